@@ -1,0 +1,65 @@
+# The Softmax course. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   ?= .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Quiet, deterministic TensorFlow everywhere a target runs Python.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help setup book test lint unit notebooks-test build-check notebooks bench lock clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip==26.3
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the pinned requirements (done by the targets below)
+
+book: setup ## Build the HTML book (warnings are errors)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: setup lint unit notebooks-test build-check ## Every check: ruff, package tests, strict nbval, the book build
+	@echo "make test: all checks passed"
+
+lint: setup ## ruff over the package, tests, benchmarks and notebooks
+	$(VENV)/bin/ruff check src tests benchmarks scripts book
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+
+unit: setup ## Package tests, doctests and notebook checks
+	CI=$${CI:-} $(PYTHON) -m pytest -n $(JOBS) --doctest-modules src/softmax_course tests
+
+notebooks-test: setup ## Strict nbval: re-execute every chapter and compare with its stored outputs
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env \
+		--nbval-cell-timeout=1800 book
+
+build-check: setup ## Build the book from scratch with warnings as errors
+	rm -rf _build/html _build/.doctrees
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+notebooks: setup ## Re-execute every chapter and store its outputs (the nbval baseline)
+	$(PYTHON) scripts/execute_notebooks.py book/*.ipynb
+
+bench: setup ## Speed and accuracy benchmark (prints ratios; writes benchmarks/results/)
+	$(PYTHON) benchmarks/bench_softmax.py
+
+lock: ## Re-resolve the newest allowed versions into constraints.txt (then re-run `make notebooks`)
+	rm -rf .venv-lock && python3 -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -r <(grep -v '^-c' requirements.txt)
+	.venv-lock/bin/pip freeze --exclude-editable > constraints.txt && rm -rf .venv-lock
+
+clean: ## Remove the build, caches and the virtual environment
+	rm -rf _build $(VENV) .pytest_cache .hypothesis .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,50 @@
+"""softmax_course: the tested package behind the Softmax course.
+
+Every chapter of the book imports from here; nothing is copied into the
+notebooks. The public functions work on NumPy arrays and array-likes, along
+any axis, and are numerically stable for finite input of any magnitude.
+"""
+
+from .activations import (
+    log_sigmoid,
+    log_softmax,
+    logit,
+    logsumexp,
+    sigmoid,
+    softmax,
+    softmax_jacobian,
+)
+from .losses import cross_entropy, one_hot
+from .numerics import naive_log_softmax, naive_softmax, numerical_gradient, shifted_softmax
+from .reference import (
+    reference_cross_entropy,
+    reference_log_softmax,
+    reference_logsumexp,
+    reference_sigmoid,
+    reference_softmax,
+    ulp_error,
+)
+
+__all__ = [
+    "cross_entropy",
+    "log_sigmoid",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "naive_log_softmax",
+    "naive_softmax",
+    "numerical_gradient",
+    "one_hot",
+    "reference_cross_entropy",
+    "reference_log_softmax",
+    "reference_logsumexp",
+    "reference_sigmoid",
+    "reference_softmax",
+    "shifted_softmax",
+    "sigmoid",
+    "softmax",
+    "softmax_jacobian",
+    "ulp_error",
+]
+
+__version__ = "0.1.0"
