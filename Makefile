@@ -11,7 +11,6 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help setup book test lint unit notebooks-test build-check notebooks bench lock clean

@@ -22,6 +22,7 @@ def execute(path: Path) -> float:
         notebook,
         timeout=1800,
         kernel_name="python3",
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
