@@ -24,8 +24,10 @@ from .reference import (
     reference_softmax,
     ulp_error,
 )
+from .worked import SoftmaxSteps, softmax_steps
 
 __all__ = [
+    "SoftmaxSteps",
     "cross_entropy",
     "log_sigmoid",
     "log_softmax",
@@ -44,6 +46,7 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softmax_jacobian",
+    "softmax_steps",
     "ulp_error",
 ]
 
