@@ -5,6 +5,7 @@ notebooks. The public functions work on NumPy arrays and array-likes, along
 any axis, and are numerically stable for finite input of any magnitude.
 """
 
+from .accuracy import adversarial_logits, max_ulp_error, ulp_errors_by_spread
 from .activations import (
     log_sigmoid,
     log_softmax,
@@ -27,6 +28,9 @@ from .reference import (
 from .worked import SoftmaxSteps, softmax_steps
 
 __all__ = [
+    "adversarial_logits",
+    "max_ulp_error",
+    "ulp_errors_by_spread",
     "SoftmaxSteps",
     "cross_entropy",
     "log_sigmoid",

@@ -1,0 +1,213 @@
+"""Tests of softmax_course.accuracy: adversarial logits and ULP measurements."""
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from softmax_course import (
+    log_softmax,
+    naive_log_softmax,
+    naive_softmax,
+    reference_log_softmax,
+    reference_softmax,
+    shifted_softmax,
+    softmax,
+)
+from softmax_course.accuracy import (
+    ROW_KINDS,
+    adversarial_logits,
+    max_ulp_error,
+    ulp_errors_by_spread,
+)
+
+# ---------------------------------------------------------------- adversarial_logits
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_adversarial_logits_shape_dtype_and_finite(dtype):
+    x = adversarial_logits(np.random.default_rng(0), 7, 5, 30.0, dtype)
+    assert x.shape == (7, 5)
+    assert x.dtype == np.dtype(dtype)
+    assert np.all(np.isfinite(x))
+
+
+def test_adversarial_logits_is_a_function_of_the_generator_state():
+    a = adversarial_logits(np.random.default_rng(42), 6, 9, 100.0)
+    b = adversarial_logits(np.random.default_rng(42), 6, 9, 100.0)
+    c = adversarial_logits(np.random.default_rng(43), 6, 9, 100.0)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    classes=st.integers(2, 40),
+    spread=st.floats(1.0, 1e4),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+def test_adversarial_rows_have_the_promised_structure(seed, classes, spread, dtype):
+    x = adversarial_logits(np.random.default_rng(seed), 6, classes, spread, dtype)
+    for r, row in enumerate(x):
+        kind = ROW_KINDS[r % 3]
+        top = row.max()
+        # Every row lies within [offset - spread, offset], offset in [-spread/4, spread/4].
+        assert top <= spread / 4 * (1 + 1e-6) + 1e-6
+        assert top - row.min() <= spread * (1 + 1e-6)
+        ordered = np.sort(row)
+        if kind == "near_tie":
+            gap = ordered[-1] - ordered[-2]
+            assert 0 <= gap <= 4 * np.spacing(np.abs(top))
+        if kind == "dominant":
+            gap = float(ordered[-1]) - float(ordered[-2])
+            assert spread / 2 * (1 - 1e-3) <= gap <= spread * (1 + 1e-3)
+
+
+def test_dominant_rows_have_log_softmax_close_to_zero():
+    x = adversarial_logits(np.random.default_rng(3), 3, 10, 60.0)
+    top = log_softmax(x[2]).max()
+    assert -10 * np.exp(-30.0) <= top < 0
+
+
+def test_adversarial_logits_can_be_empty():
+    x = adversarial_logits(np.random.default_rng(0), 0, 3, 1.0)
+    assert x.shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ((np.random.RandomState(0), 2, 3, 1.0), TypeError, "Generator"),
+        ((None, 2, 3, 1.0), TypeError, "Generator"),
+        ((np.random.default_rng(0), 2.0, 3, 1.0), TypeError, "rows must be an integer"),
+        ((np.random.default_rng(0), True, 3, 1.0), TypeError, "rows must be an integer"),
+        ((np.random.default_rng(0), -1, 3, 1.0), ValueError, "rows must be at least 0"),
+        ((np.random.default_rng(0), 2, 1, 1.0), ValueError, "classes must be at least 2"),
+        ((np.random.default_rng(0), 2, 3, "1"), TypeError, "spread must be a real"),
+        ((np.random.default_rng(0), 2, 3, 0.0), ValueError, "greater than 0"),
+        ((np.random.default_rng(0), 2, 3, np.inf), ValueError, "greater than 0"),
+        ((np.random.default_rng(0), 2, 3, np.nan), ValueError, "greater than 0"),
+        ((np.random.default_rng(0), 2, 3, 1e5, np.float16), ValueError, "overflow"),
+        ((np.random.default_rng(0), 2, 3, 1.0, np.int64), TypeError, "float16, float32"),
+        ((np.random.default_rng(0), 2, 3, 1.0, "not a dtype"), TypeError, "float16"),
+    ],
+)
+def test_adversarial_logits_rejects_bad_input(arguments, error, message):
+    with pytest.raises(error, match=message):
+        adversarial_logits(*arguments)
+
+
+# ---------------------------------------------------------------------- max_ulp_error
+
+
+def test_max_ulp_error_of_a_correctly_rounded_result_is_at_most_half():
+    x = np.array([[0.1, 0.2, 0.3], [5.0, -3.0, 1.0]])
+    reference = reference_softmax(x)
+    rounded = np.vectorize(float, otypes=[np.float64])(reference)
+    error = max_ulp_error(lambda _: rounded, x, reference)
+    assert 0 <= error <= 0.5
+
+
+def test_max_ulp_error_counts_one_ulp_exactly():
+    x = np.array([[0.0, 0.0]], dtype=np.float32)
+    reference = reference_softmax(x)
+    one_ulp_off = np.full((1, 2), np.float32(0.5) + np.spacing(np.float32(0.5)))
+    assert max_ulp_error(lambda _: one_ulp_off, x, reference) == 1.0
+
+
+def test_max_ulp_error_is_inf_for_nan_results():
+    x = np.array([[1000.0, 1000.0]])
+    assert max_ulp_error(naive_softmax, x, reference_softmax(x)) == np.inf
+    assert max_ulp_error(softmax, x, reference_softmax(x)) == 0.0
+
+
+def test_max_ulp_error_accepts_other_array_types():
+    x = np.array([[1.0, 2.0]])
+    assert max_ulp_error(lambda v: softmax(v).tolist(), x, reference_softmax(x)) <= 1
+
+
+def test_max_ulp_error_skips_subnormal_references_unless_asked():
+    x = np.array([[0.0, -100.0]], dtype=np.float32)  # p[1] = 3.7e-44: subnormal in float32
+    reference = reference_softmax(x)
+    flushed = np.array([[1.0, 0.0]], dtype=np.float32)
+    assert max_ulp_error(lambda _: flushed, x, reference) <= 0.5
+    assert max_ulp_error(lambda _: flushed, x, reference, include_subnormal=True) > 20
+
+
+def test_max_ulp_error_uses_the_given_dtype_as_unit():
+    x = np.array([[0.3, 0.1]])
+    reference = reference_softmax(x)
+    computed = softmax(x.astype(np.float32)).astype(np.float64)
+    as_float64 = max_ulp_error(lambda _: computed, x, reference)
+    as_float32 = max_ulp_error(lambda _: computed, x, reference, dtype=np.float32)
+    assert as_float32 <= 2 < as_float64
+
+
+def test_max_ulp_error_finds_the_loss_of_a_tiny_log_probability():
+    x = np.array([[0.0, -40.0]])
+    reference = reference_log_softmax(x)
+    assert max_ulp_error(log_softmax, x, reference) <= 1
+    # log(1 + 4e-18) rounds to 0: every digit of -4.2e-18 is lost (about 2**52 ULPs).
+    assert max_ulp_error(naive_log_softmax, x, reference) > 2.0**51
+
+
+def test_max_ulp_error_with_nothing_to_measure_is_zero():
+    x = np.zeros((1, 1), dtype=np.float32)
+    only_subnormal = np.array([[mpmath.mpf("1e-44")]], dtype=object)
+    assert max_ulp_error(np.zeros_like, x, only_subnormal) == 0.0
+
+
+def test_max_ulp_error_rejects_mismatched_shapes():
+    x = np.array([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="function returned shape"):
+        max_ulp_error(lambda v: v[0], x, reference_softmax(x))
+    with pytest.raises(ValueError, match="reference has shape"):
+        max_ulp_error(softmax, x, reference_softmax(x)[0])
+
+
+# --------------------------------------------------------------- ulp_errors_by_spread
+
+
+def test_ulp_errors_by_spread_separates_compensated_from_plain_shift():
+    spreads = [10.0, 300.0]
+    errors = ulp_errors_by_spread(
+        {"shifted": shifted_softmax, "course": softmax},
+        spreads,
+        np.random.default_rng(7),
+        rows=9,
+        classes=16,
+    )
+    assert set(errors) == {"shifted", "course"}
+    assert errors["course"].shape == (2,)
+    assert np.all(errors["course"] <= 5)
+    # The plain shift loses accuracy in proportion to the spread.
+    assert errors["shifted"][1] > 30 * errors["course"][1]
+    assert errors["shifted"][1] > errors["shifted"][0]
+
+
+def test_ulp_errors_by_spread_log_softmax_with_enough_digits():
+    # A dominant logit 150 to 300 above the rest: log-softmax of the max is about
+    # -exp(-150), which 50 digits could not resolve next to a logit of order 100.
+    errors = ulp_errors_by_spread(
+        {"course": log_softmax},
+        [300.0],
+        np.random.default_rng(11),
+        rows=3,
+        classes=8,
+        reference=reference_log_softmax,
+    )
+    assert errors["course"][0] <= 2
+
+
+def test_ulp_errors_by_spread_reports_failures_as_inf():
+    errors = ulp_errors_by_spread(
+        {"naive": naive_softmax},
+        [2000.0],
+        np.random.default_rng(0),
+        rows=6,
+        classes=4,
+        dtype=np.float32,
+        digits=60,
+    )
+    assert errors["naive"][0] == np.inf
