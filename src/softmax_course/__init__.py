@@ -15,6 +15,7 @@ from .activations import (
     softmax,
     softmax_jacobian,
 )
+from .information import entropy, kl_divergence
 from .losses import cross_entropy, one_hot
 from .numerics import naive_log_softmax, naive_softmax, numerical_gradient, shifted_softmax
 from .reference import (
@@ -33,6 +34,8 @@ __all__ = [
     "ulp_errors_by_spread",
     "SoftmaxSteps",
     "cross_entropy",
+    "entropy",
+    "kl_divergence",
     "log_sigmoid",
     "log_softmax",
     "logit",
