@@ -15,7 +15,16 @@ from .activations import (
     softmax,
     softmax_jacobian,
 )
+from .calibration import (
+    ReliabilityBins,
+    expected_calibration_error,
+    fit_temperature,
+    plot_reliability_diagram,
+    reliability_bins,
+)
+from .data import BLOB_CENTERS, BlobsSplit, decision_grid, make_blobs_split
 from .information import entropy, kl_divergence
+from .keras_models import build_classifier, history_table, logits_of
 from .losses import cross_entropy, one_hot
 from .numerics import naive_log_softmax, naive_softmax, numerical_gradient, shifted_softmax
 from .reference import (
@@ -29,6 +38,18 @@ from .reference import (
 from .worked import SoftmaxSteps, softmax_steps
 
 __all__ = [
+    "BLOB_CENTERS",
+    "BlobsSplit",
+    "ReliabilityBins",
+    "build_classifier",
+    "decision_grid",
+    "expected_calibration_error",
+    "fit_temperature",
+    "history_table",
+    "logits_of",
+    "make_blobs_split",
+    "plot_reliability_diagram",
+    "reliability_bins",
     "adversarial_logits",
     "max_ulp_error",
     "ulp_errors_by_spread",

@@ -1,0 +1,357 @@
+"""Calibration: are a classifier's softmax outputs probabilities of being right?
+
+A classifier is *calibrated* when, among the predictions made with confidence
+about :math:`c`, a fraction :math:`c` is correct. This module bins predictions
+by confidence (the data of a reliability diagram), summarises the gaps as the
+expected calibration error (ECE), and fits the one-parameter fix of
+temperature scaling (Guo et al., 2017).
+
+SciPy and Matplotlib are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validation import as_float_array
+from .losses import _check_labels as _check_label_values
+from .losses import cross_entropy
+
+__all__ = [
+    "ReliabilityBins",
+    "expected_calibration_error",
+    "fit_temperature",
+    "plot_reliability_diagram",
+    "reliability_bins",
+]
+
+#: Tolerance on the row sums of ``probs``, by the dtype of the probabilities.
+_SUM_TOLERANCE = {4: 1e-4, 8: 1e-6}
+
+
+class ReliabilityBins(NamedTuple):
+    """Predictions binned by confidence: the data of a reliability diagram.
+
+    ``edges`` has ``n_bins + 1`` entries; bin ``b`` holds the predictions with
+    confidence in ``(edges[b], edges[b + 1]]`` (the first bin also holds 0).
+    ``confidence`` and ``accuracy`` are NaN for empty bins.
+    """
+
+    edges: np.ndarray
+    counts: np.ndarray
+    confidence: np.ndarray
+    accuracy: np.ndarray
+
+
+def _check_n_bins(n_bins):
+    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral):
+        raise TypeError(f"n_bins must be an integer; got {n_bins!r}.")
+    if n_bins < 1:
+        raise ValueError(f"n_bins must be at least 1; got {n_bins}.")
+    return int(n_bins)
+
+
+def _check_labels(labels, num_rows, num_classes, what):
+    labels = _check_label_values(labels, num_classes)
+    if labels.shape != (num_rows,):
+        raise ValueError(
+            f"labels must have shape ({num_rows},), one per row of {what}; got {labels.shape}."
+        )
+    return labels
+
+
+def _check_matrix(x, name):
+    work, _ = as_float_array(x, name)
+    if work.ndim != 2 or work.shape[0] == 0 or work.shape[1] < 2:
+        raise ValueError(
+            f"{name} must have shape (n, K) with n >= 1 samples and K >= 2 classes; "
+            f"got shape {work.shape}."
+        )
+    if not np.all(np.isfinite(work)):
+        raise ValueError(f"{name} must be finite; found NaN or infinity.")
+    return work
+
+
+def _check_probs(probs, labels):
+    probs = _check_matrix(probs, "probs")
+    tolerance = _SUM_TOLERANCE[probs.dtype.itemsize]
+    if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1.0, rtol=0, atol=tolerance):
+        raise ValueError(
+            "each row of probs must be a probability distribution "
+            "(non-negative, summing to 1); did you pass logits?"
+        )
+    labels = _check_labels(labels, probs.shape[0], probs.shape[1], "probs")
+    return probs, labels
+
+
+def reliability_bins(probs, labels, n_bins=15):
+    """Bin predictions by their confidence and measure each bin's accuracy.
+
+    Introduced in chapter 8 (:ref:`sec-calibration-reliability`).
+
+    The confidence of a prediction is its largest probability, and the
+    prediction is correct when that class is the label. Bins split
+    :math:`[0, 1]` into ``n_bins`` equal intervals :math:`(b/M, (b+1)/M]`.
+
+    Parameters
+    ----------
+    probs : array_like, shape (n, K)
+        Predicted probabilities, one row per sample (rows sum to 1).
+    labels : array_like of int, shape (n,)
+        The true classes, in ``[0, K)``.
+    n_bins : int, default 15
+        The number of equal-width bins (at least 1).
+
+    Returns
+    -------
+    ReliabilityBins
+        ``edges`` (float64, ``n_bins + 1``), ``counts`` (int64), and the mean
+        ``confidence`` and the ``accuracy`` of each bin (float64, NaN if empty).
+
+    Raises
+    ------
+    TypeError
+        If labels or ``n_bins`` are not integers, or probs are not real numbers.
+    ValueError
+        If probs is not a non-empty ``(n, K)`` array of finite distributions,
+        labels do not match it, or ``n_bins < 1``.
+
+    Examples
+    --------
+    >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]]
+    >>> bins = reliability_bins(probs, [0, 1, 1, 1], n_bins=2)
+    >>> bins.counts.tolist(), bins.confidence.round(3).tolist(), bins.accuracy.tolist()
+    ([0, 4], [nan, 0.75], [nan, 0.75])
+    """
+    probs, labels = _check_probs(probs, labels)
+    n_bins = _check_n_bins(n_bins)
+    confidence = probs.max(axis=1).astype(np.float64)
+    correct = (probs.argmax(axis=1) == labels).astype(np.float64)
+    edges = np.arange(n_bins + 1) / n_bins
+    index = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, n_bins - 1)
+    counts = np.bincount(index, minlength=n_bins).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_confidence = np.bincount(index, confidence, minlength=n_bins) / counts
+        accuracy = np.bincount(index, correct, minlength=n_bins) / counts
+    return ReliabilityBins(edges, counts, mean_confidence, accuracy)
+
+
+def expected_calibration_error(probs, labels, n_bins=15):
+    r"""The expected calibration error (ECE): the average gap between confidence and accuracy.
+
+    Introduced in chapter 8 (:ref:`sec-calibration-ece`).
+
+    .. math::
+
+        \mathrm{ECE} = \sum_{b=1}^{M} \frac{n_b}{n}\,
+        \bigl|\mathrm{acc}(b) - \mathrm{conf}(b)\bigr|,
+
+    over the bins of :func:`reliability_bins` (empty bins contribute 0). It is
+    0 for a calibrated classifier (up to sampling noise) and at most 1.
+
+    Parameters
+    ----------
+    probs : array_like, shape (n, K)
+        Predicted probabilities (rows sum to 1).
+    labels : array_like of int, shape (n,)
+        The true classes.
+    n_bins : int, default 15
+        The number of equal-width confidence bins.
+
+    Returns
+    -------
+    float
+        The ECE, in :math:`[0, 1]`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`reliability_bins`.
+
+    Examples
+    --------
+    Always 90% sure, right 3 times out of 5: the gap is 0.9 - 0.6.
+
+    >>> probs = [[0.9, 0.1]] * 5
+    >>> round(expected_calibration_error(probs, [0, 0, 0, 1, 1]), 12)
+    0.3
+    """
+    bins = reliability_bins(probs, labels, n_bins)
+    occupied = bins.counts > 0
+    weights = bins.counts[occupied] / bins.counts.sum()
+    gaps = np.abs(bins.accuracy[occupied] - bins.confidence[occupied])
+    return float(np.sum(weights * gaps))
+
+
+def fit_temperature(logits, labels, bounds=(0.01, 100.0)):
+    r"""The temperature that minimises the negative log-likelihood of the labels.
+
+    Introduced in chapter 8 (:ref:`sec-calibration-temperature`).
+
+    Temperature scaling divides every logit by one number :math:`T > 0`,
+    fitted on held-out data:
+
+    .. math::
+
+        T^\star = \arg\min_{T} \; -\frac{1}{n}\sum_{i=1}^{n}
+        \log \mathrm{softmax}(z_i / T)_{y_i}.
+
+    The search runs over :math:`\log T` with SciPy's bounded scalar minimiser
+    (Brent's method on an interval), on float64 copies of the logits. Dividing
+    by :math:`T` keeps the order of the logits, so predictions do not change.
+
+    Parameters
+    ----------
+    logits : array_like, shape (n, K)
+        Finite logits of held-out samples (not the training data).
+    labels : array_like of int, shape (n,)
+        Their true classes.
+    bounds : tuple of two floats, default (0.01, 100.0)
+        The interval searched for :math:`T`, with ``0 < low < high``.
+
+    Returns
+    -------
+    float
+        The fitted temperature :math:`T^\star`. Above 1 means the model was
+        overconfident (its logits are scaled down); below 1, underconfident.
+
+    Raises
+    ------
+    TypeError
+        If labels are not integers or logits are not real numbers.
+    ValueError
+        If logits is not a non-empty finite ``(n, K)`` array, labels do not
+        match it, or ``bounds`` is not an increasing pair of positive numbers.
+
+    Warns
+    -----
+    RuntimeWarning
+        If the optimum lies at a bound of the search interval, as it does when
+        every sample is classified correctly (then the likelihood keeps
+        improving as :math:`T \to 0`).
+
+    Examples
+    --------
+    Logits twice too large for labels drawn from ``softmax(logits / 2)``:
+
+    >>> import numpy as np
+    >>> from softmax_course import softmax
+    >>> rng = np.random.default_rng(0)
+    >>> logits = rng.normal(scale=4.0, size=(4000, 3))
+    >>> cumulative = softmax(logits, temperature=2.0).cumsum(axis=1)
+    >>> labels = (rng.random((4000, 1)) > cumulative).sum(axis=1)
+    >>> round(fit_temperature(logits, labels), 1)
+    2.0
+    """
+    from scipy.optimize import minimize_scalar
+
+    logits = _check_matrix(logits, "logits").astype(np.float64)
+    labels = _check_labels(labels, logits.shape[0], logits.shape[1], "logits")
+    low, high = _check_bounds(bounds)
+
+    def mean_nll(log_temperature):
+        return float(cross_entropy(logits / np.exp(log_temperature), labels))
+
+    log_bounds = (np.log(low), np.log(high))
+    result = minimize_scalar(
+        mean_nll, bounds=log_bounds, method="bounded", options={"xatol": 1e-10}
+    )
+    if min(abs(result.x - log_bounds[0]), abs(result.x - log_bounds[1])) < 1e-4:
+        warnings.warn(
+            f"the fitted temperature {np.exp(result.x):.4g} lies at a bound of "
+            f"{(low, high)}; the likelihood may keep improving beyond it "
+            "(for example when every sample is classified correctly).",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return float(np.exp(result.x))
+
+
+def _check_bounds(bounds):
+    try:
+        low, high = (float(value) for value in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(f"bounds must be two numbers (low, high); got {bounds!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high) and 0 < low < high):
+        raise ValueError(f"bounds must be finite with 0 < low < high; got {(low, high)}.")
+    return low, high
+
+
+def plot_reliability_diagram(bins, ax=None, label="model", color="C0"):
+    """Draw a reliability diagram: accuracy against confidence, bin by bin.
+
+    Introduced in chapter 8 (:ref:`sec-calibration-reliability`).
+
+    Each non-empty bin is a bar whose height is its accuracy, drawn over the
+    bin; the diagonal is perfect calibration, and a red line from each bar
+    to the diagonal at its mean confidence shows the gap.
+
+    Parameters
+    ----------
+    bins : ReliabilityBins
+        From :func:`reliability_bins`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default the current axes.
+    label : str, default "model"
+        Legend label of the bars.
+    color : str, default "C0"
+        Colour of the bars.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on, with labels, limits and a legend set.
+
+    Raises
+    ------
+    TypeError
+        If ``bins`` is not a :class:`ReliabilityBins`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> bins = reliability_bins([[0.9, 0.1], [0.3, 0.7]], [0, 0], n_bins=5)
+    >>> ax = plot_reliability_diagram(bins)
+    >>> len(ax.patches)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(bins, ReliabilityBins):
+        raise TypeError(f"bins must be a ReliabilityBins; got {type(bins).__name__}.")
+    ax = plt.gca() if ax is None else ax
+    occupied = bins.counts > 0
+    left = bins.edges[:-1][occupied]
+    width = np.diff(bins.edges)[occupied]
+    ax.bar(
+        left,
+        bins.accuracy[occupied],
+        width=width,
+        align="edge",
+        color=color,
+        edgecolor="k",
+        alpha=0.8,
+        label=label,
+    )
+    ax.vlines(
+        bins.confidence[occupied],
+        bins.accuracy[occupied],
+        bins.confidence[occupied],
+        color="C3",
+        linewidth=2,
+        label="gap to the diagonal",
+    )
+    ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="confidence (largest probability)",
+        ylabel="accuracy in the bin",
+    )
+    ax.legend(loc="upper left")
+    return ax
