@@ -68,9 +68,7 @@ def check_axis(axis, ndim: int, name: str = "x") -> int:
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
         raise TypeError(f"axis must be an integer; got {axis!r}.")
     if ndim == 0:
-        raise ValueError(
-            f"{name} is a scalar (0-d); softmax needs at least one axis of classes."
-        )
+        raise ValueError(f"{name} is a scalar (0-d); softmax needs at least one axis of classes.")
     return normalize_axis_index(int(axis), ndim)
 
 
@@ -84,12 +82,8 @@ def check_temperature(temperature) -> float:
     ValueError
         If it is not finite or not strictly positive.
     """
-    if isinstance(temperature, (bool, np.bool_)) or not isinstance(
-        temperature, numbers.Real
-    ):
-        raise TypeError(
-            f"temperature must be a real number; got {type(temperature).__name__}."
-        )
+    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
+        raise TypeError(f"temperature must be a real number; got {type(temperature).__name__}.")
     value = float(temperature)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(

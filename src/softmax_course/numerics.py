@@ -102,8 +102,10 @@ def numerical_gradient(function, x, step=None):
     base = np.asarray(function(x), dtype=np.float64)
     grad = np.empty(base.shape + x.shape, dtype=np.float64)
     for index in np.ndindex(x.shape):
-        h = step if step is not None else np.finfo(np.float64).eps ** (1 / 3) * max(
-            1.0, abs(x[index])
+        h = (
+            step
+            if step is not None
+            else np.finfo(np.float64).eps ** (1 / 3) * max(1.0, abs(x[index]))
         )
         plus, minus = x.copy(), x.copy()
         plus[index] += h

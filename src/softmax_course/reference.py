@@ -11,6 +11,7 @@ import numpy as np
 
 __all__ = [
     "reference_cross_entropy",
+    "reference_log_sigmoid",
     "reference_log_softmax",
     "reference_logsumexp",
     "reference_sigmoid",
@@ -40,8 +41,30 @@ def _apply_rows(x, axis, row_function, digits, keep_axis=True):
     return out.reshape(moved_shape[:-1])
 
 
+def _scaled_differences(row, i, temperature):
+    """(row[j] - row[i]) / T for every j, the differences computed exactly."""
+    t = mpmath.mpf(temperature)
+    return [mpmath.fsub(v, row[i], exact=True) / t for v in row]
+
+
+def _log_normaliser_from(row, i, temperature):
+    """log(sum_j exp((row[j] - row[i]) / T)) without cancellation.
+
+    Written as ``log1p`` of the sum over ``j != i`` so that a log-probability
+    near 0 (one dominant logit) keeps its relative accuracy.
+    """
+    diffs = _scaled_differences(row, i, temperature)
+    rest = mpmath.fsum(mpmath.exp(d) for j, d in enumerate(diffs) if j != i)
+    return mpmath.log1p(rest)
+
+
+def _argmax(row):
+    return max(range(len(row)), key=lambda j: row[j])
+
+
 def _lse(row):
-    return mpmath.log(mpmath.fsum(mpmath.exp(v) for v in row))
+    top = _argmax(row)
+    return row[top] + _log_normaliser_from(row, top, 1.0)
 
 
 def reference_logsumexp(x, axis=-1, digits=DEFAULT_DIGITS):
@@ -60,19 +83,25 @@ def reference_logsumexp(x, axis=-1, digits=DEFAULT_DIGITS):
 def reference_log_softmax(x, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS):
     """Log-softmax of ``x / temperature`` in ``digits`` digits (an object array).
 
-    The logits are taken as the exact values of their floats and divided by
-    ``temperature`` in high precision.
+    The logits are taken as the exact values of their floats; each
+    log-probability is computed as ``(x_i - x_top) / T - log1p(s)``, with
+    ``s = sum_{j != top} exp((x_j - x_top) / T)`` and the differences formed
+    exactly. Both terms are ``<= 0``, so nothing cancels and values near 0
+    are accurate to ``digits`` significant digits, not just absolutely.
 
     Examples
     --------
     >>> print(mpmath.nstr(reference_log_softmax([0.0, -40.0])[0], 10))
     -4.248354255e-18
+    >>> print(mpmath.nstr(reference_log_softmax([0.0, -800.0])[0], 10))
+    -3.667874584e-348
     """
 
     def row_function(row):
-        scaled = [v / mpmath.mpf(temperature) for v in row]
-        lse = _lse(scaled)
-        return [v - lse for v in scaled]
+        top = _argmax(row)
+        log_norm = _log_normaliser_from(row, top, temperature)
+        # (x_i - x_top) / T <= 0 and -log_norm <= 0: the sum has no cancellation.
+        return [d - log_norm for d in _scaled_differences(row, top, temperature)]
 
     return _apply_rows(x, axis, row_function, digits)
 
@@ -83,13 +112,12 @@ def reference_softmax(x, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS):
     Examples
     --------
     >>> [mpmath.nstr(p, 8) for p in reference_softmax([0.7, 1.5, 4.8])]
-    ['0.01573172', '0.03501159', '0.9492567']
+    ['0.015731723', '0.035011593', '0.94925668']
     """
 
     def row_function(row):
-        scaled = [v / mpmath.mpf(temperature) for v in row]
-        top = max(scaled)
-        exps = [mpmath.exp(v - top) for v in scaled]
+        top = _argmax(row)
+        exps = [mpmath.exp(d) for d in _scaled_differences(row, top, temperature)]
         total = mpmath.fsum(exps)
         return [e / total for e in exps]
 
@@ -109,6 +137,25 @@ def reference_sigmoid(x, digits=DEFAULT_DIGITS):
     with mpmath.workdps(digits):
         for index, value in np.ndenumerate(arr):
             out[index] = 1 / (1 + mpmath.exp(-mpmath.mpf(float(value))))
+    return out
+
+
+def reference_log_sigmoid(x, digits=DEFAULT_DIGITS):
+    """``log(sigmoid(x)) = -log1p(exp(-x))`` of each element, in ``digits`` digits.
+
+    Computed with ``log1p`` so that values near 0 (large positive ``x``) keep
+    their relative accuracy.
+
+    Examples
+    --------
+    >>> print(mpmath.nstr(reference_log_sigmoid([120.0])[0], 10))
+    -7.667648074e-53
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    out = np.empty(arr.shape, dtype=object)
+    with mpmath.workdps(digits):
+        for index, value in np.ndenumerate(arr):
+            out[index] = -mpmath.log1p(mpmath.exp(-mpmath.mpf(float(value))))
     return out
 
 
@@ -153,13 +200,14 @@ def ulp_error(computed, reference, dtype=None, scale=None):
     Examples
     --------
     >>> import numpy as np
-    >>> float(ulp_error(np.float32(1.0) + np.spacing(np.float32(1.0)), [1.0]))
+    >>> float(ulp_error(np.float32(1.0) + np.spacing(np.float32(1.0)), 1.0))
     1.0
     """
     computed = np.asarray(computed)
     dtype = np.dtype(dtype or computed.dtype)
     ref = np.asarray(reference, dtype=object)
     unit_source = ref if scale is None else np.asarray(scale, dtype=object)
+    computed, ref, unit_source = np.broadcast_arrays(computed, ref, unit_source)
     out = np.empty(computed.shape, dtype=np.float64)
     for index in np.ndindex(computed.shape):
         c = float(computed[index])
