@@ -6,6 +6,7 @@ VENV   ?= .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+CHROMIUM ?= /usr/bin/chromium
 
 # Quiet, deterministic TensorFlow everywhere a target runs Python.
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -13,7 +14,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test lint unit notebooks-test build-check notebooks bench lock clean
+.PHONY: help setup book test lint unit notebooks-test build-check browser notebooks bench lock clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -30,7 +31,7 @@ book: setup ## Build the HTML book (warnings are errors)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup lint unit notebooks-test build-check ## Every check: ruff, package tests, strict nbval, the book build
+test: setup lint unit notebooks-test build-check browser ## Every check: ruff, package tests, strict nbval, the book build, the browser
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff over the package, tests, benchmarks and notebooks
@@ -38,7 +39,8 @@ lint: setup ## ruff over the package, tests, benchmarks and notebooks
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 
 unit: setup ## Package tests, doctests and notebook checks
-	CI=$${CI:-} $(PYTHON) -m pytest -n $(JOBS) --doctest-modules src/softmax_course tests
+	CI=$${CI:-} $(PYTHON) -m pytest -n $(JOBS) --doctest-modules src/softmax_course tests \
+		--ignore=tests/browser
 
 notebooks-test: setup ## Strict nbval: re-execute every chapter and compare with its stored outputs
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env \
@@ -47,6 +49,10 @@ notebooks-test: setup ## Strict nbval: re-execute every chapter and compare with
 build-check: setup ## Build the book from scratch with warnings as errors
 	rm -rf _build/html _build/.doctrees
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+browser: setup ## Read the built book in headless Chromium: every page, offline, and the explorer
+	@test -x $(CHROMIUM) || echo "make browser: $(CHROMIUM) is missing, so the browser tests are skipped: install Debian's chromium: apt-get install chromium"
+	CHROMIUM=$(CHROMIUM) $(PYTHON) -m pytest -p no:xdist tests/browser
 
 notebooks: setup ## Re-execute every chapter and store its outputs (the nbval baseline)
 	$(PYTHON) scripts/execute_notebooks.py book/*.ipynb

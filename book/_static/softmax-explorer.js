@@ -60,7 +60,14 @@
       var bVirtual = diff - z[k];
       var aVirtual = diff - bVirtual;
       var err = (z[k] - aVirtual) - (m + bVirtual);
-      d[k] = diff / T;
+      if (!Number.isFinite(diff)) {
+        // z[k] - m overflowed (logits near +-1.8e308): no rounding error to
+        // keep, and (z[k] - m) / T may still be finite when T > 1.
+        err = 0;
+        d[k] = T > 1 ? z[k] / T - m / T : diff / T;
+      } else {
+        d[k] = diff / T;
+      }
       terms[k] = k === argmax ? 1 : Math.exp(d[k]) * (1 + err / T);
       if (k !== argmax) s += terms[k];
     }
@@ -198,7 +205,7 @@
     root.appendChild(controls);
 
     var output = element("div", { class: "sme-output" });
-    this.chart = svgElement("svg", { class: "sme-chart", role: "img", viewBox: "0 0 320 200" });
+    this.chart = svgElement("svg", { class: "sme-chart", role: "img", viewBox: "0 0 320 214" });
     this.chartTitle = svgElement("title", { id: this.id + "-chart-title" });
     this.chart.appendChild(this.chartTitle);
     this.chart.setAttribute("aria-labelledby", this.id + "-chart-title");
@@ -320,6 +327,16 @@
     svg.appendChild(svgElement("line", {
       x1: left, x2: left + width, y1: uniformY, y2: uniformY, class: "sme-uniform",
     }));
+    // Legend, under the class labels: the dashed line is the uniform distribution.
+    var legendY = top + height + 34;
+    svg.appendChild(svgElement("line", {
+      x1: left + width - 96, x2: left + width - 76, y1: legendY - 3, y2: legendY - 3, class: "sme-uniform",
+    }));
+    var uniformLabel = svgElement("text", {
+      x: left + width, y: legendY, class: "sme-axis-label sme-uniform-label", "text-anchor": "end",
+    });
+    uniformLabel.textContent = "uniform, 1/" + K;
+    svg.appendChild(uniformLabel);
     probabilities.forEach(function (p, k) {
       var x = left + slot * k + (slot - barWidth) / 2;
       var barHeight = Math.max(height * p, 0);
@@ -332,6 +349,12 @@
       });
       label.textContent = "class " + (k + 1);
       svg.appendChild(label);
+      var value = svgElement("text", {
+        x: x + barWidth / 2, y: top + height - barHeight - 3, class: "sme-axis-label sme-bar-label",
+        "text-anchor": "middle",
+      });
+      value.textContent = p.toFixed(2);
+      svg.appendChild(value);
     });
     this.chartTitle.textContent = "Bar chart of the probabilities: " + probabilities.map(function (p, k) {
       return "class " + (k + 1) + " " + formatNumber(p);
