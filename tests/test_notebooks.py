@@ -1,0 +1,137 @@
+"""Checks of the chapter notebooks as files: the promises strict nbval relies on.
+
+nbval compares nothing in a cell that has no stored execution, so every code
+cell must have been executed and stored; every chapter must import the shared
+package; and no chapter may bypass it or reach the network.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(p for p in BOOK.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _code_cells(notebook):
+    return [
+        c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()
+    ]
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return files
+
+
+def test_there_are_chapters():
+    assert len(NOTEBOOKS) >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_imports_the_package(path):
+    cells = _code_cells(_load(path))
+    assert any(re.search(r"\bsoftmax_course\b", _source(c)) for c in cells), (
+        f"{path.name} does not import softmax_course"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_code_cell_has_a_stored_execution(path):
+    cells = _code_cells(_load(path))
+    missing = [i for i, c in enumerate(cells) if c.get("execution_count") is None]
+    assert not missing, f"{path.name}: code cells {missing} were never executed and stored"
+    counts = [c["execution_count"] for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"{path.name}: cells were not executed once, top to bottom ({counts})"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_forbidden_code(path):
+    for cell in _code_cells(_load(path)):
+        source = _source(cell)
+        assert "sys.path" not in source, f"{path.name} edits sys.path"
+        assert not re.search(r"^\s*[!%]\s*pip", source, re.M), f"{path.name} installs packages"
+        assert "NBVAL_IGNORE_OUTPUT" not in source, f"{path.name} skips an output comparison"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_reproducible_text(path):
+    """No memory addresses, tracebacks, warnings or progress bars in stored outputs."""
+    for cell in _code_cells(_load(path)):
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error", f"{path.name} stores an error"
+            text = "".join(output.get("text", "")) + "".join(
+                "".join(v) for k, v in output.get("data", {}).items() if k.startswith("text/")
+            )
+            assert not re.search(r" at 0x[0-9a-f]{6,}", text), f"{path.name}: memory address"
+            assert "Warning:" not in text, f"{path.name}: a warning is stored: {text[:200]}"
+            assert not re.search(r"\d+/\d+ \[=*>?\.*\]|━━", text), f"{path.name}: progress bar"
+            if output["output_type"] == "stream":
+                assert output["name"] == "stdout", f"{path.name}: stderr output {text[:200]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_template(path):
+    notebook = _load(path)
+    markdown = "\n".join(
+        "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+    )
+    assert markdown.lstrip().startswith("# "), f"{path.name} does not open with a title"
+    if path.name[:2].isdigit():
+        assert "In this chapter you will" in markdown, f"{path.name}: no outcomes"
+        assert "## Summary" in markdown, f"{path.name}: no Summary"
+        assert "## Exercises" in markdown, f"{path.name}: no Exercises"
+        assert markdown.count("```{exercise}") >= 3, f"{path.name}: fewer than 3 exercises"
+        assert markdown.count("```{solution}") >= 3, f"{path.name}: fewer than 3 solutions"
+        assert re.search(r"\{glue(:text)?\}`", markdown), f"{path.name}: no glued numbers"
+    code = "\n".join(_source(c) for c in _code_cells(notebook))
+    assert "assert " in code, f"{path.name} asserts nothing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_have_alt_text(path):
+    for cell in _code_cells(_load(path)):
+        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        if images:
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 20, f"{path.name}: a figure without alt text"
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    listed = set(_toc_files())
+    for path in NOTEBOOKS:
+        assert f"book/{path.stem}" in listed, f"{path.name} is not in _toc.yml"
+
+
+def test_strict_nbval_is_configured():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--nbval " in makefile or "--nbval\n" in makefile or "--nbval \\" in makefile
+    for name in ("Makefile", "pyproject.toml", ".ci/run"):
+        assert "nbval-lax" not in (ROOT / name).read_text(encoding="utf-8")
