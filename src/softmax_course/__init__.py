@@ -27,6 +27,23 @@ from .information import entropy, kl_divergence
 from .keras_models import build_classifier, history_table, logits_of
 from .losses import cross_entropy, one_hot
 from .numerics import naive_log_softmax, naive_softmax, numerical_gradient, shifted_softmax
+from .online import (
+    Normalizer,
+    log_softmax_from_normalizer,
+    logsumexp_from_packed,
+    merge_normalizers,
+    merge_packed,
+    normalizer,
+    online_logsumexp,
+    online_softmax,
+    pack_normalizer,
+    shard_statistics,
+    sharded_cross_entropy,
+    softmax_from_normalizer,
+    streaming_attention,
+    unpack_normalizer,
+    update_normalizer,
+)
 from .reference import (
     reference_cross_entropy,
     reference_log_softmax,
@@ -35,6 +52,8 @@ from .reference import (
     reference_softmax,
     ulp_error,
 )
+from .sampling import gumbel_max_sample, gumbel_softmax, sample_logits, sampling_distribution
+from .sparsemax import sparsemax, sparsemax_threshold
 from .worked import SoftmaxSteps, softmax_steps
 
 __all__ = [
@@ -76,6 +95,28 @@ __all__ = [
     "softmax_jacobian",
     "softmax_steps",
     "ulp_error",
+    # Chapter 9: softmax at scale, and its relatives
+    "Normalizer",
+    "gumbel_max_sample",
+    "gumbel_softmax",
+    "log_softmax_from_normalizer",
+    "logsumexp_from_packed",
+    "merge_normalizers",
+    "merge_packed",
+    "normalizer",
+    "online_logsumexp",
+    "online_softmax",
+    "pack_normalizer",
+    "sample_logits",
+    "sampling_distribution",
+    "shard_statistics",
+    "sharded_cross_entropy",
+    "softmax_from_normalizer",
+    "sparsemax",
+    "sparsemax_threshold",
+    "streaming_attention",
+    "unpack_normalizer",
+    "update_normalizer",
 ]
 
 __version__ = "0.1.0"

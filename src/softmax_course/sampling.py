@@ -1,0 +1,272 @@
+"""Sampling from logits: temperature, top-k and top-p (nucleus), and the Gumbel tricks.
+
+Every function takes a seeded :class:`numpy.random.Generator`, so a sample is
+reproducible: ``rng = np.random.default_rng(seed)``. The class axis is the
+last axis; every other axis is a batch axis.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validation import as_float_array, check_class_axis_not_empty, check_temperature
+from .activations import softmax
+
+__all__ = [
+    "gumbel_max_sample",
+    "gumbel_softmax",
+    "sample_logits",
+    "sampling_distribution",
+]
+
+
+def _check_rng(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); "
+            f"got {type(rng).__name__}."
+        )
+
+
+def _check_logits(logits, function):
+    work, _ = as_float_array(logits, "logits")
+    if work.ndim == 0:
+        raise ValueError(f"{function} needs logits with a class axis (the last); got a scalar.")
+    check_class_axis_not_empty(work.shape[-1], function)
+    if np.isnan(work).any():
+        raise ValueError(f"{function}: the logits contain NaN; there is no distribution to sample.")
+    return work.astype(np.float64, copy=False)
+
+
+def _check_optional_integer(value, name, minimum):
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be None or an integer; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}; got {value}.")
+    return int(value)
+
+
+def _check_top_p(top_p):
+    if top_p is None:
+        return None
+    if isinstance(top_p, (bool, np.bool_)) or not isinstance(top_p, numbers.Real):
+        raise TypeError(f"top_p must be None or a real number; got {top_p!r}.")
+    if not 0 < top_p <= 1:
+        raise ValueError(f"top_p must lie in (0, 1]; got {top_p!r}.")
+    return float(top_p)
+
+
+def _descending_order(values):
+    """Indices that sort each row in decreasing order, ties kept in index order."""
+    return np.argsort(-values, axis=-1, kind="stable")
+
+
+def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
+    """The distribution a language model samples its next token from.
+
+    Introduced in chapter 9 (:ref:`sec-sampling`). The logits are divided by
+    ``temperature``; then only the ``top_k`` most likely classes are kept; then
+    only the smallest set of most likely classes whose probability reaches
+    ``top_p`` (the *nucleus*); the kept classes are renormalised.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Logits; the last axis is the class axis. ``-inf`` masks a class.
+    temperature : float, default 1.0
+        A finite number greater than 0.
+    top_k : int, optional
+        Keep the ``top_k`` classes with the largest logits (ties go to the
+        lower index); ``top_k >= K`` keeps every class.
+    top_p : float in (0, 1], optional
+        Keep the classes, most likely first, until their total probability
+        reaches ``top_p`` (the most likely class is always kept).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (..., K)
+        Probabilities, exactly 0 for every class that was cut.
+
+    Raises
+    ------
+    TypeError
+        For bad logits or parameters of the wrong type.
+    ValueError
+        For NaN logits, an empty class axis, or parameters out of range.
+
+    Examples
+    --------
+    >>> logits = np.log([0.5, 0.3, 0.15, 0.05])
+    >>> sampling_distribution(logits, top_k=2).round(4)
+    array([0.625, 0.375, 0.   , 0.   ])
+    >>> sampling_distribution(logits, top_p=0.9).round(4)
+    array([0.5263, 0.3158, 0.1579, 0.    ])
+    """
+    work = _check_logits(logits, "sampling_distribution")
+    temperature = check_temperature(temperature)
+    top_k = _check_optional_integer(top_k, "top_k", 1)
+    top_p = _check_top_p(top_p)
+    scaled = work / temperature
+    num_classes = scaled.shape[-1]
+    if top_k is not None and top_k < num_classes:
+        order = _descending_order(scaled)
+        cut = np.zeros(scaled.shape, dtype=bool)  # in decreasing order of the logits
+        cut[..., top_k:] = True
+        dropped = np.zeros(scaled.shape, dtype=bool)
+        np.put_along_axis(dropped, order, cut, axis=-1)
+        scaled = np.where(dropped, -np.inf, scaled)
+    probs = softmax(scaled)
+    if top_p is not None and top_p < 1:
+        order = _descending_order(probs)
+        sorted_probs = np.take_along_axis(probs, order, axis=-1)
+        before = np.cumsum(sorted_probs, axis=-1) - sorted_probs  # mass of the more likely
+        dropped = np.zeros(scaled.shape, dtype=bool)
+        np.put_along_axis(dropped, order, before >= top_p, axis=-1)
+        probs = softmax(np.where(dropped, -np.inf, scaled))
+    return probs
+
+
+def sample_logits(logits, rng, temperature=1.0, top_k=None, top_p=None, size=None):
+    """Draw class indices from logits, with temperature, top-k and top-p.
+
+    Introduced in chapter 9 (:ref:`sec-sampling`). Samples from
+    :func:`sampling_distribution` by inverting its cumulative sum with one
+    uniform number per draw.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Logits; the last axis is the class axis.
+    rng : numpy.random.Generator
+        The seeded source of randomness.
+    temperature, top_k, top_p
+        As for :func:`sampling_distribution`.
+    size : int, optional
+        Draws per row of logits; ``None`` draws one and drops that axis.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Shape ``logits.shape[:-1]``, or that plus ``(size,)``.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a Generator, or as for :func:`sampling_distribution`.
+    ValueError
+        As for :func:`sampling_distribution`, or a negative ``size``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> sample_logits([0.0, 0.0, -np.inf], rng, size=8)
+    array([1, 0, 0, 0, 1, 1, 1, 1])
+    >>> sample_logits([1.0, 3.0, 2.0], rng, top_k=1, size=4)
+    array([1, 1, 1, 1])
+    """
+    _check_rng(rng)
+    size = _check_optional_integer(size, "size", 0)
+    probs = sampling_distribution(logits, temperature, top_k, top_p)
+    batch_shape = probs.shape[:-1]
+    draws = 1 if size is None else size
+    rows = probs.reshape(-1, probs.shape[-1])
+    uniforms = rng.random((rows.shape[0], draws))
+    samples = np.empty((rows.shape[0], draws), dtype=np.int64)
+    for row, (row_probs, row_uniforms) in enumerate(zip(rows, uniforms, strict=True)):
+        cumulative = np.cumsum(row_probs)
+        index = np.searchsorted(cumulative, row_uniforms * cumulative[-1], side="right")
+        last_possible = np.flatnonzero(row_probs)[-1]
+        samples[row] = np.minimum(index, last_possible)
+    if size is None:
+        return samples.reshape(batch_shape)
+    return samples.reshape(batch_shape + (size,))
+
+
+def gumbel_max_sample(logits, rng, size=None):
+    """Draw class indices by the Gumbel-max trick: ``argmax(logits + G)``.
+
+    Introduced in chapter 9 (:ref:`sec-gumbel`). With ``G`` independent
+    standard Gumbel noise, the index of the largest perturbed logit follows
+    ``softmax(logits)`` exactly.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Logits; the last axis is the class axis.
+    rng : numpy.random.Generator
+        The seeded source of randomness.
+    size : int, optional
+        Draws per row; ``None`` draws one and drops that axis.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Shape ``logits.shape[:-1]``, or that plus ``(size,)``.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a Generator, or for bad logits.
+    ValueError
+        For NaN logits, an empty class axis or a negative ``size``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> gumbel_max_sample([0.0, 5.0, -np.inf], rng, size=6)
+    array([1, 1, 1, 1, 1, 1])
+    """
+    work = _check_logits(logits, "gumbel_max_sample")
+    _check_rng(rng)
+    size = _check_optional_integer(size, "size", 0)
+    if size is None:
+        return np.argmax(work + rng.gumbel(size=work.shape), axis=-1)
+    noise = rng.gumbel(size=work.shape[:-1] + (size, work.shape[-1]))
+    return np.argmax(work[..., None, :] + noise, axis=-1)
+
+
+def gumbel_softmax(logits, rng, temperature=1.0):
+    r"""A Gumbel-softmax (concrete) sample: ``softmax((logits + G) / temperature)``.
+
+    Introduced in chapter 9 (:ref:`sec-gumbel`). A differentiable relaxation
+    of a one-hot sample: as the temperature goes to 0 it tends to the one-hot
+    vector of the Gumbel-max sample drawn with the same noise; large
+    temperatures flatten it towards uniform. Its argmax is the Gumbel-max
+    sample for every temperature.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Logits; the last axis is the class axis. For several samples of the
+        same logits, pass ``np.broadcast_to(logits, (n, K))``.
+    rng : numpy.random.Generator
+        The seeded source of randomness.
+    temperature : float, default 1.0
+        A finite number greater than 0.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        A point of the probability simplex per row, shape of ``logits``.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a Generator, or for bad logits or temperature.
+    ValueError
+        For NaN logits, an empty class axis or a temperature out of range.
+
+    Examples
+    --------
+    >>> sample = gumbel_softmax([1.0, 2.0, 0.5], np.random.default_rng(3), temperature=0.5)
+    >>> sample.round(4), float(sample.sum())
+    (array([0.5518, 0.4476, 0.0006]), 1.0)
+    """
+    work = _check_logits(logits, "gumbel_softmax")
+    _check_rng(rng)
+    temperature = check_temperature(temperature)
+    return softmax(work + rng.gumbel(size=work.shape), temperature=temperature)
