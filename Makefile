@@ -14,7 +14,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test lint unit notebooks-test build-check browser notebooks bench lock clean
+.PHONY: help setup book test lint unit notebooks-test build-check browser browser-offline notebooks bench lock clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -52,7 +52,10 @@ build-check: setup ## Build the book from scratch with warnings as errors
 
 browser: setup ## Read the built book in headless Chromium: every page, offline, and the explorer
 	@test -x $(CHROMIUM) || echo "make browser: $(CHROMIUM) is missing, so the browser tests are skipped: install Debian's chromium: apt-get install chromium"
-	CHROMIUM=$(CHROMIUM) $(PYTHON) -m pytest -p no:xdist tests/browser
+	CHROMIUM=$(CHROMIUM) $(PYTHON) -m pytest -p no:xdist -rs tests/browser
+
+browser-offline: setup ## The browser tests with the network unplugged (a network namespace with only loopback; needs root)
+	unshare --net sh -c 'ip link set lo up && exec $(MAKE) --no-print-directory browser'
 
 notebooks: setup ## Re-execute every chapter and store its outputs (the nbval baseline)
 	$(PYTHON) scripts/execute_notebooks.py book/*.ipynb

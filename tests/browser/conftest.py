@@ -45,6 +45,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
+    # No name resolves but 127.0.0.1: the browser is as good as offline even for
+    # a request that page routing would not see.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 #: Sources whose change makes a build stale.
 SOURCE_GLOBS = ["book/**/*", "_config.yml", "_toc.yml"]
