@@ -51,6 +51,7 @@ PAGES = toc_pages()
 INSPECT_PAGE = r"""
 async () => {
   const main = document.querySelector("article.bd-article") || document.querySelector("main");
+  if (!main) return { hasMain: false };
   const images = Array.from(document.images);
   images.forEach((img) => { img.loading = "eager"; });
   await Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
@@ -70,11 +71,11 @@ async () => {
     hasMain: Boolean(main),
     images: images.map((img) => ({
       src: img.currentSrc || img.src, naturalWidth: img.naturalWidth,
-      alt: img.getAttribute("alt"), inMain: Boolean(main && main.contains(img)),
+      alt: img.getAttribute("alt"), inMain: main.contains(img),
     })),
-    headings: main ? Array.from(main.querySelectorAll("h1, h2, h3, h4, h5, h6")).map((h) => ({
+    headings: Array.from(main.querySelectorAll("h1, h2, h3, h4, h5, h6")).map((h) => ({
       level: Number(h.tagName[1]), text: h.textContent.replace(/#$/, "").trim(),
-    })) : [],
+    })),
     math: Array.from(main.querySelectorAll(".math")).map((m) => ({
       typeset: Boolean(m.querySelector("mjx-container")), tex: m.textContent.slice(0, 80),
     })),
@@ -174,7 +175,8 @@ def reader_page(browser, base_url):
 
 
 def open_book_page(page, url: str) -> None:
-    page.goto(url, wait_until="load")
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.status == 200, f"{url}: not served"
     if page.locator("script[src*='mathjax']").count():
         page.wait_for_function(
             "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
