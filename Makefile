@@ -31,7 +31,7 @@ book: setup ## Build the HTML book (warnings are errors)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup lint unit notebooks-test build-check browser ## Every check: ruff, package tests, strict nbval, the book build, the browser
+test: setup lint unit notebooks-test build-check browser ## Every check: ruff, package tests, strict nbval, the book build, the book in a browser
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff over the package, tests, benchmarks and notebooks
