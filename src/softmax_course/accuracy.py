@@ -249,14 +249,12 @@ def ulp_errors_by_spread(
     dtype : {float16, float32, float64}, default float64
         The precision tested (and the unit of the errors).
     reference : callable, default :func:`~softmax_course.reference_softmax`
-        Maps the logits and a keyword ``digits`` to their exact values
-        (mpmath numbers), e.g. :func:`~softmax_course.reference_log_softmax`.
+        Maps the logits (and, if ``digits`` is given, a keyword ``digits``) to
+        their exact values (mpmath numbers), e.g.
+        :func:`~softmax_course.reference_log_softmax`.
     digits : int, optional
-        The working precision of the reference, in decimal digits. By default
-        ``50 + ceil(spread / ln 10)`` at each spread: a log-softmax value as
-        small as ``exp(-spread)`` next to a logit of order ``spread`` needs
-        that many digits to survive the subtraction ``z - logsumexp(z)``.
-
+        The working precision of the reference, in decimal digits; by default
+        the reference's own default (50).
     Returns
     -------
     dict of str to numpy.ndarray
@@ -283,8 +281,7 @@ def ulp_errors_by_spread(
     errors = {name: np.empty(len(spreads)) for name in functions}
     for position, spread in enumerate(spreads):
         logits = adversarial_logits(rng, rows, classes, spread, dtype)
-        working_digits = digits or 50 + int(np.ceil(spread / np.log(10)))
-        exact = reference(logits, digits=working_digits)
+        exact = reference(logits) if digits is None else reference(logits, digits=digits)
         for name, function in functions.items():
             errors[name][position] = max_ulp_error(function, logits, exact, dtype=dtype)
     return errors
