@@ -7,6 +7,8 @@ reference; see :mod:`softmax_course.reference` and the tests.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _kernels
@@ -29,23 +31,45 @@ __all__ = [
 
 
 def _as_rows(x, axis: int, name: str = "x"):
-    """Move ``axis`` last and view the array as C-contiguous ``(rows, K)``."""
-    moved = np.moveaxis(x, axis, -1)
-    num_classes = moved.shape[-1]
-    num_rows = int(np.prod(moved.shape[:-1], dtype=np.int64))
-    rows = np.ascontiguousarray(moved).reshape(num_rows, num_classes)
-    return rows, moved.shape
+    """Move ``axis`` last and view the array as C-contiguous ``(rows, K)``.
+
+    No copy is made when ``axis`` is already last and ``x`` is C-contiguous.
+    """
+    moved = x if axis == x.ndim - 1 else np.moveaxis(x, axis, -1)
+    shape = moved.shape
+    if not moved.flags.c_contiguous:
+        moved = np.ascontiguousarray(moved)
+    return moved.reshape(math.prod(shape[:-1]), shape[-1]), shape
 
 
 def _from_rows(rows, moved_shape, axis: int):
-    return np.moveaxis(rows.reshape(moved_shape), -1, axis)
+    result = rows.reshape(moved_shape)
+    if axis == len(moved_shape) - 1:
+        return result
+    return np.moveaxis(result, -1, axis)
+
+
+def _last_axis_or_check(axis, ndim: int, name: str = "x") -> int:
+    """``check_axis``, with a shortcut for the default ``axis=-1`` (hot path)."""
+    if type(axis) is int and axis == -1 and ndim > 0:
+        return ndim - 1
+    return check_axis(axis, ndim, name)
+
+
+def _is_small_vector(work):
+    return work.ndim == 1 and 0 < work.shape[0] <= _kernels.SMALL_VECTOR
 
 
 def _softmax_like(x, axis, temperature, mode, function):
     work, out_dtype = as_float_array(x)
-    axis = check_axis(axis, work.ndim)
-    temperature = check_temperature(temperature)
+    axis = _last_axis_or_check(axis, work.ndim)
+    if not (type(temperature) is float and temperature == 1.0):  # the default is valid
+        temperature = check_temperature(temperature)
     check_class_axis_not_empty(work.shape[axis], function)
+    if _is_small_vector(work) and temperature == 1.0:
+        result = _kernels.small_vector(work, mode)
+        if result is not None:
+            return result.astype(out_dtype, copy=False)
     rows, moved_shape = _as_rows(work, axis)
     out = np.empty(rows.shape, dtype=out_dtype)
     if rows.size:
@@ -85,9 +109,12 @@ def softmax(x, axis=-1, temperature=1.0):
 
     Notes
     -----
-    The max is subtracted before exponentiating and the rounding error of that
-    subtraction is compensated, so that the result is accurate to a few ULPs
-    for any finite logits, e.g. ``[1000, 1000]`` or ``[1e308, 0]``.
+    The result is accurate to a few ULPs for any finite logits, e.g.
+    ``[1000, 1000]`` or ``[1e308, 0]``. When a slice's largest logit lies
+    between 0 and about ``log(largest float) - log K`` (the usual case),
+    ``exp`` is taken of the logits themselves, which are exact, in one pass;
+    otherwise the max is subtracted first and the rounding error of that
+    subtraction is compensated (see ``softmax_course._kernels``).
 
     Special values: a ``-inf`` logit is masked (probability 0); a slice that is
     all ``-inf`` gives NaN; a single ``+inf`` in a slice takes all the
@@ -183,11 +210,16 @@ def logsumexp(x, axis=-1, keepdims=False):
     --------
     >>> float(logsumexp([1000.0, 1000.0]))
     1000.6931471805599
-    >>> logsumexp([[0.0, 0.0], [-1000.0, -1000.0]]).round(6)
-    array([    0.693147, -999.306853])
+    >>> logsumexp([[0.0, 0.0], [-1000.0, -1000.0]]).round(6).tolist()
+    [0.693147, -999.306853]
     """
     work, out_dtype = as_float_array(x)
-    ax = check_axis(axis, work.ndim)
+    ax = _last_axis_or_check(axis, work.ndim)
+    if _is_small_vector(work):
+        stats = _kernels.small_vector(work, "stats")
+        if stats is not None:
+            result = np.array(stats[0] + stats[1], dtype=out_dtype)
+            return np.expand_dims(result, ax) if keepdims else result
     rows, moved_shape = _as_rows(work, ax)
     if rows.shape[-1] == 0:
         result = np.full(moved_shape[:-1], -np.inf, dtype=out_dtype)

@@ -1,0 +1,440 @@
+"""Speed, memory and accuracy of softmax_course against scipy.special and TensorFlow.
+
+Run with ``make bench`` (or ``python benchmarks/bench_softmax.py``). It prints the
+targets of the speed issue next to the measured values and writes everything,
+with the machine's CPU model, core count and library versions, to
+``benchmarks/results/bench_softmax.json``, which the appendix of the book reads.
+
+Speed: every case times each implementation once per round, in a rotating
+order, for several rounds in one process; a ratio is taken within a round (so a
+busy machine slows both sides alike) and summarised by its min, median and max.
+Memory: the peak of NumPy's allocations (``tracemalloc``) during one call,
+minus the result. Accuracy: the largest error in ULPs against a 50-digit
+mpmath reference, on the adversarial logits of chapter 5 at spreads 1 to 1000.
+
+Options: ``--rounds N`` (default 5), ``--quick`` (small arrays and 3 rounds, a
+smoke test; its results are written to ``bench_softmax_quick.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import scipy
+import scipy.special as sp
+
+import softmax_course as sc
+from softmax_course.accuracy import adversarial_logits, max_ulp_error
+from softmax_course.reference import (
+    reference_log_softmax,
+    reference_logsumexp,
+    reference_softmax,
+    ulp_error,
+)
+
+RESULTS = Path(__file__).resolve().parent / "results"
+FUNCTIONS = ("softmax", "log_softmax", "logsumexp", "cross_entropy")
+SHAPES = {"large": (2048, 32000), "medium": (256, 1000), "small": (10,)}
+QUICK_SHAPES = {"large": (128, 32000), "medium": (256, 1000), "small": (10,)}
+SPREADS = (1.0, 10.0, 100.0, 1000.0)
+
+#: The targets of the issue: time ratio to scipy.special, and to one bare np.exp.
+TARGET_SCIPY = 1.0
+TARGET_EXP = {"float32": 1.3, "float64": 1.5}
+TARGET_MEMORY = 0.25  # peak extra memory / size of the logits (= softmax's output)
+TARGET_ULPS = {"softmax": 8.0, "log_softmax": 4.0, "logsumexp": 4.0, "cross_entropy": 4.0}
+
+
+def load_tensorflow():
+    """TensorFlow on the CPU, or None if it is not installed."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
+    tf.config.set_visible_devices([], "GPU")
+    return tf
+
+
+def implementations(x, labels, tf):
+    """The functions to time on logits ``x``, by (function, library)."""
+    rows = np.arange(x.shape[0]) if x.ndim == 2 else None
+
+    def scipy_ce():
+        log_probs = sp.log_softmax(x, axis=-1)
+        picked = log_probs[rows, labels] if rows is not None else log_probs[labels]
+        return -picked
+
+    impls = {
+        ("softmax", "course"): lambda: sc.softmax(x),
+        ("softmax", "scipy"): lambda: sp.softmax(x, axis=-1),
+        ("log_softmax", "course"): lambda: sc.log_softmax(x),
+        ("log_softmax", "scipy"): lambda: sp.log_softmax(x, axis=-1),
+        ("logsumexp", "course"): lambda: sc.logsumexp(x),
+        ("logsumexp", "scipy"): lambda: sp.logsumexp(x, axis=-1),
+        ("cross_entropy", "course"): lambda: sc.cross_entropy(x, labels, reduction="none"),
+        ("cross_entropy", "scipy"): scipy_ce,
+        ("exp", "numpy"): lambda: np.exp(x),
+    }
+    if tf is not None:
+        xt = tf.constant(x)
+        lt = tf.constant(labels)
+        impls[("softmax", "tensorflow")] = lambda: tf.nn.softmax(xt)
+        impls[("log_softmax", "tensorflow")] = lambda: tf.nn.log_softmax(xt)
+        impls[("logsumexp", "tensorflow")] = lambda: tf.math.reduce_logsumexp(xt, axis=-1)
+        impls[("cross_entropy", "tensorflow")] = lambda: (
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=lt, logits=xt)
+        )
+    return impls
+
+
+def calls_per_timing(function, budget=0.02):
+    """How many calls make one timing last about ``budget`` seconds."""
+    start = time.perf_counter()
+    function()
+    once = time.perf_counter() - start
+    return max(1, min(20000, int(budget / max(once, 1e-7))))
+
+
+def time_rounds(impls, rounds):
+    """Seconds per call of each implementation, one list entry per round."""
+    names = list(impls)
+    counts = {name: calls_per_timing(impls[name]) for name in names}
+    times = {name: [] for name in names}
+    for round_index in range(rounds):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            function, count = impls[name], counts[name]
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(count):
+                result = function()
+            times[name].append((time.perf_counter() - start) / count)
+            del result
+    return times
+
+
+def summary(values):
+    return {
+        "min": min(values),
+        "median": statistics.median(values),
+        "max": max(values),
+        "values": list(values),
+    }
+
+
+def ratios(times, numerator, denominator):
+    return summary([a / b for a, b in zip(times[numerator], times[denominator], strict=True)])
+
+
+def peak_extra_memory(function):
+    """Peak bytes NumPy allocates during ``function()``, minus its result."""
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    before, _ = tracemalloc.get_traced_memory()
+    result = np.asarray(function())
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return max(0, peak - before - result.nbytes)
+
+
+def logits_for(shape, dtype, seed):
+    """Logits like a classifier's: normal with standard deviation 4, labels uniform."""
+    rng = np.random.default_rng(seed)
+    x = (4.0 * rng.standard_normal(shape, dtype=np.float32)).astype(dtype)
+    labels = rng.integers(0, shape[-1], size=shape[:-1]) if len(shape) > 1 else 3
+    return x, labels
+
+
+def run_speed(shapes, rounds, tf, log):
+    """Time every case; returns a list of case records."""
+    cases = []
+    for dtype in ("float32", "float64"):
+        for size, shape in shapes.items():
+            x, labels = logits_for(shape, dtype, seed=7)
+            impls = implementations(x, labels, tf)
+            times = time_rounds(impls, rounds)
+            record = {
+                "dtype": dtype,
+                "size": size,
+                "shape": list(shape),
+                "rounds": rounds,
+                "seconds": {f"{f}/{lib}": summary(t) for (f, lib), t in times.items()},
+                "ratio_to_scipy": {},
+                "tensorflow_ratio_to_scipy": {},
+            }
+            for function in FUNCTIONS:
+                record["ratio_to_scipy"][function] = ratios(
+                    times, (function, "course"), (function, "scipy")
+                )
+                if (function, "tensorflow") in times:
+                    record["tensorflow_ratio_to_scipy"][function] = ratios(
+                        times, (function, "tensorflow"), (function, "scipy")
+                    )
+            if size == "large":
+                record["softmax_ratio_to_exp"] = ratios(
+                    times, ("softmax", "course"), ("exp", "numpy")
+                )
+                record["memory"] = memory_record(x, labels)
+            cases.append(record)
+            log(f"  timed {dtype} {size} {tuple(shape)}")
+            del x, impls, times
+            gc.collect()
+    cases.extend(run_compensated_case(rounds, log))
+    return cases
+
+
+def memory_record(x, labels):
+    """Peak extra memory of each function, course and scipy, in bytes and per logits size."""
+    impls = implementations(x, labels, tf=None)
+    record = {"logits_bytes": int(x.nbytes)}
+    for function in FUNCTIONS:
+        for library in ("course", "scipy"):
+            extra = peak_extra_memory(impls[(function, library)])
+            record[f"{function}/{library}"] = {"bytes": int(extra), "fraction": extra / x.nbytes}
+    return record
+
+
+def run_compensated_case(rounds, log):
+    """Medium batch whose logits are all negative: every row takes the compensated path."""
+    cases = []
+    for dtype in ("float32", "float64"):
+        x, labels = logits_for(SHAPES["medium"], dtype, seed=8)
+        x = (x - np.float32(200.0)).astype(dtype)
+        impls = implementations(x, labels, tf=None)
+        times = time_rounds(impls, rounds)
+        cases.append(
+            {
+                "dtype": dtype,
+                "size": "medium, all logits < 0 (compensated path)",
+                "shape": list(x.shape),
+                "rounds": rounds,
+                "seconds": {f"{f}/{lib}": summary(t) for (f, lib), t in times.items()},
+                "ratio_to_scipy": {
+                    function: ratios(times, (function, "course"), (function, "scipy"))
+                    for function in FUNCTIONS
+                },
+            }
+        )
+        log(f"  timed {dtype} medium, compensated path")
+    return cases
+
+
+def accuracy_functions(tf):
+    """Implementations whose accuracy is measured, by function then library."""
+    table = {
+        "softmax": {
+            "course": sc.softmax,
+            "scipy": lambda x: sp.softmax(x, axis=-1),
+            "shifted (max trick only)": sc.shifted_softmax,
+        },
+        "log_softmax": {
+            "course": sc.log_softmax,
+            "scipy": lambda x: sp.log_softmax(x, axis=-1),
+            "log(shifted softmax)": sc.naive_log_softmax,
+        },
+        "logsumexp": {
+            "course": sc.logsumexp,
+            "scipy": lambda x: sp.logsumexp(x, axis=-1),
+        },
+        "cross_entropy": {
+            "course": lambda x, y: sc.cross_entropy(x, y, reduction="none"),
+            "scipy": lambda x, y: -sp.log_softmax(x, axis=-1)[np.arange(len(y)), y],
+        },
+    }
+    if tf is not None:
+        table["softmax"]["tensorflow"] = lambda x: tf.nn.softmax(x).numpy()
+        table["log_softmax"]["tensorflow"] = lambda x: tf.nn.log_softmax(x).numpy()
+        table["logsumexp"]["tensorflow"] = lambda x: tf.math.reduce_logsumexp(x, axis=-1).numpy()
+        table["cross_entropy"]["tensorflow"] = lambda x, y: (
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=x).numpy()
+        )
+    return table
+
+
+def reduction_errors(computed, reference, logits, labels=None):
+    """ULP errors of a per-row result (logsumexp, or cross-entropy if ``labels``)."""
+    if labels is None:
+        # logsumexp: in ULPs of max(|result|, |largest logit|).
+        scale = np.maximum(
+            np.abs(np.array([float(v) for v in reference])), np.abs(logits).max(axis=-1)
+        )
+        return ulp_error(computed, reference, dtype=logits.dtype, scale=scale)
+    return ulp_error(computed, reference, dtype=logits.dtype)
+
+
+def run_accuracy(tf, rows, classes, log):
+    """Largest ULP error of each implementation at each spread, per dtype."""
+    table = accuracy_functions(tf)
+    result = {"spreads": list(SPREADS), "rows": rows, "classes": classes, "errors": {}}
+    for dtype in ("float32", "float64"):
+        rng = np.random.default_rng(2026)
+        errors = {f: {lib: [] for lib in libs} for f, libs in table.items()}
+        for spread in SPREADS:
+            x = adversarial_logits(rng, rows, classes, spread, dtype)
+            labels = rng.integers(0, classes, rows)
+            digits = 50 + int(np.ceil(spread / np.log(10)))
+            ref_p = reference_softmax(x, digits=digits)
+            ref_lp = reference_log_softmax(x, digits=digits)
+            ref_lse = reference_logsumexp(x, digits=digits)
+            with mpmath.workdps(digits):
+                ref_ce = np.array([-ref_lp[i, c] for i, c in enumerate(labels)], dtype=object)
+            with np.errstate(all="ignore"):
+                for lib, function in table["softmax"].items():
+                    errors["softmax"][lib].append(max_ulp_error(function, x, ref_p))
+                for lib, function in table["log_softmax"].items():
+                    errors["log_softmax"][lib].append(max_ulp_error(function, x, ref_lp))
+                for lib, function in table["logsumexp"].items():
+                    e = reduction_errors(np.asarray(function(x)), ref_lse, x)
+                    errors["logsumexp"][lib].append(float(e.max()))
+                for lib, function in table["cross_entropy"].items():
+                    e = reduction_errors(np.asarray(function(x, labels)), ref_ce, x, labels)
+                    errors["cross_entropy"][lib].append(float(e.max()))
+        result["errors"][dtype] = errors
+        log(f"  accuracy {dtype} done")
+    return result
+
+
+def machine_info(tf):
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+
+        simd = [name for name in ("AVX2", "FMA3", "AVX512F") if features.get(name)]
+    except ImportError:
+        simd = []
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "numpy_simd": simd,
+        "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "versions": {
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "mpmath": mpmath.__version__,
+            "softmax_course": sc.__version__,
+            "tensorflow": tf.__version__ if tf is not None else None,
+        },
+        "tensorflow_threads": "TensorFlow's default (all cores); NumPy and SciPy use one",
+    }
+
+
+def fmt_ratio(s):
+    return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})"
+
+
+def mark(ok):
+    return "met" if ok else "NOT MET"
+
+
+def report(results):
+    """Print every target next to its measured value."""
+    lines = ["", "Time ratio course / scipy.special: median (min-max) over rounds; target <= 1.0"]
+    lines.append(f"{'case':34s} {'function':14s} {'ratio':22s} target")
+    for case in results["speed"]:
+        name = f"{case['dtype']} {case['size']} {tuple(case['shape'])}"
+        for function, s in case["ratio_to_scipy"].items():
+            target = (
+                mark(s["median"] <= TARGET_SCIPY) if "compensated" not in case["size"] else "info"
+            )
+            lines.append(f"{name:34s} {function:14s} {fmt_ratio(s):22s} {target}")
+    lines += ["", "softmax time / one bare np.exp, large batch"]
+    for case in results["speed"]:
+        if "softmax_ratio_to_exp" in case:
+            s, limit = case["softmax_ratio_to_exp"], TARGET_EXP[case["dtype"]]
+            ok = mark(s["median"] <= limit)
+            lines.append(f"{case['dtype']:10s} {fmt_ratio(s):22s} target <= {limit}: {ok}")
+    lines += [
+        "",
+        "Peak extra memory, large batch, as a fraction of the logits' size (target <= 0.25)",
+    ]
+    for case in results["speed"]:
+        if "memory" in case:
+            memory = case["memory"]
+            for function in FUNCTIONS:
+                ours, theirs = memory[f"{function}/course"], memory[f"{function}/scipy"]
+                lines.append(
+                    f"{case['dtype']:10s} {function:14s} course {ours['fraction']:.4f}  "
+                    f"scipy {theirs['fraction']:.2f}  {mark(ours['fraction'] <= TARGET_MEMORY)}"
+                )
+    lines += ["", "TensorFlow time / scipy.special (orientation only; TF uses every core)"]
+    for case in results["speed"]:
+        for function, s in case.get("tensorflow_ratio_to_scipy", {}).items():
+            name = f"{case['dtype']} {case['size']}"
+            lines.append(f"{name:34s} {function:14s} {fmt_ratio(s)}")
+    accuracy = results["accuracy"]
+    lines += ["", f"Largest ULP error against mpmath at spreads {accuracy['spreads']}"]
+    for dtype, table in accuracy["errors"].items():
+        for function, libraries in table.items():
+            for library, values in libraries.items():
+                shown = " ".join(f"{v:8.2f}" for v in values)
+                status = ""
+                if library == "course":
+                    status = f"target <= {TARGET_ULPS[function]:g}: " + mark(
+                        max(values) <= TARGET_ULPS[function]
+                    )
+                lines.append(f"{dtype:8s} {function:14s} {library:26s} {shown}  {status}")
+    print("\n".join(lines))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="timing rounds per case")
+    parser.add_argument("--quick", action="store_true", help="small arrays, a smoke test")
+    args = parser.parse_args(argv)
+    rounds = 3 if args.quick else args.rounds
+    shapes = QUICK_SHAPES if args.quick else SHAPES
+    started = time.perf_counter()
+
+    def log(message):
+        print(f"[{time.perf_counter() - started:6.1f} s]{message}", flush=True)
+
+    tf = load_tensorflow()
+    log(" machine and libraries recorded; timing")
+    results = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": args.quick,
+        "machine": machine_info(tf),
+        "targets": {
+            "ratio_to_scipy": TARGET_SCIPY,
+            "softmax_ratio_to_exp": TARGET_EXP,
+            "memory_fraction": TARGET_MEMORY,
+            "ulps": TARGET_ULPS,
+        },
+    }
+    results["speed"] = run_speed(shapes, rounds, tf, log)
+    results["accuracy"] = run_accuracy(tf, rows=21, classes=32, log=log)
+    results["seconds_total"] = round(time.perf_counter() - started, 1)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / ("bench_softmax_quick.json" if args.quick else "bench_softmax.json")
+    path.write_text(json.dumps(results, indent=1) + "\n")
+    report(results)
+    log(f" results written to {path.relative_to(RESULTS.parent.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
