@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # fields are arrays: compare them, not pairs
 class Normalizer:
     """The running pair ``(maximum, rest)`` of the online softmax normaliser.
 
