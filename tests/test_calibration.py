@@ -273,3 +273,14 @@ def test_plot_draws_one_bar_per_occupied_bin():
     plt.close(fig)
     with pytest.raises(TypeError, match="ReliabilityBins"):
         plot_reliability_diagram((1, 2, 3, 4))
+
+
+def test_plot_skips_bins_below_min_count():
+    probs = np.array([[0.95, 0.05]] * 3 + [[0.55, 0.45]])
+    bins = reliability_bins(probs, [0, 0, 0, 1], n_bins=5)
+    fig, ax = plt.subplots()
+    plot_reliability_diagram(bins, ax=ax, min_count=2)
+    assert [patch.get_height() for patch in ax.patches] == [1.0]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="min_count"):
+        plot_reliability_diagram(bins, min_count=0)

@@ -33,7 +33,8 @@ def test_architecture_and_compilation():
     dense = model.layers[1:]
     assert [layer.units for layer in dense] == [12, 8, 4]
     assert [layer.activation.__name__ for layer in dense] == ["relu", "relu", "softmax"]
-    assert dense[0].kernel_initializer.__class__.__name__ == "HeUniform"
+    initializers = [layer.kernel_initializer.__class__.__name__ for layer in dense]
+    assert initializers == ["HeUniform", "HeUniform", "GlorotUniform"]
     assert model.input.shape == (None, 2)
     assert isinstance(model.optimizer, keras.optimizers.Adam)
     assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
@@ -77,7 +78,7 @@ def test_training_is_reproducible_and_both_heads_train_alike(small_data):
     weights = {}
     for run, head in enumerate(["softmax", "softmax", "logits"]):
         keras.utils.set_random_seed(3)
-        model = build_classifier(head=head)
+        model = build_classifier(head=head, seed=3)
         model.fit(x_train, y_train, epochs=2, batch_size=16, verbose=0)
         weights[run] = model.get_weights()
     for first, again in zip(weights[0], weights[1], strict=True):
@@ -86,6 +87,24 @@ def test_training_is_reproducible_and_both_heads_train_alike(small_data):
     # recovers the logits of a softmax output inside the loss)
     for first, other in zip(weights[0], weights[2], strict=True):
         np.testing.assert_allclose(first, other, rtol=0, atol=1e-5)
+
+
+def test_seed_fixes_the_initial_weights_whatever_the_global_state():
+    import random
+
+    weights = []
+    for global_seed in (0, 1):
+        keras.utils.set_random_seed(global_seed)
+        random.random()  # someone else uses Python's global generator
+        weights.append(build_classifier(head="logits", seed=7).get_weights())
+    other = build_classifier(head="logits", seed=8).get_weights()
+    for first, second, third in zip(weights[0], weights[1], other, strict=True):
+        np.testing.assert_array_equal(first, second)
+        if first.any():
+            assert not np.array_equal(first, third)
+    softmax_weights = build_classifier(head="softmax", seed=7).get_weights()
+    for first, second in zip(weights[0], softmax_weights, strict=True):
+        np.testing.assert_array_equal(first, second)
 
 
 def test_bad_arguments():
@@ -99,6 +118,10 @@ def test_bad_arguments():
         build_classifier(hidden_units=())
     with pytest.raises(ValueError, match="learning_rate"):
         build_classifier(learning_rate=-1.0)
+    with pytest.raises(TypeError, match="seed"):
+        build_classifier(seed=1.5)
+    with pytest.raises(ValueError, match="seed"):
+        build_classifier(seed=-1)
     inputs = keras.Input(shape=(2,))
     not_dense = keras.Model(inputs, keras.layers.Activation("softmax")(inputs))
     with pytest.raises(TypeError, match="Dense"):

@@ -47,11 +47,11 @@ class ReliabilityBins(NamedTuple):
     accuracy: np.ndarray
 
 
-def _check_n_bins(n_bins):
+def _check_n_bins(n_bins, name="n_bins"):
     if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral):
-        raise TypeError(f"n_bins must be an integer; got {n_bins!r}.")
+        raise TypeError(f"{name} must be an integer; got {n_bins!r}.")
     if n_bins < 1:
-        raise ValueError(f"n_bins must be at least 1; got {n_bins}.")
+        raise ValueError(f"{name} must be at least 1; got {n_bins}.")
     return int(n_bins)
 
 
@@ -281,7 +281,7 @@ def _check_bounds(bounds):
     return low, high
 
 
-def plot_reliability_diagram(bins, ax=None, label="model", color="C0"):
+def plot_reliability_diagram(bins, ax=None, label="model", color="C0", min_count=1):
     """Draw a reliability diagram: accuracy against confidence, bin by bin.
 
     Introduced in chapter 8 (:ref:`sec-calibration-reliability`).
@@ -300,6 +300,9 @@ def plot_reliability_diagram(bins, ax=None, label="model", color="C0"):
         Legend label of the bars.
     color : str, default "C0"
         Colour of the bars.
+    min_count : int, default 1
+        Draw only the bins holding at least this many predictions (a bin of
+        two predictions has an accuracy of 0, 0.5 or 1, which is noise).
 
     Returns
     -------
@@ -309,7 +312,10 @@ def plot_reliability_diagram(bins, ax=None, label="model", color="C0"):
     Raises
     ------
     TypeError
-        If ``bins`` is not a :class:`ReliabilityBins`.
+        If ``bins`` is not a :class:`ReliabilityBins`, or ``min_count`` is
+        not an integer.
+    ValueError
+        If ``min_count < 1``.
 
     Examples
     --------
@@ -324,8 +330,9 @@ def plot_reliability_diagram(bins, ax=None, label="model", color="C0"):
 
     if not isinstance(bins, ReliabilityBins):
         raise TypeError(f"bins must be a ReliabilityBins; got {type(bins).__name__}.")
+    min_count = _check_n_bins(min_count, "min_count")
     ax = plt.gca() if ax is None else ax
-    occupied = bins.counts > 0
+    occupied = bins.counts >= min_count
     left = bins.edges[:-1][occupied]
     width = np.diff(bins.edges)[occupied]
     ax.bar(

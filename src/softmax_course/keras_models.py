@@ -19,21 +19,32 @@ HEADS = ("softmax", "logits")
 
 
 def build_classifier(
-    num_features=2, num_classes=4, head="softmax", hidden_units=(12, 8), learning_rate=1e-3
+    num_features=2,
+    num_classes=4,
+    head="softmax",
+    hidden_units=(12, 8),
+    learning_rate=1e-3,
+    seed=None,
 ):
     """A compiled multilayer perceptron classifier with a softmax or a logits head.
 
     Introduced in chapter 7 (:ref:`sec-keras-model`).
 
-    The network is ``keras.Input(num_features)`` → ``Dense(hidden_units[0],
-    relu, He uniform)`` → ``Dense(hidden_units[i], relu)`` for the other hidden
-    layers → ``Dense(num_classes)``. With ``head="softmax"`` the last layer has
+    The network is ``keras.Input(num_features)`` → one ``Dense(units, relu,
+    He uniform)`` layer per entry of ``hidden_units`` → ``Dense(num_classes)``
+    (Glorot uniform, the Keras default), as in the seeds' example. With ``head="softmax"`` the last layer has
     a softmax activation and the loss is
     ``CategoricalCrossentropy(from_logits=False)``; with ``head="logits"`` the
     last layer is linear and the loss is ``CategoricalCrossentropy(from_logits=True)``.
     Both are compiled with Adam and the accuracy metric; the targets are
-    one-hot vectors. Weights are drawn from Keras's global seed (set it with
-    :func:`keras.utils.set_random_seed` first for reproducible weights).
+    one-hot vectors.
+
+    Give ``seed`` for reproducible initial weights: layer ``i`` (from 0) is
+    initialised with seed ``seed + i``, so the weights do not depend on any
+    global random state. Without it, Keras draws seeds from Python's global
+    ``random`` module, which other code in the same process (for example a
+    Jupyter kernel's threads) may also use, so that even
+    :func:`keras.utils.set_random_seed` does not make them repeatable.
 
     Parameters
     ----------
@@ -47,6 +58,8 @@ def build_classifier(
         The widths of the hidden layers (at least one).
     learning_rate : float, default 0.001
         Adam's learning rate (a finite number > 0).
+    seed : int, optional
+        Seeds the initial weights (a non-negative integer).
 
     Returns
     -------
@@ -56,14 +69,14 @@ def build_classifier(
     Raises
     ------
     TypeError
-        If a count is not an integer.
+        If a count or ``seed`` is not an integer.
     ValueError
         If ``head`` is unknown, ``num_classes < 2``, ``hidden_units`` is empty
-        or ``learning_rate`` is not a finite positive number.
+        ``learning_rate`` is not a finite positive number, or ``seed`` is negative.
 
     Examples
     --------
-    >>> model = build_classifier(head="logits")
+    >>> model = build_classifier(head="logits", seed=0)
     >>> [layer.units for layer in model.layers[1:]]
     [12, 8, 4]
     >>> model.loss.get_config()["from_logits"]
@@ -82,17 +95,30 @@ def build_classifier(
         np.isfinite(learning_rate) and learning_rate > 0
     ):
         raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}.")
+    if seed is not None:
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be an integer or None; got {seed!r}.")
+        if seed < 0:
+            raise ValueError(f"seed must be non-negative; got {seed}.")
 
     import keras
 
     inputs = keras.Input(shape=(num_features,), name="features")
-    x = keras.layers.Dense(hidden_units[0], activation="relu", kernel_initializer="he_uniform")(
-        inputs
-    )
-    for units in hidden_units[1:]:
-        x = keras.layers.Dense(units, activation="relu")(x)
+
+    def seeded(initializer, index):
+        return initializer(seed=None if seed is None else int(seed) + index)
+
+    x = inputs
+    for index, units in enumerate(hidden_units):
+        initializer = seeded(keras.initializers.HeUniform, index)
+        x = keras.layers.Dense(units, activation="relu", kernel_initializer=initializer)(x)
     activation = "softmax" if head == "softmax" else None
-    outputs = keras.layers.Dense(num_classes, activation=activation, name="output")(x)
+    outputs = keras.layers.Dense(
+        num_classes,
+        activation=activation,
+        kernel_initializer=seeded(keras.initializers.GlorotUniform, len(hidden_units)),
+        name="output",
+    )(x)
     model = keras.Model(inputs, outputs, name=f"{head}_head")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
@@ -132,8 +158,7 @@ def logits_of(model, x):
     Examples
     --------
     >>> import keras
-    >>> keras.utils.set_random_seed(0)
-    >>> model = build_classifier(head="softmax")
+    >>> model = build_classifier(head="softmax", seed=0)
     >>> points = np.array([[0.0, 1.0], [2.0, 3.0]], dtype=np.float32)
     >>> logits = logits_of(model, points)
     >>> logits.shape, logits.dtype
