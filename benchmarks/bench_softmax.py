@@ -6,8 +6,14 @@ with the machine's CPU model, core count and library versions, to
 ``benchmarks/results/bench_softmax.json``, which the appendix of the book reads.
 
 Speed: every case times each implementation once per round, in a rotating
-order, for several rounds in one process; a ratio is taken within a round (so a
-busy machine slows both sides alike) and summarised by its min, median and max.
+order, for several rounds in one process (after a warm-up call); the
+implementations of one function run back to back, and a ratio is taken within
+a round and summarised by its min, median and max. The time is
+the CPU time of the process (``time.process_time``: user and system time,
+page faults included), not the wall-clock time, so that other jobs on a
+shared machine do not count; every implementation runs on one thread
+(TensorFlow is limited to one), so the two agree on an idle machine. Wall
+times are stored too.
 Memory: the peak of NumPy's allocations (``tracemalloc``) during one call,
 minus the result. Accuracy: the largest error in ULPs against a 50-digit
 mpmath reference, on the adversarial logits of chapter 5 at spreads 1 to 1000.
@@ -66,6 +72,8 @@ def load_tensorflow():
     except ImportError:
         return None
     tf.config.set_visible_devices([], "GPU")
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
     return tf
 
 
@@ -101,30 +109,44 @@ def implementations(x, labels, tf):
     return impls
 
 
-def calls_per_timing(function, budget=0.02):
+def calls_per_timing(function, budget=0.05):
     """How many calls make one timing last about ``budget`` seconds."""
-    start = time.perf_counter()
     function()
-    once = time.perf_counter() - start
+    start = time.process_time()
+    function()
+    once = time.process_time() - start
     return max(1, min(20000, int(budget / max(once, 1e-7))))
 
 
 def time_rounds(impls, rounds):
-    """Seconds per call of each implementation, one list entry per round."""
+    """CPU and wall seconds per call of each implementation, one entry per round.
+
+    The implementations of one function (and ``np.exp`` with softmax) run one
+    right after the other, so that the timings a ratio compares are close in
+    time; the order of the groups and within each group rotates every round.
+    """
     names = list(impls)
+    groups = [
+        [n for n in names if n[0] == f or (f == "softmax" and n[0] == "exp")] for f in FUNCTIONS
+    ]
     counts = {name: calls_per_timing(impls[name]) for name in names}
     times = {name: [] for name in names}
-    for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
+    wall = {name: [] for name in names}
+    for round_index in range(rounds):  # calls_per_timing has warmed every one up
+        order = []
+        for group in groups[round_index % 4 :] + groups[: round_index % 4]:
+            shift = round_index % len(group)
+            order += group[shift:] + group[:shift]
+        for name in order:
             function, count = impls[name], counts[name]
             gc.collect()
-            start = time.perf_counter()
+            start, start_wall = time.process_time(), time.perf_counter()
             for _ in range(count):
                 result = function()
-            times[name].append((time.perf_counter() - start) / count)
+            times[name].append((time.process_time() - start) / count)
+            wall[name].append((time.perf_counter() - start_wall) / count)
             del result
-    return times
+    return times, wall
 
 
 def summary(values):
@@ -167,13 +189,14 @@ def run_speed(shapes, rounds, tf, log):
         for size, shape in shapes.items():
             x, labels = logits_for(shape, dtype, seed=7)
             impls = implementations(x, labels, tf)
-            times = time_rounds(impls, rounds)
+            times, wall = time_rounds(impls, rounds)
             record = {
                 "dtype": dtype,
                 "size": size,
                 "shape": list(shape),
                 "rounds": rounds,
                 "seconds": {f"{f}/{lib}": summary(t) for (f, lib), t in times.items()},
+                "wall_seconds": {f"{f}/{lib}": summary(t) for (f, lib), t in wall.items()},
                 "ratio_to_scipy": {},
                 "tensorflow_ratio_to_scipy": {},
             }
@@ -216,7 +239,7 @@ def run_compensated_case(rounds, log):
         x, labels = logits_for(SHAPES["medium"], dtype, seed=8)
         x = (x - np.float32(200.0)).astype(dtype)
         impls = implementations(x, labels, tf=None)
-        times = time_rounds(impls, rounds)
+        times, _ = time_rounds(impls, rounds)
         cases.append(
             {
                 "dtype": dtype,
@@ -338,7 +361,8 @@ def machine_info(tf):
             "softmax_course": sc.__version__,
             "tensorflow": tf.__version__ if tf is not None else None,
         },
-        "tensorflow_threads": "TensorFlow's default (all cores); NumPy and SciPy use one",
+        "threads": "one per implementation (TensorFlow limited to one intra-op thread)",
+        "clock": "time.process_time (CPU time of the process)",
     }
 
 
@@ -380,7 +404,7 @@ def report(results):
                     f"{case['dtype']:10s} {function:14s} course {ours['fraction']:.4f}  "
                     f"scipy {theirs['fraction']:.2f}  {mark(ours['fraction'] <= TARGET_MEMORY)}"
                 )
-    lines += ["", "TensorFlow time / scipy.special (orientation only; TF uses every core)"]
+    lines += ["", "TensorFlow time / scipy.special (orientation only; one thread)"]
     for case in results["speed"]:
         for function, s in case.get("tensorflow_ratio_to_scipy", {}).items():
             name = f"{case['dtype']} {case['size']}"
