@@ -31,7 +31,9 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -77,8 +79,8 @@ def load_tensorflow():
     return tf
 
 
-def implementations(x, labels, tf):
-    """The functions to time on logits ``x``, by (function, library)."""
+def implementations(x, labels):
+    """The NumPy-based functions to time on logits ``x``, by (function, library)."""
     rows = np.arange(x.shape[0]) if x.ndim == 2 else None
 
     def scipy_ce():
@@ -97,15 +99,6 @@ def implementations(x, labels, tf):
         ("cross_entropy", "scipy"): scipy_ce,
         ("exp", "numpy"): lambda: np.exp(x),
     }
-    if tf is not None:
-        xt = tf.constant(x)
-        lt = tf.constant(labels)
-        impls[("softmax", "tensorflow")] = lambda: tf.nn.softmax(xt)
-        impls[("log_softmax", "tensorflow")] = lambda: tf.nn.log_softmax(xt)
-        impls[("logsumexp", "tensorflow")] = lambda: tf.math.reduce_logsumexp(xt, axis=-1)
-        impls[("cross_entropy", "tensorflow")] = lambda: (
-            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=lt, logits=xt)
-        )
     return impls
 
 
@@ -129,12 +122,14 @@ def time_rounds(impls, rounds):
     groups = [
         [n for n in names if n[0] == f or (f == "softmax" and n[0] == "exp")] for f in FUNCTIONS
     ]
+    groups = [group for group in groups if group]
     counts = {name: calls_per_timing(impls[name]) for name in names}
     times = {name: [] for name in names}
     wall = {name: [] for name in names}
     for round_index in range(rounds):  # calls_per_timing has warmed every one up
         order = []
-        for group in groups[round_index % 4 :] + groups[: round_index % 4]:
+        first = round_index % len(groups)
+        for group in groups[first:] + groups[:first]:
             shift = round_index % len(group)
             order += group[shift:] + group[:shift]
         for name in order:
@@ -182,13 +177,13 @@ def logits_for(shape, dtype, seed):
     return x, labels
 
 
-def run_speed(shapes, rounds, tf, log):
+def run_speed(shapes, rounds, log):
     """Time every case; returns a list of case records."""
     cases = []
     for dtype in ("float32", "float64"):
         for size, shape in shapes.items():
             x, labels = logits_for(shape, dtype, seed=7)
-            impls = implementations(x, labels, tf)
+            impls = implementations(x, labels)
             times, wall = time_rounds(impls, rounds)
             record = {
                 "dtype": dtype,
@@ -197,17 +192,11 @@ def run_speed(shapes, rounds, tf, log):
                 "rounds": rounds,
                 "seconds": {f"{f}/{lib}": summary(t) for (f, lib), t in times.items()},
                 "wall_seconds": {f"{f}/{lib}": summary(t) for (f, lib), t in wall.items()},
-                "ratio_to_scipy": {},
-                "tensorflow_ratio_to_scipy": {},
+                "ratio_to_scipy": {
+                    function: ratios(times, (function, "course"), (function, "scipy"))
+                    for function in FUNCTIONS
+                },
             }
-            for function in FUNCTIONS:
-                record["ratio_to_scipy"][function] = ratios(
-                    times, (function, "course"), (function, "scipy")
-                )
-                if (function, "tensorflow") in times:
-                    record["tensorflow_ratio_to_scipy"][function] = ratios(
-                        times, (function, "tensorflow"), (function, "scipy")
-                    )
             if size == "large":
                 record["softmax_ratio_to_exp"] = ratios(
                     times, ("softmax", "course"), ("exp", "numpy")
@@ -223,7 +212,7 @@ def run_speed(shapes, rounds, tf, log):
 
 def memory_record(x, labels):
     """Peak extra memory of each function, course and scipy, in bytes and per logits size."""
-    impls = implementations(x, labels, tf=None)
+    impls = implementations(x, labels)
     record = {"logits_bytes": int(x.nbytes)}
     for function in FUNCTIONS:
         for library in ("course", "scipy"):
@@ -238,7 +227,7 @@ def run_compensated_case(rounds, log):
     for dtype in ("float32", "float64"):
         x, labels = logits_for(SHAPES["medium"], dtype, seed=8)
         x = (x - np.float32(200.0)).astype(dtype)
-        impls = implementations(x, labels, tf=None)
+        impls = implementations(x, labels)
         times, _ = time_rounds(impls, rounds)
         cases.append(
             {
@@ -255,6 +244,53 @@ def run_compensated_case(rounds, log):
         )
         log(f"  timed {dtype} medium, compensated path")
     return cases
+
+
+def run_tensorflow(shapes, rounds, log):
+    """TensorFlow's softmax and log-softmax against SciPy's, case by case.
+
+    Runs in a separate process (see ``main``): importing TensorFlow changes how
+    memory is allocated for the whole process, which would change SciPy's
+    timings in the main comparison.
+    """
+    tf = load_tensorflow()
+    ratios_by_case = {}
+    for dtype in ("float32", "float64"):
+        for size, shape in shapes.items():
+            x, labels = logits_for(shape, dtype, seed=7)
+            xt = tf.constant(x)
+            impls = {
+                ("softmax", "tensorflow"): lambda xt=xt: tf.nn.softmax(xt),
+                ("softmax", "scipy"): lambda x=x: sp.softmax(x, axis=-1),
+                ("log_softmax", "tensorflow"): lambda xt=xt: tf.nn.log_softmax(xt),
+                ("log_softmax", "scipy"): lambda x=x: sp.log_softmax(x, axis=-1),
+            }
+            times, _ = time_rounds(impls, rounds)
+            ratios_by_case[f"{dtype}/{size}"] = {
+                function: ratios(times, (function, "tensorflow"), (function, "scipy"))
+                for function in ("softmax", "log_softmax")
+            }
+            log(f"  TensorFlow timed, {dtype} {size}")
+            del x, xt, impls
+            gc.collect()
+    return ratios_by_case
+
+
+def tensorflow_worker(path, quick):
+    """The part of the benchmark that imports TensorFlow, run in its own process."""
+    started = time.perf_counter()
+
+    def log(message):
+        print(f"[{time.perf_counter() - started:6.1f} s, TensorFlow process]{message}", flush=True)
+
+    tf = load_tensorflow()
+    shapes = QUICK_SHAPES if quick else SHAPES
+    result = {
+        "tensorflow": tf.__version__ if tf is not None else None,
+        "speed": run_tensorflow(shapes, 3, log) if tf is not None else {},
+        "accuracy": run_accuracy(tf, rows=21, classes=32, log=log),
+    }
+    Path(path).write_text(json.dumps(result))
 
 
 def accuracy_functions(tf):
@@ -332,7 +368,7 @@ def run_accuracy(tf, rows, classes, log):
     return result
 
 
-def machine_info(tf):
+def machine_info(tf_version):
     cpu = platform.processor() or "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -359,9 +395,10 @@ def machine_info(tf):
             "scipy": scipy.__version__,
             "mpmath": mpmath.__version__,
             "softmax_course": sc.__version__,
-            "tensorflow": tf.__version__ if tf is not None else None,
+            "tensorflow": tf_version,
         },
         "threads": "one per implementation (TensorFlow limited to one intra-op thread)",
+        "tensorflow_process": "TensorFlow is timed in a separate process, against SciPy there",
         "clock": "time.process_time (CPU time of the process)",
     }
 
@@ -405,9 +442,8 @@ def report(results):
                     f"scipy {theirs['fraction']:.2f}  {mark(ours['fraction'] <= TARGET_MEMORY)}"
                 )
     lines += ["", "TensorFlow time / scipy.special (orientation only; one thread)"]
-    for case in results["speed"]:
-        for function, s in case.get("tensorflow_ratio_to_scipy", {}).items():
-            name = f"{case['dtype']} {case['size']}"
+    for name, by_function in results["tensorflow_ratio_to_scipy"].items():
+        for function, s in by_function.items():
             lines.append(f"{name:34s} {function:14s} {fmt_ratio(s)}")
     accuracy = results["accuracy"]
     lines += ["", f"Largest ULP error against mpmath at spreads {accuracy['spreads']}"]
@@ -428,7 +464,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds per case")
     parser.add_argument("--quick", action="store_true", help="small arrays, a smoke test")
+    parser.add_argument("--tensorflow-worker", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.tensorflow_worker:
+        tensorflow_worker(args.tensorflow_worker, args.quick)
+        return 0
     rounds = 3 if args.quick else args.rounds
     shapes = QUICK_SHAPES if args.quick else SHAPES
     started = time.perf_counter()
@@ -436,12 +476,11 @@ def main(argv=None):
     def log(message):
         print(f"[{time.perf_counter() - started:6.1f} s]{message}", flush=True)
 
-    tf = load_tensorflow()
-    log(" machine and libraries recorded; timing")
+    log(" timing (TensorFlow and the accuracy table run in a second process afterwards)")
     results = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "quick": args.quick,
-        "machine": machine_info(tf),
+        "machine": machine_info(None),
         "targets": {
             "ratio_to_scipy": TARGET_SCIPY,
             "softmax_ratio_to_exp": TARGET_EXP,
@@ -449,8 +488,15 @@ def main(argv=None):
             "ulps": TARGET_ULPS,
         },
     }
-    results["speed"] = run_speed(shapes, rounds, tf, log)
-    results["accuracy"] = run_accuracy(tf, rows=21, classes=32, log=log)
+    results["speed"] = run_speed(shapes, rounds, log)
+    with tempfile.TemporaryDirectory() as folder:
+        worker_json = Path(folder) / "tensorflow.json"
+        command = [sys.executable, __file__, "--tensorflow-worker", str(worker_json)]
+        subprocess.run(command + (["--quick"] if args.quick else []), check=True)
+        worker = json.loads(worker_json.read_text())
+    results["machine"]["versions"]["tensorflow"] = worker["tensorflow"]
+    results["tensorflow_ratio_to_scipy"] = worker["speed"]
+    results["accuracy"] = worker["accuracy"]
     results["seconds_total"] = round(time.perf_counter() - started, 1)
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / ("bench_softmax_quick.json" if args.quick else "bench_softmax.json")
