@@ -46,6 +46,7 @@ from .online import (
 )
 from .reference import (
     reference_cross_entropy,
+    reference_log_sigmoid,
     reference_log_softmax,
     reference_logsumexp,
     reference_sigmoid,
@@ -69,10 +70,10 @@ __all__ = [
     "make_blobs_split",
     "plot_reliability_diagram",
     "reliability_bins",
+    "SoftmaxSteps",
     "adversarial_logits",
     "max_ulp_error",
     "ulp_errors_by_spread",
-    "SoftmaxSteps",
     "cross_entropy",
     "entropy",
     "kl_divergence",
@@ -85,6 +86,7 @@ __all__ = [
     "numerical_gradient",
     "one_hot",
     "reference_cross_entropy",
+    "reference_log_sigmoid",
     "reference_log_softmax",
     "reference_logsumexp",
     "reference_sigmoid",
