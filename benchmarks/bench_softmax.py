@@ -44,8 +44,9 @@ import scipy
 import scipy.special as sp
 
 import softmax_course as sc
-from softmax_course.accuracy import adversarial_logits, max_ulp_error
+from softmax_course.accuracy import adversarial_logits, logsumexp_ulp_error, max_ulp_error
 from softmax_course.reference import (
+    reference_cross_entropy,
     reference_log_softmax,
     reference_logsumexp,
     reference_softmax,
@@ -325,17 +326,6 @@ def accuracy_functions(tf):
     return table
 
 
-def reduction_errors(computed, reference, logits, labels=None):
-    """ULP errors of a per-row result (logsumexp, or cross-entropy if ``labels``)."""
-    if labels is None:
-        # logsumexp: in ULPs of max(|result|, |largest logit|).
-        scale = np.maximum(
-            np.abs(np.array([float(v) for v in reference])), np.abs(logits).max(axis=-1)
-        )
-        return ulp_error(computed, reference, dtype=logits.dtype, scale=scale)
-    return ulp_error(computed, reference, dtype=logits.dtype)
-
-
 def run_accuracy(tf, rows, classes, log):
     """Largest ULP error of each implementation at each spread, per dtype."""
     table = accuracy_functions(tf)
@@ -350,18 +340,17 @@ def run_accuracy(tf, rows, classes, log):
             ref_p = reference_softmax(x, digits=digits)
             ref_lp = reference_log_softmax(x, digits=digits)
             ref_lse = reference_logsumexp(x, digits=digits)
-            with mpmath.workdps(digits):
-                ref_ce = np.array([-ref_lp[i, c] for i, c in enumerate(labels)], dtype=object)
+            ref_ce = reference_cross_entropy(x, labels, digits=digits)
             with np.errstate(all="ignore"):
                 for lib, function in table["softmax"].items():
                     errors["softmax"][lib].append(max_ulp_error(function, x, ref_p))
                 for lib, function in table["log_softmax"].items():
                     errors["log_softmax"][lib].append(max_ulp_error(function, x, ref_lp))
                 for lib, function in table["logsumexp"].items():
-                    e = reduction_errors(np.asarray(function(x)), ref_lse, x)
+                    e = logsumexp_ulp_error(np.asarray(function(x)), ref_lse, x)
                     errors["logsumexp"][lib].append(float(e.max()))
                 for lib, function in table["cross_entropy"].items():
-                    e = reduction_errors(np.asarray(function(x, labels)), ref_ce, x, labels)
+                    e = ulp_error(np.asarray(function(x, labels)), ref_ce, dtype=x.dtype)
                     errors["cross_entropy"][lib].append(float(e.max()))
         result["errors"][dtype] = errors
         log(f"  accuracy {dtype} done")

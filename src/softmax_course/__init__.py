@@ -5,7 +5,12 @@ notebooks. The public functions work on NumPy arrays and array-likes, along
 any axis, and are numerically stable for finite input of any magnitude.
 """
 
-from .accuracy import adversarial_logits, max_ulp_error, ulp_errors_by_spread
+from .accuracy import (
+    adversarial_logits,
+    logsumexp_ulp_error,
+    max_ulp_error,
+    ulp_errors_by_spread,
+)
 from .activations import (
     log_sigmoid,
     log_softmax,
@@ -72,6 +77,7 @@ __all__ = [
     "reliability_bins",
     "SoftmaxSteps",
     "adversarial_logits",
+    "logsumexp_ulp_error",
     "max_ulp_error",
     "ulp_errors_by_spread",
     "cross_entropy",

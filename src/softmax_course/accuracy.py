@@ -17,6 +17,7 @@ from .reference import reference_softmax, ulp_error
 __all__ = [
     "ROW_KINDS",
     "adversarial_logits",
+    "logsumexp_ulp_error",
     "max_ulp_error",
     "ulp_errors_by_spread",
 ]
@@ -215,6 +216,49 @@ def max_ulp_error(function, logits, reference, dtype=None, include_subnormal=Fal
         return 0.0
     errors = ulp_error(computed[measured], reference[measured], dtype=dtype)
     return float(errors.max())
+
+
+def logsumexp_ulp_error(computed, reference, logits, axis=-1, dtype=None):
+    """Errors of a log-sum-exp in ULPs of ``max(|result|, |largest logit|)``.
+
+    Introduced in chapter 5 (:ref:`sec-accuracy`). The log-sum-exp is
+    ill-conditioned where its value is near 0 while the logits are large
+    (``logsumexp([0, -1e-20]) ~ log 2`` is fine, but ``logsumexp([a, b])``
+    near 0 with ``|a|`` large cancels), so its error is measured relative to
+    the larger of the result and the largest logit in magnitude.
+
+    Parameters
+    ----------
+    computed : array_like of float
+        The computed log-sum-exp, shape of ``logits`` without ``axis``.
+    reference : array_like
+        The exact values (e.g. :func:`~softmax_course.reference_logsumexp`).
+    logits : array_like of float
+        The input that was reduced.
+    axis : int, default -1
+        The reduced axis of ``logits``.
+    dtype : data-type, optional
+        The precision whose ULP is the unit; defaults to ``logits``' dtype.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        The error of each reduced slice, in ULPs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_course import logsumexp, reference_logsumexp
+    >>> x = np.array([[1000.0, 999.0], [0.0, -40.0]])
+    >>> bool(logsumexp_ulp_error(logsumexp(x), reference_logsumexp(x), x).max() <= 1)
+    True
+    """
+    logits = np.asarray(logits)
+    reference = np.asarray(reference, dtype=object)
+    largest = np.abs(np.max(logits, axis=axis).astype(np.float64))
+    exact = np.abs(np.array([float(v) for v in reference.flat]).reshape(reference.shape))
+    scale = np.maximum(exact, largest)
+    return ulp_error(computed, reference, dtype=dtype or logits.dtype, scale=scale)
 
 
 def ulp_errors_by_spread(
