@@ -1,4 +1,4 @@
-"""Tests of softmax_course.keras_models: the chapter 7 classifier, its logits, its history."""
+"""Tests of softmax_course.keras_models: the chapter 8 classifier, its logits, its history."""
 
 import os
 

@@ -103,7 +103,7 @@ __all__ = [
     "softmax_jacobian",
     "softmax_steps",
     "ulp_error",
-    # Chapter 9: softmax at scale, and its relatives
+    # Chapter 10: softmax at scale, and its relatives
     "Normalizer",
     "gumbel_max_sample",
     "gumbel_softmax",

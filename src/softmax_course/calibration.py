@@ -91,7 +91,7 @@ def _check_probs(probs, labels):
 def reliability_bins(probs, labels, n_bins=15):
     """Bin predictions by their confidence and measure each bin's accuracy.
 
-    Introduced in chapter 8 (:ref:`sec-calibration-reliability`).
+    Introduced in chapter 9 (:ref:`sec-calibration-reliability`).
 
     The confidence of a prediction is its largest probability, and the
     prediction is correct when that class is the label. Bins split
@@ -143,7 +143,7 @@ def reliability_bins(probs, labels, n_bins=15):
 def expected_calibration_error(probs, labels, n_bins=15):
     r"""The expected calibration error (ECE): the average gap between confidence and accuracy.
 
-    Introduced in chapter 8 (:ref:`sec-calibration-ece`).
+    Introduced in chapter 9 (:ref:`sec-calibration-ece`).
 
     .. math::
 
@@ -190,7 +190,7 @@ def expected_calibration_error(probs, labels, n_bins=15):
 def fit_temperature(logits, labels, bounds=(0.01, 100.0)):
     r"""The temperature that minimises the negative log-likelihood of the labels.
 
-    Introduced in chapter 8 (:ref:`sec-calibration-temperature`).
+    Introduced in chapter 9 (:ref:`sec-calibration-temperature`).
 
     Temperature scaling divides every logit by one number :math:`T > 0`,
     fitted on held-out data:
@@ -284,7 +284,7 @@ def _check_bounds(bounds):
 def plot_reliability_diagram(bins, ax=None, label="model", color="C0", min_count=1):
     """Draw a reliability diagram: accuracy against confidence, bin by bin.
 
-    Introduced in chapter 8 (:ref:`sec-calibration-reliability`).
+    Introduced in chapter 9 (:ref:`sec-calibration-reliability`).
 
     Each non-empty bin is a bar whose height is its accuracy, drawn over the
     bin; the diagonal is perfect calibration, and a red line from each bar

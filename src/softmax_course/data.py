@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = ["BLOB_CENTERS", "BlobsSplit", "decision_grid", "make_blobs_split"]
 
-#: The four cluster centres of the seeds' Keras example (chapter 7).
+#: The four cluster centres of the seeds' Keras example (chapter 8).
 BLOB_CENTERS = np.array([[15.0, 0.0], [15.0, 15.0], [0.0, 15.0], [30.0, 15.0]])
 
 
@@ -37,7 +37,7 @@ def _check_positive_int(value, name):
 def make_blobs_split(n_samples=1000, centers=None, cluster_std=1.5, test_size=250, seed=0):
     """Gaussian blobs around given centres, split into training and test sets.
 
-    Introduced in chapter 7 (:ref:`sec-keras-data`).
+    Introduced in chapter 8 (:ref:`sec-keras-data`).
 
     The points are drawn by :func:`sklearn.datasets.make_blobs` (equal numbers
     per centre, up to one) and split by
@@ -118,7 +118,7 @@ def make_blobs_split(n_samples=1000, centers=None, cluster_std=1.5, test_size=25
 def decision_grid(x_range, y_range, num=201):
     """A regular grid over a rectangle of the plane, as mesh arrays and as points.
 
-    Introduced in chapter 7 (:ref:`sec-keras-decision-regions`).
+    Introduced in chapter 8 (:ref:`sec-keras-decision-regions`).
 
     Parameters
     ----------

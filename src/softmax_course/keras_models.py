@@ -1,4 +1,4 @@
-"""The small Keras 3 classifier of chapter 7, and a way to read its logits.
+"""The small Keras 3 classifier of chapter 8, and a way to read its logits.
 
 Keras (and TensorFlow) are imported inside the functions, so that
 ``import softmax_course`` stays light and works without them.
@@ -28,7 +28,7 @@ def build_classifier(
 ):
     """A compiled multilayer perceptron classifier with a softmax or a logits head.
 
-    Introduced in chapter 7 (:ref:`sec-keras-model`).
+    Introduced in chapter 8 (:ref:`sec-keras-model`).
 
     The network is ``keras.Input(num_features)`` → one ``Dense(units, relu,
     He uniform)`` layer per entry of ``hidden_units`` → ``Dense(num_classes)``
@@ -131,7 +131,7 @@ def build_classifier(
 def logits_of(model, x):
     """The logits of a model built by :func:`build_classifier`, whatever its head.
 
-    Introduced in chapter 7 (:ref:`sec-keras-open-the-box`).
+    Introduced in chapter 8 (:ref:`sec-keras-open-the-box`).
 
     For a logits head these are the model's outputs. For a softmax head they
     are the inputs of its final softmax: the features of the last hidden layer
@@ -183,7 +183,7 @@ def logits_of(model, x):
 def history_table(history, every=5):
     """The per-epoch metrics of a Keras ``History``, as rows for printing.
 
-    Introduced in chapter 7 (:ref:`sec-keras-training`).
+    Introduced in chapter 8 (:ref:`sec-keras-training`).
 
     Parameters
     ----------

@@ -62,7 +62,7 @@ __all__ = [
 class Normalizer:
     """The running pair ``(maximum, rest)`` of the online softmax normaliser.
 
-    Introduced in chapter 9 (:ref:`sec-online-normalizer`).
+    Introduced in chapter 10 (:ref:`sec-online-normalizer`).
 
     Attributes
     ----------
@@ -177,7 +177,7 @@ def _rows_normalizer(rows):
 def normalizer(logits, axis=-1):
     """The pair ``(maximum, rest)`` of a block of logits along ``axis``.
 
-    Introduced in chapter 9 (:ref:`sec-online-normalizer`).
+    Introduced in chapter 10 (:ref:`sec-online-normalizer`).
 
     Parameters
     ----------
@@ -271,7 +271,7 @@ def _check_pair(pair, name):
 def merge_normalizers(first, second):
     r"""Merge the pairs of two blocks into the pair of their union.
 
-    Introduced in chapter 9 (:ref:`sec-online-merge`).
+    Introduced in chapter 10 (:ref:`sec-online-merge`).
 
     With :math:`m = \max(m_a, m_b)`, the merged pair is
     :math:`(m,\ r_{big} + e^{m_{small} - m} (1 + r_{small}))`. The merge is
@@ -318,7 +318,7 @@ def merge_normalizers(first, second):
 def update_normalizer(pair, logits, axis=-1):
     """Fold a new block of logits (one or many classes) into a running pair.
 
-    Introduced in chapter 9 (:ref:`sec-online-normalizer`).
+    Introduced in chapter 10 (:ref:`sec-online-normalizer`).
 
     Parameters
     ----------
@@ -376,7 +376,7 @@ def _pack(pair, axis):
 def pack_normalizer(logits, axis=-1, keepdims=True):
     """The pair of a block as one float64 array: ``[maximum, rest, correction]`` on ``axis``.
 
-    Introduced in chapter 9 (:ref:`sec-dask`). The *chunk* step of a
+    Introduced in chapter 10 (:ref:`sec-dask`). The *chunk* step of a
     distributed reduction (the signature is that of ``dask.array.reduction``):
     the class axis of the block is replaced by an axis of length 3, so that
     packs of several blocks can be concatenated along it and merged by
@@ -414,7 +414,7 @@ def pack_normalizer(logits, axis=-1, keepdims=True):
 def unpack_normalizer(packed, axis=-1):
     """The pair of one or several concatenated packs, merged in a balanced tree.
 
-    Introduced in chapter 9 (:ref:`sec-dask`).
+    Introduced in chapter 10 (:ref:`sec-dask`).
 
     Parameters
     ----------
@@ -455,7 +455,7 @@ def unpack_normalizer(packed, axis=-1):
 def merge_packed(packed, axis=-1, keepdims=True):
     """Merge concatenated packs into one pack: the *combine* step of a reduction.
 
-    Introduced in chapter 9 (:ref:`sec-dask`).
+    Introduced in chapter 10 (:ref:`sec-dask`).
 
     Parameters
     ----------
@@ -490,7 +490,7 @@ def merge_packed(packed, axis=-1, keepdims=True):
 def logsumexp_from_packed(packed, axis=-1, keepdims=False):
     """Merge concatenated packs and return the log-sum-exp: the *aggregate* step.
 
-    Introduced in chapter 9 (:ref:`sec-dask`).
+    Introduced in chapter 10 (:ref:`sec-dask`).
 
     Parameters
     ----------
@@ -559,7 +559,7 @@ def _from_normalizer(logits, pair, axis, mode):
 def softmax_from_normalizer(logits, pair, axis=-1):
     """Softmax probabilities of one block of logits, given the pair of *all* of them.
 
-    Introduced in chapter 9 (:ref:`sec-online-softmax`). This is the second
+    Introduced in chapter 10 (:ref:`sec-online-softmax`). This is the second
     pass of the online softmax: ``exp(x - maximum) / (1 + rest)``.
 
     Parameters
@@ -599,7 +599,7 @@ def softmax_from_normalizer(logits, pair, axis=-1):
 def log_softmax_from_normalizer(logits, pair, axis=-1):
     """Log-softmax of one block of logits, given the pair of all of them.
 
-    Introduced in chapter 9 (:ref:`sec-online-softmax`): ``(x - maximum) - log1p(rest)``.
+    Introduced in chapter 10 (:ref:`sec-online-softmax`): ``(x - maximum) - log1p(rest)``.
 
     Parameters
     ----------
@@ -646,7 +646,7 @@ def _blocks(work, axis, block_size):
 def online_logsumexp(logits, axis=-1, block_size=1024):
     """Log-sum-exp in one pass over the class axis, ``block_size`` classes at a time.
 
-    Introduced in chapter 9 (:ref:`sec-online-normalizer`).
+    Introduced in chapter 10 (:ref:`sec-online-normalizer`).
 
     Parameters
     ----------
@@ -685,7 +685,7 @@ def online_logsumexp(logits, axis=-1, block_size=1024):
 def online_softmax(logits, axis=-1, block_size=1024):
     """Softmax in two passes over the class axis, ``block_size`` classes at a time.
 
-    Introduced in chapter 9 (:ref:`sec-online-softmax`). The first pass
+    Introduced in chapter 10 (:ref:`sec-online-softmax`). The first pass
     builds the pair of the whole axis block by block, the second writes the
     probabilities block by block with :func:`softmax_from_normalizer`.
 
@@ -728,7 +728,7 @@ def online_softmax(logits, axis=-1, block_size=1024):
 def shard_statistics(logits_shard, labels, class_offset, axis=-1):
     """What one shard of a class-split model reports for the cross-entropy.
 
-    Introduced in chapter 9 (:ref:`sec-sharded-cross-entropy`). A shard holds
+    Introduced in chapter 10 (:ref:`sec-sharded-cross-entropy`). A shard holds
     the logits of classes ``class_offset`` to ``class_offset + K_shard - 1``.
     It reports its pair and, for each sample whose label it holds, the target
     logit (0 elsewhere, so that summing over shards picks the right one, as
@@ -793,7 +793,7 @@ def shard_statistics(logits_shard, labels, class_offset, axis=-1):
 def sharded_cross_entropy(shards, labels, axis=-1, reduction="mean"):
     """Cross-entropy with integer labels over a class axis split into shards.
 
-    Introduced in chapter 9 (:ref:`sec-sharded-cross-entropy`). Each shard
+    Introduced in chapter 10 (:ref:`sec-sharded-cross-entropy`). Each shard
     reports :func:`shard_statistics`; the pairs are merged, the target
     logits summed, and the loss of each sample is
     ``(maximum - target_logit) + log1p(rest)``, the same value as
@@ -884,7 +884,7 @@ def _check_attention_inputs(query, keys, values):
 def streaming_attention(query, keys, values, block_size=128, scale=None):
     r"""Softmax attention of one query, reading keys and values a block at a time.
 
-    Introduced in chapter 9 (:ref:`sec-streaming-attention`). Computes
+    Introduced in chapter 10 (:ref:`sec-streaming-attention`). Computes
     :math:`\mathrm{softmax}(s\,K q)^\top V` without ever holding all the
     scores: for each block it forms the block's scores, pair and weighted
     sum of values, and merges them into the running ones, rescaling the older

@@ -68,7 +68,7 @@ def _descending_order(values):
 def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     """The distribution a language model samples its next token from.
 
-    Introduced in chapter 9 (:ref:`sec-sampling`). The logits are divided by
+    Introduced in chapter 10 (:ref:`sec-sampling`). The logits are divided by
     ``temperature``; then only the ``top_k`` most likely classes are kept; then
     only the smallest set of most likely classes whose probability reaches
     ``top_p`` (the *nucleus*); the kept classes are renormalised.
@@ -133,7 +133,7 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
 def sample_logits(logits, rng, temperature=1.0, top_k=None, top_p=None, size=None):
     """Draw class indices from logits, with temperature, top-k and top-p.
 
-    Introduced in chapter 9 (:ref:`sec-sampling`). Samples from
+    Introduced in chapter 10 (:ref:`sec-sampling`). Samples from
     :func:`sampling_distribution` by inverting its cumulative sum with one
     uniform number per draw.
 
@@ -189,7 +189,7 @@ def sample_logits(logits, rng, temperature=1.0, top_k=None, top_p=None, size=Non
 def gumbel_max_sample(logits, rng, size=None):
     """Draw class indices by the Gumbel-max trick: ``argmax(logits + G)``.
 
-    Introduced in chapter 9 (:ref:`sec-gumbel`). With ``G`` independent
+    Introduced in chapter 10 (:ref:`sec-gumbel`). With ``G`` independent
     standard Gumbel noise, the index of the largest perturbed logit follows
     ``softmax(logits)`` exactly.
 
@@ -232,7 +232,7 @@ def gumbel_max_sample(logits, rng, size=None):
 def gumbel_softmax(logits, rng, temperature=1.0):
     r"""A Gumbel-softmax (concrete) sample: ``softmax((logits + G) / temperature)``.
 
-    Introduced in chapter 9 (:ref:`sec-gumbel`). A differentiable relaxation
+    Introduced in chapter 10 (:ref:`sec-gumbel`). A differentiable relaxation
     of a one-hot sample: as the temperature goes to 0 it tends to the one-hot
     vector of the Gumbel-max sample drawn with the same noise; large
     temperatures flatten it towards uniform. Its argmax is the Gumbel-max

@@ -50,7 +50,7 @@ def _prepare(x, axis, function):
 def sparsemax(x, axis=-1):
     r"""Sparsemax of logits: :math:`p = \max(z - \tau, 0)`, with :math:`\sum_i p_i = 1`.
 
-    Introduced in chapter 9 (:ref:`sec-sparsemax`). The result is the point of
+    Introduced in chapter 10 (:ref:`sec-sparsemax`). The result is the point of
     the probability simplex closest to ``z`` in Euclidean distance; the
     threshold :math:`\tau` is found by sorting (Martins and Astudillo, 2016).
 
@@ -104,7 +104,7 @@ def sparsemax(x, axis=-1):
 def sparsemax_threshold(x, axis=-1):
     r"""The threshold :math:`\tau` of sparsemax: classes with :math:`z_i > \tau` are kept.
 
-    Introduced in chapter 9 (:ref:`sec-sparsemax`).
+    Introduced in chapter 10 (:ref:`sec-sparsemax`).
 
     Parameters
     ----------
