@@ -15,7 +15,7 @@ from softmax_course import (
     shifted_softmax,
     softmax,
 )
-from softmax_course.accuracy import (
+from softmax_course.testing import (
     ROW_KINDS,
     adversarial_logits,
     max_ulp_error,

@@ -1,7 +1,8 @@
-"""High-precision references computed with mpmath, and errors measured in ULPs.
+"""High-precision references computed with mpmath (50 significant digits by default).
 
-These are slow (pure Python, 50 significant digits by default) and meant for
-testing and for the accuracy chapters, not for production use.
+They are slow (pure Python) and meant for tests, the benchmark and the accuracy
+chapters, not for production use. The logits are taken as the exact values of
+their floats, and the differences ``x_j - x_i`` are formed exactly.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ __all__ = [
     "reference_logsumexp",
     "reference_sigmoid",
     "reference_softmax",
-    "ulp_error",
 ]
 
 DEFAULT_DIGITS = 50
@@ -170,53 +170,3 @@ def reference_cross_entropy(logits, labels, digits=DEFAULT_DIGITS):
     log_probs = reference_log_softmax(logits, axis=-1, digits=digits)
     labels = np.asarray(labels)
     return np.array([-log_probs[i, c] for i, c in enumerate(labels)], dtype=object)
-
-
-def ulp_error(computed, reference, dtype=None, scale=None):
-    """Error of ``computed`` against ``reference`` in units in the last place.
-
-    Introduced in chapter 5 (:ref:`sec-accuracy`).
-
-    Parameters
-    ----------
-    computed : array_like of float
-        The values to judge.
-    reference : array_like of mpmath numbers or floats
-        The exact (or high-precision) values.
-    dtype : data-type, optional
-        The precision whose ULP is the unit; defaults to ``computed``'s dtype.
-    scale : array_like, optional
-        Measure the error in ULPs of ``scale`` instead of the reference value
-        (for example the largest logit, for ``logsumexp``).
-
-    Returns
-    -------
-    numpy.ndarray of float64
-        ``|computed - reference| / ulp(reference)``, where ``ulp(v)`` is the
-        spacing of the floats of ``dtype`` at ``|v|`` (the smallest subnormal
-        near 0). Equal infinities count as 0; a NaN or an infinity that the
-        reference does not have counts as ``inf``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> float(ulp_error(np.float32(1.0) + np.spacing(np.float32(1.0)), 1.0))
-    1.0
-    """
-    computed = np.asarray(computed)
-    dtype = np.dtype(dtype or computed.dtype)
-    ref = np.asarray(reference, dtype=object)
-    unit_source = ref if scale is None else np.asarray(scale, dtype=object)
-    computed, ref, unit_source = np.broadcast_arrays(computed, ref, unit_source)
-    out = np.empty(computed.shape, dtype=np.float64)
-    for index in np.ndindex(computed.shape):
-        c = float(computed[index])
-        r = ref[index]
-        r_float = float(r)
-        if np.isnan(c) or np.isinf(c) or np.isinf(r_float):
-            out[index] = 0.0 if c == r_float else np.inf
-            continue
-        unit = np.spacing(np.abs(dtype.type(float(unit_source[index]))))
-        with mpmath.workdps(DEFAULT_DIGITS):
-            out[index] = float(abs(mpmath.mpf(c) - mpmath.mpf(r)) / mpmath.mpf(float(unit)))
-    return out
