@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from softmax_course import cross_entropy, numerical_gradient, softmax
-from softmax_course.regression import softmax_regression_loss_grad
+from softmax_course.regression import (
+    plot_decision_regions,
+    plot_weight_images,
+    softmax_regression_loss_grad,
+    standardized_split,
+)
 
 
 def _problem(seed=0, n=40, d=5, k=4):
@@ -114,3 +119,109 @@ def test_bad_input_is_rejected_with_a_clear_message(change, error, match):
 def test_options_are_keyword_only():
     with pytest.raises(TypeError):
         softmax_regression_loss_grad(np.zeros((2, 3)), np.zeros(3), np.ones((2, 2)), [0, 2], 0.1)
+
+
+# --- The chapter's data split and plots -------------------------------------------------
+
+
+def _labelled_data(seed=0, counts=(30, 50, 20)):
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(len(counts)), counts)
+    features = rng.normal(loc=3.0, scale=2.0, size=(len(labels), 4))
+    features[:, 2] = 7.0  # a constant feature, like the always-blank pixels of the digits
+    return features, labels
+
+
+def test_split_is_stratified_disjoint_complete_and_seeded():
+    features, labels = _labelled_data()
+    split = standardized_split(features, labels, val_size=0.2, test_size=0.3, seed=4)
+    assert np.bincount(split.y_test).tolist() == [9, 15, 6]
+    assert np.bincount(split.y_val).tolist() == [6, 10, 4]
+    assert np.bincount(split.y_train).tolist() == [15, 25, 10]
+    raw = np.concatenate([split.x_train, split.x_val, split.x_test]) * split.scale + split.mean
+    # every sample appears exactly once
+    order = np.lexsort(raw.T)
+    np.testing.assert_allclose(raw[order], features[np.lexsort(features.T)], rtol=1e-13)
+    again = standardized_split(features, labels, val_size=0.2, test_size=0.3, seed=4)
+    np.testing.assert_array_equal(again.x_test, split.x_test)
+    other = standardized_split(features, labels, val_size=0.2, test_size=0.3, seed=5)
+    assert not np.array_equal(other.y_train, split.y_train)
+
+
+def test_standardisation_uses_training_statistics_only():
+    features, labels = _labelled_data(seed=1)
+    split = standardized_split(features, labels, seed=0)
+    np.testing.assert_allclose(split.x_train.mean(axis=0), 0.0, atol=1e-14)
+    np.testing.assert_allclose(split.x_train.std(axis=0), [1, 1, 0, 1], atol=1e-14)
+    raw_train = split.x_train * split.scale + split.mean
+    np.testing.assert_allclose(split.mean, raw_train.mean(axis=0), rtol=1e-14)
+    assert split.scale[2] == 1.0  # the constant feature is only centred
+    # validation and test are NOT exactly centred: their own statistics were not used
+    assert np.abs(split.x_test.mean(axis=0)[[0, 1, 3]]).min() > 1e-3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"labels": np.zeros(100)}, TypeError, "labels must be integers"),
+        ({"labels": np.zeros(5, dtype=int)}, ValueError, r"labels must have shape \(100,\)"),
+        ({"val_size": 0.0}, ValueError, "val_size must lie strictly between 0 and 1"),
+        ({"test_size": 0.5, "val_size": 0.5}, ValueError, "must be below 1"),
+        ({"seed": 1.5}, TypeError, "seed must be an integer"),
+        ({"features": np.full((100, 4), np.inf)}, ValueError, "features must be finite"),
+    ],
+)
+def test_split_rejects_bad_input(kwargs, error, match):
+    features, labels = _labelled_data()
+    args = {"features": features, "labels": labels} | kwargs
+    features, labels = args.pop("features"), args.pop("labels")
+    with pytest.raises(error, match=match):
+        standardized_split(features, labels, **args)
+
+
+@pytest.fixture
+def pyplot():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_weight_images_show_each_column_on_one_symmetric_scale(pyplot):
+    weights = np.random.default_rng(0).normal(size=(12, 3))
+    fig = plot_weight_images(weights, image_shape=(3, 4), titles=["a", "b", "c"])
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 3
+    for k, image in enumerate(images):
+        np.testing.assert_array_equal(image.get_array(), weights[:, k].reshape(3, 4))
+        assert image.get_clim() == (-np.abs(weights).max(), np.abs(weights).max())
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="holds 16 pixels"):
+        plot_weight_images(weights, image_shape=(4, 4))
+    with pytest.raises(ValueError, match="expected 3 titles"):
+        plot_weight_images(weights, image_shape=(3, 4), titles=["a"])
+
+
+def test_decision_regions_colour_the_winner_and_draw_ties(pyplot):
+    weights = np.array([[1.0, -1.0, 0.0], [0.0, 0.0, 1.0]])
+    bias = np.array([0.0, 0.0, -0.5])
+    colors = ["red", "green", "blue"]
+    ax = plot_decision_regions(
+        weights, bias, x_range=(-2, 2), y_range=(-2, 2), colors=colors, num=41
+    )
+    rgb = np.asarray(ax.images[0].get_array())
+    grid = np.linspace(-2, 2, 41)
+    # rgb[row, column] is the point (x = grid[column], y = grid[row]); pick clear winners
+    for (x, y), winner in [((1.5, -1.5), 0), ((-1.5, -1.5), 1), ((0.0, 2.0), 2)]:
+        pixel = rgb[np.argmin(np.abs(grid - y)), np.argmin(np.abs(grid - x))]
+        assert np.argmax(pixel) == [0, 1, 2][winner]  # the winner's colour dominates
+    # every vertex of a boundary line is a tie of the two largest logits
+    vertices = np.concatenate(
+        [path.vertices for c in ax.collections for path in c.get_paths() if len(path)]
+    )
+    logits = np.sort(vertices @ weights + bias, axis=1)
+    np.testing.assert_allclose(logits[:, -1], logits[:, -2], atol=1e-6)  # float32 grid
+    with pytest.raises(ValueError, match="weights must have 2 rows"):
+        plot_decision_regions(np.ones((3, 3)), bias, x_range=(0, 1), y_range=(0, 1))
