@@ -50,6 +50,43 @@ build-check: setup ## Build the book from scratch with warnings as errors
 	rm -rf _build/html _build/.doctrees
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
+# The PDF edition: Jupyter Book's LaTeX builder (its own doctrees, under _build/pdf),
+# then XeLaTeX through latexmk. Stored outputs only: nothing is executed.
+TEXLIVE_DEBIAN := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-fonts-extra latexmk poppler-utils
+PDF_BUILD := _build/pdf
+PDF_LATEX := $(PDF_BUILD)/_build/latex
+PDF := $(PDF_BUILD)/softmax-course.pdf
+.PHONY: pdf pdf-check
+
+pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX (and serve it with the HTML site)
+	@missing=""; \
+	for tool in xelatex latexmk kpsewhich pdffonts pdftotext; do \
+	  command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for sty in fncychap.sty bbm.sty ucharclasses.sty unicode-math.sty polyglossia.sty fvextra.sty; do \
+	  kpsewhich $$sty >/dev/null 2>&1 || missing="$$missing $$sty"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make pdf: TeX Live is missing or incomplete (no$$missing)."; \
+	  echo "Install Debian's packages: sudo apt-get install $(TEXLIVE_DEBIAN)"; \
+	  exit 1; fi
+	rm -rf $(PDF_BUILD)
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
+	  $(VENV)/bin/jupyter-book build . --builder latex --path-output $(PDF_BUILD) -W -n --keep-going
+	@echo "make pdf: running XeLaTeX (latexmk) in $(PDF_LATEX)"
+	cd $(PDF_LATEX) && SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
+	  FORCE_SOURCE_DATE=1 max_print_line=10000 LATEXOPTS="-interaction=nonstopmode -halt-on-error" \
+	  latexmk -pdf -dvi- -ps- softmax-course.tex > latexmk.out 2>&1 \
+	  || { grep -A3 '^!' softmax-course.log || tail -30 latexmk.out; \
+	       echo "make pdf: LaTeX failed, see $(PDF_LATEX)/softmax-course.log"; exit 1; }
+	@if grep -E '^!|undefined|multiply defined' $(PDF_LATEX)/softmax-course.log; then \
+	  echo "make pdf: LaTeX errors or unresolved references (above), see $(PDF_LATEX)/softmax-course.log"; \
+	  exit 1; fi
+	cp $(PDF_LATEX)/softmax-course.pdf $(PDF)
+	@if [ -d _build/html ]; then cp $(PDF) _build/html/softmax-course.pdf; fi
+	@echo "The PDF is at $(CURDIR)/$(PDF) ($$(pdfinfo $(PDF) | awk '/^Pages:/ {print $$2}') pages)"
+
+pdf-check: setup ## Check the built PDF: pages, chapter titles, references, fonts, figures
+	$(PYTHON) -m pytest -p no:xdist -q tests/pdf
+
 browser: setup ## Read the built book in headless Chromium: every page, offline, and the explorer
 	@test -x $(CHROMIUM) || echo "make browser: $(CHROMIUM) is missing, so the browser tests are skipped: install Debian's chromium: apt-get install chromium"
 	CHROMIUM=$(CHROMIUM) $(PYTHON) -m pytest -p no:xdist -rs tests/browser

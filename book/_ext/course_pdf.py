@@ -1,0 +1,222 @@
+"""The PDF edition of the Softmax course (a local Sphinx extension, LaTeX builder only).
+
+Jupyter Book's LaTeX builder inlines every chapter into one document; this
+post-transform then turns the web page layout into a printed book's:
+
+* Solutions move to a "Solutions" section at the end of their chapter. Each
+  exercise ends with a link to its solution ("Solution on page N"), and each
+  solution's title links back to its exercise.
+* Every image of a stored output becomes a numbered figure ("Figure 3.2"),
+  captioned with the first sentence of its alt text.
+* The interactive softmax explorer (raw HTML, which LaTeX drops) is replaced by
+  a short note with a link to its page of the HTML edition. The link is
+  relative to the PDF, which ``make pdf`` puts at the root of the HTML site;
+  set ``course_pdf_html_url`` (or ``html_baseurl``) to link to a published
+  site instead.
+
+The HTML builder is untouched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+try:  # sphinx-exercise is a requirement of the book; guard for a clear error
+    from sphinx_exercise.nodes import (
+        exercise_enumerable_node,
+        exercise_node,
+        solution_node,
+    )
+except ImportError:  # pragma: no cover
+    exercise_enumerable_node = exercise_node = solution_node = None
+
+logger = logging.getLogger(__name__)
+
+EXPLORER_CLASS = "softmax-explorer"
+SOLUTIONS_TITLE = "Solutions"
+#: Longest figure caption kept whole; longer first sentences are cut at a word.
+MAX_CAPTION = 220
+
+
+def _latex_label(docname: str, label: str) -> str:
+    """The LaTeX label Sphinx writes for ``label`` in ``docname``."""
+    return r"\detokenize{" + f"{docname}:{label}" + "}"
+
+
+def _raw_latex(text: str) -> nodes.raw:
+    return nodes.raw("", text, format="latex")
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    if len(sentence) > MAX_CAPTION:
+        sentence = sentence[:MAX_CAPTION].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
+    if not sentence.endswith((".", "!", "?", "\u2026")):
+        sentence += "."
+    return sentence
+
+
+class PrintedBookTransform(SphinxPostTransform):
+    """Solutions at chapter end, numbered figures, a note for the explorer."""
+
+    # After sphinx-exercise has numbered and titled exercises and solutions
+    # (priorities 5-22) and sphinx-jupyterbook-latex has arranged the parts (700),
+    # before it wraps cells for rendering (999).
+    default_priority = 800
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        self.replace_explorers()
+        self.number_output_figures()
+        self.collect_solutions()
+
+    # -- the explorer ---------------------------------------------------------------
+
+    def html_url(self, docname: str, anchor: str) -> str:
+        base = self.config.course_pdf_html_url or self.config.html_baseurl or ""
+        if base and not base.endswith("/"):
+            base += "/"
+        return f"{base}{docname}.html" + (f"#{anchor}" if anchor else "")
+
+    def replace_explorers(self) -> None:
+        for place in _walk(self.document):
+            raw = place.node
+            if not isinstance(raw, nodes.raw):
+                continue
+            if "html" not in raw.get("format", "").split():
+                continue
+            if f'class="{EXPLORER_CLASS}' not in raw.astext():
+                continue
+            section = place.section
+            anchor = section["ids"][0] if section is not None and section["ids"] else ""
+            url = self.html_url(place.docname, anchor)
+            note = nodes.admonition(classes=["note"])
+            note += nodes.title("", "The softmax explorer is in the HTML edition")
+            paragraph = nodes.paragraph()
+            paragraph += nodes.Text(
+                "On the web page of this chapter, an interactive softmax explorer stands "
+                "here: type logits, move the temperature slider, and watch the bars and "
+                "the table of probabilities, log-probabilities and log-sum-exp change. "
+                "Open it at "
+            )
+            paragraph += nodes.reference("", url, refuri=url, internal=False)
+            paragraph += nodes.Text(
+                " (a link relative to this PDF on the course site; with a local build, "
+                "open that page of _build/html)."
+            )
+            note += paragraph
+            place.parent.replace(raw, note)
+
+    # -- figures --------------------------------------------------------------------
+
+    def number_output_figures(self) -> None:
+        for place in _walk(self.document):
+            image = place.node
+            if not isinstance(image, nodes.image) or isinstance(place.parent, nodes.figure):
+                continue
+            alt = image.get("alt", "").strip()
+            if not alt:
+                logger.warning(
+                    "course_pdf: an image without alt text gets no caption (%s)",
+                    place.docname,
+                )
+                continue
+            figure = nodes.figure(align="center")
+            place.parent.replace(image, figure)
+            figure += image
+            figure += nodes.caption("", _first_sentence(alt))
+
+    # -- solutions ------------------------------------------------------------------
+
+    def collect_solutions(self) -> None:
+        if solution_node is None:
+            return
+        chapters: dict[str, list[_Place]] = {}
+        exercises: dict[tuple[str, str], nodes.Element] = {}
+        tops: dict[str, nodes.section] = {}
+        for place in _walk(self.document):
+            node = place.node
+            if isinstance(node, addnodes.start_of_file):
+                top = next((c for c in node.children if isinstance(c, nodes.section)), None)
+                if top is not None and node["docname"] in self.env.all_docs:
+                    tops[node["docname"]] = top
+            elif isinstance(node, solution_node):
+                chapters.setdefault(place.docname, []).append(place)
+            elif isinstance(node, (exercise_node, exercise_enumerable_node)):
+                exercises[place.docname, node.get("label", "")] = node
+
+        for docname, places in chapters.items():
+            top = tops.get(docname)
+            if top is None:
+                continue
+            section = nodes.section(ids=[f"{docname.replace('/', '-')}-solutions"])
+            section += nodes.title("", SOLUTIONS_TITLE)
+            intro = nodes.paragraph()
+            intro += nodes.Text(
+                "The solutions to the exercises of this chapter. Each title links back "
+                "to its exercise."
+            )
+            section += intro
+            for place in places:
+                solution = place.node
+                place.parent.remove(solution)
+                section += solution
+                exercise = exercises.get((docname, solution.get("target_label", "")))
+                if exercise is None:
+                    continue
+                # sphinx-exercise links a solution's title to docname:label, a
+                # label its LaTeX writer never defines (it writes exercise:label).
+                # After the title: the first child is the admonition's title argument.
+                label = _latex_label(docname, exercise["label"])
+                exercise.insert(1, _raw_latex(r"\label{" + label + "}"))
+                target = _latex_label(docname, solution["label"])
+                link = nodes.paragraph(classes=["solution-link"])
+                link += _raw_latex(
+                    r"\hyperref[" + target + r"]{\sphinxstyleemphasis{Solution on page~"
+                    r"\pageref*{" + target + "}}}"
+                )
+                exercise += link
+            top += section
+
+
+class _Place:
+    """A node with its real parent, chapter and section.
+
+    Parent pointers cannot be trusted in the assembled LaTeX tree: Sphinx
+    inlines each chapter by assigning the chapter's children to a
+    ``start_of_file`` node without updating their ``parent``.
+    """
+
+    __slots__ = ("node", "parent", "docname", "section")
+
+    def __init__(self, node, parent, docname, section):
+        self.node, self.parent, self.docname, self.section = node, parent, docname, section
+
+
+def _walk(document: nodes.document) -> list[_Place]:
+    """Every element of ``document``, top-down, as a list (safe to modify after)."""
+    places: list[_Place] = []
+    stack = [(document, None, document.get("docname", ""), None)]
+    while stack:
+        node, parent, docname, section = stack.pop()
+        places.append(_Place(node, parent, docname, section))
+        if isinstance(node, addnodes.start_of_file):
+            docname = node["docname"]
+        elif isinstance(node, nodes.section):
+            section = node
+        children = [c for c in node.children if isinstance(c, nodes.Element)]
+        stack.extend((child, node, docname, section) for child in reversed(children))
+    return places
+
+
+def setup(app):
+    app.add_config_value("course_pdf_html_url", "", "env", [str])
+    app.add_post_transform(PrintedBookTransform)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
