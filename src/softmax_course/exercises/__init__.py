@@ -1,0 +1,66 @@
+"""Exercises that check a learner's code and say what is wrong.
+
+Each code exercise of the book has a checker here: a :class:`Checker` with
+``check(answer)``, ``hint()`` and ``solution()``. ``check`` runs the answer on
+hidden test inputs, compares it with the package's own functions, and prints
+one verdict: "Correct", or what is wrong, with the failing input, the expected
+and received values, and the name of the classic mistake it matches.
+
+Importing this subpackage needs only NumPy.
+
+Examples
+--------
+>>> from softmax_course.exercises import stable_softmax
+>>> def my_softmax(z):
+...     e = np.exp(z)
+...     return e / e.sum(axis=-1, keepdims=True)
+>>> stable_softmax.check(my_softmax)  # doctest: +ELLIPSIS
+Not correct yet: my_softmax(z) on a hidden test input gives nan where the answer is finite...
+Recognised mistake: no max subtraction. ...
+False
+"""
+
+from __future__ import annotations
+
+from ._ch01 import linear_logits, predicted_class
+from ._ch02 import log_sigmoid, stable_sigmoid
+from ._ch03 import softmax_inverse, softmax_vjp
+from ._ch04 import batch_softmax, softmax_shares, true_class_loss
+from ._ch05 import log_softmax, logsumexp, stable_softmax
+from ._ch06 import cross_entropy_gradient, cross_entropy_loss, loss_from_probabilities
+from ._ch07 import regression_gradient, regression_loss
+from ._ch08 import accuracy_from_logits, one_hot_labels
+from ._ch09 import calibration_gap, masked_softmax, temperature_nll
+from ._ch10 import merge_pairs, streaming_logsumexp, top_k_distribution
+from ._checker import Checker, Mistake, format_value
+
+#: Every checker, in the order of the book.
+CHECKERS: tuple[Checker, ...] = (
+    linear_logits,
+    predicted_class,
+    stable_sigmoid,
+    log_sigmoid,
+    softmax_inverse,
+    softmax_vjp,
+    softmax_shares,
+    batch_softmax,
+    true_class_loss,
+    stable_softmax,
+    log_softmax,
+    logsumexp,
+    cross_entropy_loss,
+    cross_entropy_gradient,
+    loss_from_probabilities,
+    regression_loss,
+    regression_gradient,
+    one_hot_labels,
+    accuracy_from_logits,
+    calibration_gap,
+    temperature_nll,
+    masked_softmax,
+    merge_pairs,
+    streaming_logsumexp,
+    top_k_distribution,
+)
+
+__all__ = ["CHECKERS", "Checker", "Mistake", "format_value"] + [c.name for c in CHECKERS]

@@ -1,0 +1,109 @@
+"""Chapter 1, logits: the checkers ``linear_logits`` and ``predicted_class``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checker import Checker, Mistake
+from ._package import rows
+
+_POINTS = [rows((4, 2), seed=101), rows((5, 3), seed=102), rows((1, 2), seed=103)]
+_WEIGHTS = [rows((3, 2), seed=111), rows((4, 3), seed=112), rows((3, 2), seed=113)]
+_BIASES = [rows(3, seed=121), rows(4, seed=122), rows(3, seed=123)]
+
+linear_logits = Checker(
+    name="linear_logits",
+    chapter="01_logits",
+    label="ex-logits-linear",
+    title="Logits of a linear model for a batch",
+    prompt=(
+        "Write `my_logits(points, weights, bias)`: the logits of the linear model of\n"
+        "this chapter for a batch of points. `points` has shape `(N, D)`, one point per\n"
+        "row; `weights` has shape `(K, D)`, one row per class; `bias` has shape `(K,)`.\n"
+        "Return the `(N, K)` array of logits, one row per point."
+    ),
+    task="the (N, K) logits z = W x + b of every point, one row per point",
+    answer_name="my_logits",
+    parameters=("points", "weights", "bias"),
+    reference=lambda points, weights, bias: points @ weights.T + bias,
+    cases=list(zip(_POINTS, _WEIGHTS, _BIASES, strict=True)),
+    mistakes=[
+        Mistake(
+            "bias left out",
+            "The logits are W x + b: add `bias` to every row of `points @ weights.T`.",
+            variants=[lambda points, weights, bias: points @ weights.T],
+        ),
+        Mistake(
+            "bias subtracted",
+            "The model adds the bias, z = W x + b.",
+            variants=[lambda points, weights, bias: points @ weights.T - bias],
+        ),
+        Mistake(
+            "one column per point instead of one row",
+            "`weights @ points.T` puts the points in columns; the batch convention is "
+            "one row per point, `points @ weights.T + bias`.",
+            variants=[lambda points, weights, bias: weights @ points.T + bias[:, None]],
+        ),
+    ],
+    hint=(
+        "For one point, z = W x + b. With the points as the rows of a matrix, all "
+        "the products W x at once are `points @ weights.T`, of shape (N, K); adding "
+        "`bias` (shape (K,)) broadcasts it over the rows."
+    ),
+    solution="""
+def my_logits(points, weights, bias):
+    return points @ weights.T + bias
+""",
+)
+
+_LOGITS = [rows((5, 3), seed=131), rows((4, 6), seed=132), rows((1, 4), seed=133)]
+
+predicted_class = Checker(
+    name="predicted_class",
+    chapter="01_logits",
+    label="ex-logits-predict",
+    title="The predicted class of every point",
+    prompt=(
+        "Write `my_prediction(logits)`: for a batch of logits of shape `(N, K)`, one row\n"
+        "per point, return the predicted class of every point, an integer array of\n"
+        "shape `(N,)`."
+    ),
+    task="the predicted class of each row, integers of shape (N,)",
+    answer_name="my_prediction",
+    parameters=("logits",),
+    reference=lambda logits: np.argmax(logits, axis=-1),
+    cases=[(logits,) for logits in _LOGITS],
+    rtol=0.0,
+    atol=0.0,
+    mistakes=[
+        Mistake(
+            "largest logit over the wrong axis",
+            "Axis 0 runs over the points; the classes are the last axis, `axis=-1`.",
+            variants=[lambda logits: np.argmax(logits, axis=0)],
+        ),
+        Mistake(
+            "largest logit of the whole batch",
+            "Without `axis`, `np.argmax` flattens the batch and returns one index; "
+            "ask for one index per row with `axis=-1`.",
+            variants=[lambda logits: np.argmax(logits)],
+        ),
+        Mistake(
+            "smallest logit instead of the largest",
+            "The predicted class has the largest logit: `argmax`, not `argmin`.",
+            variants=[lambda logits: np.argmin(logits, axis=-1)],
+        ),
+        Mistake(
+            "the largest logit instead of its class",
+            "`max` returns the largest value; the class is its position, `argmax`.",
+            variants=[lambda logits: np.max(logits, axis=-1)],
+        ),
+    ],
+    hint=(
+        "The prediction is the class with the largest logit. `np.argmax` gives the "
+        "position of the largest entry; give it the class axis."
+    ),
+    solution="""
+def my_prediction(logits):
+    return np.argmax(logits, axis=-1)
+""",
+)

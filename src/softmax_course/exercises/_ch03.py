@@ -1,0 +1,119 @@
+"""Chapter 3, the softmax: the checkers ``softmax_inverse`` and ``softmax_vjp``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checker import Checker, Mistake
+from ._package import rows, sc
+
+softmax_inverse = Checker(
+    name="softmax_inverse",
+    chapter="03_softmax",
+    label="ex-softmax-inverse-code",
+    title="Logits for a given distribution",
+    prompt=(
+        "Write `my_logits_for(probs)`: given a 1-D distribution `probs` with every entry\n"
+        "positive, return logits `z` (a 1-D array) whose softmax is `probs`. Any of the\n"
+        "many right answers is accepted: the checker compares `softmax(z)` with `probs`."
+    ),
+    task="logits z with softmax(z) == probs",
+    answer_name="my_logits_for",
+    parameters=("probs",),
+    reference=lambda probs: probs,
+    judge=lambda received, args: (sc().softmax(received[0]),),
+    judge_label="softmax of the returned logits",
+    cases=[
+        (np.array([0.1, 0.6, 0.3]),),
+        (np.array([0.25, 0.25, 0.25, 0.25]),),
+        (np.array([0.7, 0.2, 0.05, 0.05]),),
+        (np.array([0.999, 1e-3]),),
+        (np.array([0.5, 0.5 - 1e-200, 1e-200]),),
+    ],
+    mistakes=[
+        Mistake(
+            "the probabilities returned as logits",
+            "softmax(probs) is not probs: the softmax exponentiates its input. Undo "
+            "the exponential with a logarithm.",
+            variants=[lambda probs: probs],
+        ),
+        Mistake(
+            "exponentials instead of logarithms",
+            "The softmax applies exp, so the logits must undo it: np.log(probs), not "
+            "np.exp(probs).",
+            variants=[lambda probs: np.exp(probs)],
+        ),
+        Mistake(
+            "logits of the wrong sign",
+            "-log(p) reverses the order of the classes: the most likely class gets "
+            "the smallest logit. Take z = log(p) (plus any constant).",
+            variants=[lambda probs: -np.log(probs)],
+        ),
+    ],
+    hint=(
+        "softmax(z)_i = exp(z_i) / Z. If z_i = log(p_i), then exp(z_i) = p_i and Z = sum(p) = 1."
+    ),
+    solution="""
+def my_logits_for(probs):
+    return np.log(probs)  # plus any constant
+""",
+)
+
+_VJP_CASES = [
+    (rows(4, seed=301), rows(4, seed=302)),
+    (rows(6, seed=303, scale=3.0), rows(6, seed=304)),
+    (np.array([1000.0, 999.0, 997.5]), np.array([0.5, -1.0, 2.0])),
+]
+
+softmax_vjp = Checker(
+    name="softmax_vjp",
+    chapter="03_softmax",
+    label="ex-softmax-vjp-code",
+    title="The Jacobian-vector product without the Jacobian",
+    prompt=(
+        "Write `my_vjp(z, g)`: the product $J^\\top g$ of the softmax Jacobian at the\n"
+        "logits `z` with an upstream gradient `g` (both 1-D arrays of length $K$), in\n"
+        "$O(K)$ operations, without forming $J$. Use `softmax` from the package for\n"
+        "$p$."
+    ),
+    task="J^T g = p * (g - p @ g) with p = softmax(z), without forming J",
+    answer_name="my_vjp",
+    parameters=("z", "g"),
+    reference=lambda z, g: sc().softmax_jacobian(z).T @ g,
+    cases=_VJP_CASES,
+    atol=1e-12,
+    rtol=1e-8,
+    mistakes=[
+        Mistake(
+            "only the diagonal of J",
+            "p * g is diag(p) g; J = diag(p) - p p^T also subtracts p (p @ g): p * (g - p @ g).",
+            variants=[lambda z, g: sc().softmax(z) * g],
+        ),
+        Mistake(
+            "not multiplied by p",
+            "g - p @ g is the bracket only; every entry of J g is multiplied by p_i: "
+            "p * (g - p @ g).",
+            variants=[lambda z, g: g - sc().softmax(z) @ g],
+        ),
+        Mistake(
+            "wrong sign",
+            "J = diag(p) - p p^T, so J g = p * g - (p @ g) p = p * (g - p @ g).",
+            variants=[lambda z, g: -sc().softmax(z) * (g - sc().softmax(z) @ g)],
+        ),
+        Mistake(
+            "the sum of g instead of p @ g",
+            "The subtracted term is the p-weighted mean of g, p @ g, not g.sum().",
+            variants=[lambda z, g: sc().softmax(z) * (g - g.sum())],
+        ),
+    ],
+    hint=(
+        "J = diag(p) - p p^T is symmetric, so J^T g = J g = p * g - p (p @ g): one "
+        "dot product and two element-wise operations."
+    ),
+    solution="""
+def my_vjp(z, g):
+    p = softmax(z)
+    return p * (g - p @ g)
+""",
+    solution_uses=("softmax",),
+)

@@ -1,0 +1,186 @@
+"""Chapter 4, worked examples: ``softmax_shares``, ``batch_softmax``, ``true_class_loss``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checker import Checker, Mistake, nonfinite_where_finite
+from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
+from ._package import rows, sc
+
+_ONE_TWO_THREE = np.array([1.0, 2.0, 3.0])
+
+
+def _close(values):
+    target = np.asarray(values, dtype=np.float64)
+
+    def matches(received, expected, args):
+        return received[0].shape == target.shape and bool(
+            np.allclose(received[0], target, rtol=0, atol=6e-5)
+        )
+
+    return matches
+
+
+def _percentages(received, expected, args):
+    return received[0].shape == expected[0].shape and bool(
+        np.allclose(received[0], 100 * expected[0], rtol=0, atol=6e-3)
+    )
+
+
+softmax_shares = Checker(
+    name="softmax_shares",
+    chapter="04_worked_examples",
+    label="ex-worked-one-two-three",
+    title="The softmax of [1, 2, 3] by hand",
+    prompt=(
+        "Compute the softmax of $[1, 2, 3]$ by hand: the three exponentials, the\n"
+        "denominator and the three shares, to four decimals. Then enter the three\n"
+        "shares below and check them."
+    ),
+    task="the shares of softmax([1, 2, 3]), to four decimals",
+    answer_name="my_shares",
+    parameters=(),
+    reference=lambda: sc().softmax(_ONE_TWO_THREE),
+    cases=[()],
+    returns=(("shares", "values"),),
+    rtol=0.0,
+    atol=6e-5,
+    mistakes=[
+        Mistake(
+            "exponentials, not divided by their sum",
+            "These are e^1, e^2 and e^3. Divide each by their sum, the denominator, "
+            "to get shares that add up to 1.",
+            matches=_close(np.exp(_ONE_TWO_THREE)),
+        ),
+        Mistake(
+            "percentages instead of probabilities",
+            "Softmax gives probabilities between 0 and 1: divide by 100.",
+            matches=_percentages,
+        ),
+        Mistake(
+            "logits divided by their sum, without exponentials",
+            "1/6, 2/6 and 3/6 are shares of the logits; the softmax shares the "
+            "exponentials e^1, e^2, e^3.",
+            matches=_close(_ONE_TWO_THREE / 6),
+        ),
+        Mistake(
+            "rounded to two decimals",
+            "Two decimals hide the third and fourth: give four, such as 0.0900.",
+            matches=lambda received, expected, args: (
+                received[0].shape == (3,)
+                and bool(np.allclose(received[0], np.round(expected[0], 2), rtol=0, atol=1e-9))
+            ),
+        ),
+    ],
+    hint=(
+        "Three steps: exponentiate each logit (e^1 is about 2.7183), add the three "
+        "exponentials, divide each by the sum."
+    ),
+    solution="""
+my_shares = [0.0900, 0.2447, 0.6652]
+""",
+)
+
+
+batch_softmax = Checker(
+    name="batch_softmax",
+    chapter="04_worked_examples",
+    label="ex-worked-batch-code",
+    title="Softmax of a batch, by code",
+    prompt=(
+        "Write `my_batch_softmax(logits)`: the softmax of every row of a 2-D batch of\n"
+        "logits of shape `(batch, classes)`, using only NumPy. Each row of the result\n"
+        "must be that image's distribution over the classes."
+    ),
+    task="the softmax of each row of a (batch, classes) array",
+    answer_name="my_batch_softmax",
+    parameters=("logits",),
+    reference=lambda logits: sc().softmax(logits, axis=-1),
+    cases=[(rows((3, 5), seed=401),), (rows((4, 2), seed=402),), (rows((1, 6), seed=403),)],
+    mistakes=[WRONG_AXIS, WHOLE_BATCH, NOT_DIVIDED],
+    hint=(
+        "Exponentiate, then divide each row by its own sum: "
+        "np.sum(e, axis=-1, keepdims=True) has shape (batch, 1), which broadcasts "
+        "over the classes."
+    ),
+    solution="""
+def my_batch_softmax(logits):
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+""",
+)
+
+
+def _probability(scores, true_class):
+    return sc().softmax(scores)[true_class]
+
+
+true_class_loss = Checker(
+    name="true_class_loss",
+    chapter="04_worked_examples",
+    label="ex-worked-loss-code",
+    title="The loss of one example",
+    prompt=(
+        "Write `my_loss(scores, true_class)`: the cross-entropy loss of one example,\n"
+        "$-\\log \\operatorname{softmax}(s)_c$, for a 1-D array of scores `scores` and\n"
+        "the index `true_class` of the true class. Return one number."
+    ),
+    task="-log softmax(scores)[true_class], one number",
+    answer_name="my_loss",
+    parameters=("scores", "true_class"),
+    reference=lambda scores, true_class: float(sc().cross_entropy(scores, true_class)),
+    returns=(("loss", "number"),),
+    cases=[
+        (np.array([-1.2, 0.4, 2.5, -0.3]), 1),
+        (np.array([0.5, 3.1, -2.0]), 1),
+        (np.array([2.2, -0.7, 0.1, 1.9, -3.0]), 4),
+        (np.array([1000.0, 998.0, 990.0]), 1),
+    ],
+    mistakes=[
+        Mistake(
+            "the probability, not the loss",
+            "This is softmax(scores)[true_class]; the loss is minus its logarithm.",
+            variants=[_probability],
+        ),
+        Mistake(
+            "the minus sign left out",
+            "log p is negative for p < 1; the loss is -log p, which is positive.",
+            variants=[lambda scores, true_class: np.log(_probability(scores, true_class))],
+        ),
+        Mistake(
+            "the wrong logarithm",
+            "The loss uses the natural logarithm, np.log, not np.log10 or np.log2.",
+            variants=[
+                lambda scores, true_class: -np.log10(_probability(scores, true_class)),
+                lambda scores, true_class: -np.log2(_probability(scores, true_class)),
+            ],
+        ),
+        Mistake(
+            "the loss of the predicted class instead of the true class",
+            "Index the probabilities with true_class, not with the argmax.",
+            variants=[lambda scores, true_class: -np.log(sc().softmax(scores).max())],
+        ),
+        Mistake(
+            "scores used as probabilities",
+            "The scores are logits: turn them into probabilities with the softmax "
+            "before taking the logarithm.",
+            variants=[lambda scores, true_class: -np.log(scores[true_class])],
+        ),
+        Mistake(
+            "no max subtraction",
+            "exp(1000) overflows to inf. Subtract the largest score first: "
+            "softmax(s - max(s)) = softmax(s).",
+            matches=nonfinite_where_finite,
+        ),
+    ],
+    hint=(
+        "Compute the probabilities p = softmax(scores) (the three steps, with the "
+        "largest score subtracted first), then return -np.log(p[true_class])."
+    ),
+    solution="""
+def my_loss(scores, true_class):
+    e = np.exp(scores - scores.max())
+    return -np.log(e[true_class] / e.sum())
+""",
+)

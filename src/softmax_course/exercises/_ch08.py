@@ -1,0 +1,122 @@
+"""Chapter 8, the Keras classifier: ``one_hot_labels`` and ``accuracy_from_logits``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checker import Checker, Mistake
+from ._package import rows, sc
+
+one_hot_labels = Checker(
+    name="one_hot_labels",
+    chapter="08_keras_classifier",
+    label="ex-keras-one-hot",
+    title="One-hot targets for a categorical loss",
+    prompt=(
+        "`CategoricalCrossentropy` needs one-hot targets. Write\n"
+        "`my_one_hot(labels, num_classes)`: for integer labels of shape `(N,)`, return\n"
+        "the `(N, num_classes)` array with a 1 in each row at the label and 0\n"
+        "elsewhere. A batch need not contain every class."
+    ),
+    task="the (N, num_classes) one-hot array of the labels",
+    answer_name="my_one_hot",
+    parameters=("labels", "num_classes"),
+    reference=lambda labels, num_classes: sc().one_hot(labels, num_classes=num_classes),
+    cases=[
+        (np.array([2, 0, 1, 1, 0]), 4),
+        (np.array([0, 4, 2]), 5),
+        (np.array([1]), 2),
+    ],
+    rtol=0.0,
+    atol=0.0,
+    mistakes=[
+        Mistake(
+            "number of classes taken from the labels",
+            "labels.max() + 1 is too small when the batch lacks the last class: use "
+            "num_classes, so that every batch has the same columns.",
+            variants=[lambda labels, num_classes: np.eye(labels.max() + 1)[labels]],
+        ),
+        Mistake(
+            "one column per example instead of one row",
+            "The targets have one row per example, shape (N, num_classes).",
+            variants=[lambda labels, num_classes: np.eye(num_classes)[labels].T],
+        ),
+        Mistake(
+            "the labels shifted by one",
+            "The labels count from 0: label 0 is the first column.",
+            variants=[lambda labels, num_classes: np.eye(num_classes)[labels - 1]],
+        ),
+        Mistake(
+            "zeros and ones swapped",
+            "The 1 goes at the label; every other entry is 0.",
+            variants=[lambda labels, num_classes: 1 - np.eye(num_classes)[labels]],
+        ),
+    ],
+    hint=(
+        "Row c of the identity matrix np.eye(num_classes) is the one-hot vector of "
+        "class c; index it with the labels."
+    ),
+    solution="""
+def my_one_hot(labels, num_classes):
+    return np.eye(num_classes)[labels]
+""",
+)
+
+_ACCURACY_CASES = [
+    (rows((8, 3), seed=801), np.array([1, 0, 2, 2, 1, 0, 0, 2])),
+    (rows((5, 4), seed=802), np.array([3, 1, 0, 2, 2])),
+    (rows((6, 2), seed=803), np.array([0, 1, 1, 0, 1, 1])),
+]
+
+
+def _accuracy(logits, labels):
+    return float(np.mean(np.argmax(sc().softmax(logits, axis=-1), axis=-1) == labels))
+
+
+accuracy_from_logits = Checker(
+    name="accuracy_from_logits",
+    chapter="08_keras_classifier",
+    label="ex-keras-accuracy",
+    title="Accuracy from the logits head",
+    prompt=(
+        "Write `my_accuracy(logits, labels)`: the accuracy of the logits head on a\n"
+        "batch, the fraction of examples whose predicted class is their label, from\n"
+        "logits of shape `(N, K)` and integer labels of shape `(N,)`."
+    ),
+    task="the fraction of correct predictions, one number",
+    answer_name="my_accuracy",
+    parameters=("logits", "labels"),
+    reference=_accuracy,
+    returns=(("accuracy", "number"),),
+    cases=_ACCURACY_CASES,
+    mistakes=[
+        Mistake(
+            "the number of correct predictions, not the fraction",
+            "Divide the count by the number of examples (np.mean of the booleans does both).",
+            variants=[lambda logits, labels: _accuracy(logits, labels) * len(labels)],
+        ),
+        Mistake(
+            "the error rate instead of the accuracy",
+            "This is the fraction of wrong predictions; the accuracy is the fraction "
+            "of right ones.",
+            variants=[lambda logits, labels: 1 - _accuracy(logits, labels)],
+        ),
+        Mistake(
+            "the mean confidence instead of the accuracy",
+            "The mean of the largest probabilities is the confidence (chapter 9); the "
+            "accuracy counts the predictions that equal the label.",
+            variants=[
+                lambda logits, labels: float(np.mean(sc().softmax(logits, axis=-1).max(axis=-1)))
+            ],
+        ),
+    ],
+    hint=(
+        "The predicted class is np.argmax(logits, axis=-1); compare it with the "
+        "labels and take the mean of the booleans. No softmax is needed: it does not "
+        "change the argmax."
+    ),
+    solution="""
+def my_accuracy(logits, labels):
+    return np.mean(np.argmax(logits, axis=-1) == labels)
+""",
+)

@@ -1,0 +1,254 @@
+"""Chapter 10, softmax at scale: ``merge_pairs``, ``streaming_logsumexp``,
+``top_k_distribution``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checker import Checker, Mistake, Stream, nonfinite_where_finite
+from ._package import rows, sc
+
+
+def _merge(first, second):
+    (m_a, d_a), (m_b, d_b) = first, second
+    m = max(m_a, m_b)
+    if m == -np.inf:
+        return -np.inf, 0.0
+    return m, d_a * np.exp(m_a - m) + d_b * np.exp(m_b - m)
+
+
+def _merge_reference(first, second):
+    """The merged pair, checked against the package's log-sum-exp of the union."""
+    m, d = _merge(first, second)
+    return float(m), float(d)
+
+
+merge_pairs = Checker(
+    name="merge_pairs",
+    chapter="10_softmax_at_scale",
+    label="ex-scale-merge-code",
+    title="Merging two normaliser pairs",
+    prompt=(
+        "A block of logits is summarised by the pair $(m, d)$: its maximum and\n"
+        "$d = \\sum_i e^{x_i - m}$; an empty (or all-masked) block is\n"
+        "$(-\\infty, 0)$. Write `my_merge(first, second)`: the pair of the two blocks\n"
+        "together, from their pairs (tuples of two floats), as a tuple `(m, d)`. Two\n"
+        "empty blocks must give $(-\\infty, 0)$, not NaN."
+    ),
+    task="the merged pair (m, d) of two pairs (m_a, d_a) and (m_b, d_b)",
+    answer_name="my_merge",
+    parameters=("first", "second"),
+    reference=_merge_reference,
+    returns=(("m", "number"), ("d", "number")),
+    cases=[
+        ((1.0, 2.5), (3.0, 1.25)),
+        ((5.0, 1.5), (-2.0, 3.0)),
+        ((-np.inf, 0.0), (2.0, 1.5)),
+        ((700.0, 1.1), (-700.0, 2.0)),
+        ((-np.inf, 0.0), (-np.inf, 0.0)),
+    ],
+    atol=1e-300,
+    mistakes=[
+        Mistake(
+            "the sums added without rescaling",
+            "d_a counts exp(x - m_a) and d_b counts exp(x - m_b): bring both to the "
+            "new maximum m first, d = d_a exp(m_a - m) + d_b exp(m_b - m).",
+            variants=[lambda first, second: (max(first[0], second[0]), first[1] + second[1])],
+        ),
+        Mistake(
+            "rescaled with the wrong sign",
+            "exp(m - m_a) is at least 1 and can overflow; the factor that brings "
+            "exp(x - m_a) to exp(x - m) is exp(m_a - m), at most 1.",
+            variants=[
+                lambda first, second: (
+                    max(first[0], second[0]),
+                    first[1] * np.exp(max(first[0], second[0]) - first[0])
+                    + second[1] * np.exp(max(first[0], second[0]) - second[0]),
+                )
+            ],
+        ),
+        Mistake(
+            "no guard for two empty blocks",
+            "With m = -inf, m_a - m is -inf - (-inf) = NaN. When both maxima are "
+            "-inf, return (-inf, 0) directly.",
+            matches=nonfinite_where_finite,
+        ),
+    ],
+    hint=(
+        "The merged maximum is m = max(m_a, m_b); rescale each sum to it, "
+        "d = d_a exp(m_a - m) + d_b exp(m_b - m), and handle m = -inf first."
+    ),
+    solution="""
+def my_merge(first, second):
+    (m_a, d_a), (m_b, d_b) = first, second
+    m = max(m_a, m_b)
+    if m == -np.inf:  # two empty blocks
+        return -np.inf, 0.0
+    return m, d_a * np.exp(m_a - m) + d_b * np.exp(m_b - m)
+""",
+)
+
+
+def _stream_lse(blocks):
+    return float(sc().logsumexp(np.concatenate(list(blocks))))
+
+
+def _block_lses(blocks):
+    return [float(sc().logsumexp(block)) for block in blocks]
+
+
+streaming_logsumexp = Checker(
+    name="streaming_logsumexp",
+    chapter="10_softmax_at_scale",
+    label="ex-scale-stream-code",
+    title="Log-sum-exp of a stream of blocks",
+    prompt=(
+        "Write `my_stream_logsumexp(blocks)`: the log-sum-exp of all the logits of a\n"
+        "stream, where `blocks` is an iterator over 1-D arrays that can be read only\n"
+        "once (so the logits are never all in memory). Keep a running pair $(m, d)$,\n"
+        "and return one number, finite for logits of any size."
+    ),
+    task="log(sum(exp(x))) over every logit of every block, in one pass",
+    answer_name="my_stream_logsumexp",
+    parameters=("blocks",),
+    reference=_stream_lse,
+    returns=(("logsumexp", "number"),),
+    cases=[
+        (Stream([rows(4, seed=1001, scale=3.0), rows(2, seed=1002), rows(5, seed=1003)]),),
+        (Stream([[1000.0, 999.0], [998.0], [1001.0, 0.0]]),),
+        (Stream([[-1000.0, -1001.0], [-999.5]]),),
+    ],
+    atol=1e-12,
+    mistakes=[
+        Mistake(
+            "the blocks' log-sum-exps added",
+            "Adding log-sum-exps multiplies the sums; the sums must be added: "
+            "LSE(A and B) = logaddexp(LSE(A), LSE(B)).",
+            variants=[lambda blocks: sum(_block_lses(blocks))],
+        ),
+        Mistake(
+            "the largest of the blocks' log-sum-exps",
+            "The maximum keeps one block only; combine them with logaddexp (or a running pair).",
+            variants=[lambda blocks: max(_block_lses(blocks))],
+        ),
+        Mistake(
+            "the blocks' log-sum-exps averaged",
+            "An average of log-sum-exps is not the log-sum-exp of the union; combine "
+            "them with logaddexp.",
+            variants=[lambda blocks: float(np.mean(_block_lses(blocks)))],
+        ),
+        Mistake(
+            "only the last block kept",
+            "The running value is overwritten by each block instead of merged with it.",
+            variants=[lambda blocks: _block_lses(blocks)[-1]],
+        ),
+        Mistake(
+            "no max subtraction",
+            "exp(1000) overflows to inf (and exp(-1000) underflows to 0). Keep the "
+            "running maximum m and the sum d of exp(x - m), rescaled by "
+            "exp(m_old - m_new) when the maximum grows.",
+            matches=nonfinite_where_finite,
+        ),
+    ],
+    hint=(
+        "Start from m = -inf, d = 0. For each block, m_new = max(m, block.max()); "
+        "d = d * exp(m - m_new) + sum(exp(block - m_new)); m = m_new. At the end, "
+        "return m + log(d)."
+    ),
+    solution="""
+def my_stream_logsumexp(blocks):
+    m, d = -np.inf, 0.0
+    for block in blocks:
+        m_new = max(m, block.max())
+        d = d * np.exp(m - m_new) + np.exp(block - m_new).sum()
+        m = m_new
+    return m + np.log(d)
+""",
+)
+
+
+def _top_k(logits, k):
+    return sc().sampling_distribution(logits, top_k=k)
+
+
+def _keep(logits, kept):
+    return np.where(np.isin(np.arange(len(logits)), kept), logits, -np.inf)
+
+
+top_k_distribution = Checker(
+    name="top_k_distribution",
+    chapter="10_softmax_at_scale",
+    label="ex-scale-top-k-code",
+    title="A top-k sampling distribution",
+    prompt=(
+        "Write `my_top_k(logits, k)`: the top-$k$ sampling distribution of a 1-D array\n"
+        "of logits (no ties): the softmax of the $k$ largest logits, and exactly 0 for\n"
+        "every other token. It must work for logits of any size. You may use\n"
+        "`softmax` from the package."
+    ),
+    task="softmax over the k largest logits, exactly 0 elsewhere",
+    answer_name="my_top_k",
+    parameters=("logits", "k"),
+    reference=_top_k,
+    cases=[
+        (rows(6, seed=1011), 3),
+        (rows(5, seed=1012), 1),
+        (np.array([1000.0, 998.5, 990.0, 999.0, -5.0, 997.0, 0.0, 995.0]), 5),
+    ],
+    atol=1e-15,
+    mistakes=[
+        Mistake(
+            "probabilities zeroed without renormalising",
+            "Zeroing the small probabilities of softmax(logits) leaves a sum below 1. "
+            "Mask the logits instead (-inf outside the top k), then take the softmax.",
+            variants=[
+                lambda logits, k: np.where(
+                    _keep(logits, np.argsort(logits)[-k:]) > -np.inf, sc().softmax(logits), 0.0
+                )
+            ],
+        ),
+        Mistake(
+            "the k smallest logits kept",
+            "np.argsort sorts in increasing order: the k largest are the last k, "
+            "np.argsort(logits)[-k:].",
+            variants=[lambda logits, k: sc().softmax(_keep(logits, np.argsort(logits)[:k]))],
+        ),
+        Mistake(
+            "one token too many or too few",
+            "Keep exactly k tokens: np.argsort(logits)[-k:].",
+            variants=[
+                lambda logits, k: sc().softmax(_keep(logits, np.argsort(logits)[-(k + 1) :])),
+                lambda logits, k: (
+                    sc().softmax(_keep(logits, np.argsort(logits)[-(k - 1) :])) if k > 1 else None
+                ),
+            ],
+        ),
+        Mistake(
+            "the other logits set to 0 instead of -inf",
+            "A logit of 0 still gets probability exp(0 - m) / Z > 0. Set the others to "
+            "-inf, whose exponential is exactly 0.",
+            variants=[
+                lambda logits, k: sc().softmax(
+                    np.where(_keep(logits, np.argsort(logits)[-k:]) > -np.inf, logits, 0.0)
+                )
+            ],
+        ),
+        Mistake(
+            "no max subtraction",
+            "exp(1000) overflows to inf. Use softmax (or subtract the largest logit before exp).",
+            matches=nonfinite_where_finite,
+        ),
+    ],
+    hint=(
+        "The indices of the k largest logits are np.argsort(logits)[-k:]. Build "
+        "masked logits that are -inf everywhere else, and take their softmax."
+    ),
+    solution="""
+def my_top_k(logits, k):
+    masked = np.full_like(logits, -np.inf)
+    kept = np.argsort(logits)[-k:]
+    masked[kept] = logits[kept]
+    return softmax(masked)
+""",
+    solution_uses=("softmax",),
+)

@@ -1,0 +1,49 @@
+"""Mistakes of the softmax of a batch, shared by the chapters that ask for one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checker import Mistake
+from ._package import sc
+
+
+def _wrong_axis(z):
+    return sc().softmax(z, axis=0)
+
+
+def _wrong_axis_row_shift(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def _whole_batch(z):
+    return np.exp(z) / np.exp(z).sum()
+
+
+def _not_divided(z):
+    return np.exp(z)
+
+
+def _not_divided_shifted(z):
+    return np.exp(z - z.max(axis=-1, keepdims=True))
+
+
+WRONG_AXIS = Mistake(
+    "normalised over the wrong axis",
+    "The classes are the last axis of a (batch, classes) array: sum with axis=-1 "
+    "(and keepdims=True), so that each row, not each column, sums to 1.",
+    variants=[_wrong_axis, _wrong_axis_row_shift],
+)
+WHOLE_BATCH = Mistake(
+    "normalised over the whole batch",
+    "A sum without axis adds every entry of the batch, so the whole array sums to "
+    "1; each row must: sum with axis=-1, keepdims=True.",
+    variants=[_whole_batch],
+)
+NOT_DIVIDED = Mistake(
+    "exponentials not divided by their sum",
+    "These are the exponentials; divide each row by its sum "
+    "(np.sum(..., axis=-1, keepdims=True)) so that it sums to 1.",
+    variants=[_not_divided, _not_divided_shifted, lambda z: np.exp(z - z.max())],
+)
