@@ -8,7 +8,6 @@ import numpy as np
 from ._checker import Checker, Mistake, nonfinite_where_finite
 from ._package import probabilities, rows, sc
 
-
 _GAP_CASES = [
     (probabilities(rows((6, 3), seed=901, scale=3.0)), np.array([2, 0, 1, 2, 0, 1])),
     (probabilities(rows((5, 4), seed=902)), np.array([3, 1, 0, 2, 2])),
