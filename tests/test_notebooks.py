@@ -108,8 +108,11 @@ def test_chapter_template(path):
         assert "In this chapter you will" in markdown, f"{path.name}: no outcomes"
         assert "## Summary" in markdown, f"{path.name}: no Summary"
         assert "## Exercises" in markdown, f"{path.name}: no Exercises"
-        assert markdown.count("```{exercise}") >= 3, f"{path.name}: fewer than 3 exercises"
-        assert markdown.count("```{solution}") >= 3, f"{path.name}: fewer than 3 solutions"
+        # sphinx-exercise: plain or gated ({exercise-start}, {solution-start}) directives
+        exercises = re.findall(r"```\{exercise(-start)?\}", markdown)
+        solutions = re.findall(r"```\{solution(-start)?\}", markdown)
+        assert len(exercises) >= 3, f"{path.name}: fewer than 3 exercises"
+        assert len(solutions) >= 3, f"{path.name}: fewer than 3 solutions"
         assert re.search(r"\{glue(:text)?\}`", markdown), f"{path.name}: no glued numbers"
     code = "\n".join(_source(c) for c in _code_cells(notebook))
     assert "assert " in code, f"{path.name} asserts nothing"
@@ -122,6 +125,13 @@ def test_figures_have_alt_text(path):
         if images:
             alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
             assert len(alt) > 20, f"{path.name}: a figure without alt text"
+
+
+def test_every_file_of_the_table_of_contents_exists():
+    for name in _toc_files():
+        assert any((ROOT / f"{name}{ext}").exists() for ext in (".md", ".ipynb")), (
+            f"_toc.yml lists {name}, which does not exist"
+        )
 
 
 def test_every_notebook_is_in_the_table_of_contents():
