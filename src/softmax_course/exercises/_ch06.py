@@ -39,7 +39,7 @@ cross_entropy_loss = Checker(
         "finite for every finite logit (for the logits $[0, -800, 3]$ and label 1 the\n"
         "loss is about 803). You may use `log_softmax` from the package."
     ),
-    task="the mean over the batch of -log softmax(logits)[label], one number",
+    task="the mean of -log softmax(logits)[label] over the batch",
     answer_name="my_cross_entropy",
     parameters=("logits", "labels"),
     reference=_mean_loss,

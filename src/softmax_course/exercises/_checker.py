@@ -337,13 +337,14 @@ class Checker:
             return self._check_function(answer)
         return self._check_value(answer)
 
-    def _not_answered(self, returned_none: bool = False) -> str:
+    def _not_answered(self, name: str | None = None, returned_none: bool = False) -> str:
         if self.is_function:
-            what = f"write the body of `{self.answer_name}` ({self.task}) and run this cell again."
+            name = name or self.answer_name
+            what = f"write the body of `{name}` ({self.task}), then run this cell again."
             if returned_none:
                 what += " (It returns None: does it end with `return`?)"
         else:
-            what = f"replace `...` by your answer ({self.task}) and run this cell again."
+            what = f"replace `...` by your answer ({self.task}), then run this cell again."
         return f"Not answered yet: {what} Stuck? `{self.name}.hint()` gives a hint."
 
     def _call(self, function, args):
@@ -371,7 +372,7 @@ class Checker:
                 return self._explain_exception(call, args, error), False
             if index == 0 and _is_placeholder(received):
                 returned_none = received is None and not _is_empty_function(function)
-                return self._not_answered(returned_none=returned_none), False
+                return self._not_answered(name, returned_none), False
             expected = self._expected(args)
             try:
                 received_parts = self._parts(received)

@@ -1,0 +1,322 @@
+"""Tests of softmax_course.exercises: the checker machinery and every checker's verdicts.
+
+The learner-style wrong answers, one test per catalogued mistake, are in
+``test_exercises_mistakes.py``.
+"""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import softmax_course
+from softmax_course import exercises
+from softmax_course.exercises import CHECKERS, Checker, format_value, stable_softmax
+
+FUNCTION_CHECKERS = [c for c in CHECKERS if c.is_function]
+ARRAY_CHECKERS = [c for c in FUNCTION_CHECKERS if c.returns[0].kind == "array"]
+NUMBER_CHECKERS = [c for c in FUNCTION_CHECKERS if c.returns[0].kind == "number"]
+
+
+def _ids(checker):
+    return checker.name
+
+
+def _solution(checker):
+    namespace = {"np": np}
+    namespace.update({name: getattr(softmax_course, name) for name in checker.solution_uses})
+    exec(checker.solution_code(), namespace)  # noqa: S102 - the package's own solution
+    return namespace[checker.answer_name]
+
+
+def _run(checker, answer, capsys):
+    correct = checker.check(answer)
+    return correct, capsys.readouterr().out
+
+
+# -- the catalogue ------------------------------------------------------------------
+
+
+def test_at_least_two_checkers_per_chapter_and_twenty_in_all():
+    chapters = [checker.chapter[:2] for checker in CHECKERS]
+    for number in [f"{n:02d}" for n in range(1, 11)]:
+        assert chapters.count(number) >= 2, number
+    assert len(CHECKERS) >= 20
+
+
+def test_names_and_labels_are_unique_and_exported():
+    names = [checker.name for checker in CHECKERS]
+    labels = [checker.label for checker in CHECKERS]
+    assert len(set(names)) == len(names) and len(set(labels)) == len(labels)
+    for checker in CHECKERS:
+        assert getattr(exercises, checker.name) is checker
+        assert checker.name in exercises.__all__
+        assert checker.label.startswith("ex-")
+
+
+def test_stable_softmax_is_the_chapter_5_checker_of_a_batch():
+    assert stable_softmax.parameters == ("z",)
+    assert stable_softmax.chapter == "05_log_softmax_and_stability"
+    names = {mistake.name for mistake in stable_softmax.mistakes}
+    assert {
+        "no max subtraction",
+        "normalised over the wrong axis",
+        "exponentials not divided by their sum",
+    } <= names
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=_ids)
+def test_solution_code_fits_a_notebook_line(checker):
+    for line in checker.solution_code().splitlines():
+        assert len(line) < 88, line
+    assert len(f"    ...  # your code: {checker.task}") < 88
+
+
+def test_import_needs_only_numpy_and_the_standard_library():
+    code = textwrap.dedent(
+        """
+        import sys
+        import softmax_course
+        before = set(sys.modules)
+        import softmax_course.exercises
+        added = {m.split(".")[0].lstrip("_") for m in set(sys.modules) - before}
+        allowed = {"softmax_course", "numpy"} | set(sys.stdlib_module_names)
+        added = {m for m in added if not m.startswith("cython")}  # NumPy's compiled parts
+        print(sorted(added - {m.lstrip("_") for m in allowed}))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+# -- every checker: reference, placeholder, exceptions, wrong types -------------
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=_ids)
+def test_reference_solution_is_correct(checker, capsys):
+    answer = _solution(checker)
+    correct, out = _run(checker, answer, capsys)
+    assert correct is True
+    assert out.startswith("Correct: ") and out.count("\n") == 1
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=_ids)
+def test_placeholder_is_not_answered_yet(checker, capsys):
+    if checker.is_function:
+        namespace = {}
+        params = ", ".join(checker.parameters)
+        exec(f"def {checker.answer_name}({params}):\n    ...  # your code\n", namespace)  # noqa: S102
+        answer = namespace[checker.answer_name]
+    else:
+        answer = ...
+    correct, out = _run(checker, answer, capsys)
+    assert correct is False
+    assert out.startswith("Not answered yet: ")
+    assert f"{checker.name}.hint()" in out and "returns None" not in out
+
+
+def test_a_body_without_return_is_asked_for_its_return(capsys):
+    def my_softmax(z):
+        np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+
+    correct, out = _run(stable_softmax, my_softmax, capsys)
+    assert not correct
+    assert out.startswith("Not answered yet: write the body of `my_softmax`")
+    assert "does it end with `return`?" in out
+
+
+@pytest.mark.parametrize("checker", FUNCTION_CHECKERS, ids=_ids)
+def test_an_answer_that_raises_is_explained(checker, capsys):
+    def my_answer(*args):
+        raise ZeroDivisionError("division by zero")
+
+    correct, out = _run(checker, my_answer, capsys)
+    assert correct is False
+    first = out.splitlines()[0]
+    assert first.startswith("Not correct yet: my_answer(")
+    assert first.endswith("raised ZeroDivisionError: division by zero")
+    assert f"  {checker.parameters[0]} = " in out
+
+
+def test_a_broadcasting_error_gets_the_keepdims_hint(capsys):
+    def my_softmax(z):
+        e = np.exp(z - z.max(axis=-1))
+        return e / e.sum(axis=-1)
+
+    correct, out = _run(stable_softmax, my_softmax, capsys)
+    assert not correct
+    assert "raised ValueError: operands could not be broadcast together" in out
+    assert "keepdims=True" in out
+
+
+@pytest.mark.parametrize("checker", ARRAY_CHECKERS, ids=_ids)
+def test_wrong_shape_is_explained(checker, capsys):
+    def my_answer(*args):
+        return np.zeros(7)
+
+    if len(checker.returns) > 1:
+        answer = lambda *args: tuple(np.zeros(7) for _ in checker.returns)  # noqa: E731
+    else:
+        answer = my_answer
+    correct, out = _run(checker, answer, capsys)
+    assert correct is False
+    assert "an array of shape (7,) instead of (" in out
+    assert "  expected" in out and "  received: " in out
+
+
+@pytest.mark.parametrize("checker", ARRAY_CHECKERS, ids=_ids)
+def test_non_array_is_explained(checker, capsys):
+    def my_answer(*args):
+        return [0.5, 0.5]
+
+    if len(checker.returns) > 1:
+        answer = lambda *args: tuple([0.5, 0.5] for _ in checker.returns)  # noqa: E731
+    else:
+        answer = my_answer
+    correct, out = _run(checker, answer, capsys)
+    assert correct is False
+    assert "a list, not a NumPy array" in out
+
+
+@pytest.mark.parametrize("checker", NUMBER_CHECKERS, ids=_ids)
+def test_non_number_is_explained(checker, capsys):
+    if len(checker.returns) > 1:
+        answer = lambda *args: ("one", "two")  # noqa: E731
+    else:
+        answer = lambda *args: "a number"  # noqa: E731
+    correct, out = _run(checker, answer, capsys)
+    assert correct is False
+    assert "a str, not a number" in out
+
+
+@pytest.mark.parametrize("checker", NUMBER_CHECKERS, ids=_ids)
+def test_array_where_a_number_is_expected_is_explained(checker, capsys):
+    if len(checker.returns) > 1:
+        pytest.skip("returns a tuple")
+    correct, out = _run(checker, lambda *args: np.ones(3), capsys)
+    assert correct is False
+    assert "an array of shape (3,), not a single number" in out
+
+
+def test_a_tuple_is_asked_for_when_several_values_are_expected(capsys):
+    correct, out = _run(exercises.regression_gradient, lambda *args: np.zeros(3), capsys)
+    assert not correct
+    assert "an array of shape (3,), not a tuple of 2 values (dW, db)" in out
+
+
+def test_passing_the_result_instead_of_the_function_is_explained(capsys):
+    correct, out = _run(stable_softmax, np.ones((2, 3)), capsys)
+    assert not correct
+    assert "expects your function `my_softmax(z)` itself" in out
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=_ids)
+def test_hint_and_solution_print(checker, capsys):
+    checker.hint()
+    hint = capsys.readouterr().out
+    checker.solution()
+    solution = capsys.readouterr().out
+    assert hint.startswith("Hint: ") and len(hint) > 40
+    assert solution.strip() == checker.solution_code().strip()
+    assert checker.answer_name in solution
+
+
+# -- verdicts: deterministic, never raising, inputs untouched ---------------------
+
+
+def test_the_verdict_is_the_same_text_every_time():
+    def my_softmax(z):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    first, _ = stable_softmax.verdict(my_softmax)
+    with np.printoptions(precision=2, floatmode="fixed"):
+        second, _ = stable_softmax.verdict(my_softmax)
+    assert first == second
+    assert "0x" not in first and "<function" not in first
+
+
+def test_no_max_subtraction_verdict_shows_the_failing_input(capsys):
+    def my_softmax(z):
+        return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+
+    correct, out = _run(stable_softmax, my_softmax, capsys)
+    assert not correct
+    lines = out.splitlines()
+    assert lines[0] == (
+        "Not correct yet: on a hidden test input, my_softmax(z) returns nan where the "
+        "answer is finite at index [0, 0] (expected 0.42232, received nan)."
+    )
+    assert lines[1] == "  z = [[1000, 1000, 999], [-0.5, 0.25, 2]]"
+    assert lines[2] == "  expected: [[0.42232, 0.42232, 0.15536], [0.065362, 0.13837, 0.79627]]"
+    assert lines[3] == "  received: [[nan, nan, nan], [0.065362, 0.13837, 0.79627]]"
+    assert lines[4].startswith("Recognised mistake: no max subtraction. ")
+
+
+def test_learner_that_modifies_its_input_does_not_change_the_cases():
+    before = [args[0].copy() for args in stable_softmax.cases]
+
+    def my_softmax(z):
+        z -= z.max(axis=-1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=-1, keepdims=True)
+        return z
+
+    assert stable_softmax.verdict(my_softmax)[1]
+    for saved, args in zip(before, stable_softmax.cases, strict=True):
+        assert np.array_equal(saved, args[0])
+
+
+def test_no_warning_escapes_from_a_learner_function(recwarn):
+    stable_softmax.verdict(lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))
+    assert len(recwarn) == 0
+
+
+def test_float32_answers_are_judged_with_float32_tolerance():
+    def my_softmax(z):
+        z32 = z.astype(np.float32)
+        e = np.exp(z32 - z32.max(axis=-1, keepdims=True))
+        return (e / e.sum(axis=-1, keepdims=True)).astype(z.dtype)
+
+    text, correct = stable_softmax.verdict(my_softmax)
+    # float32 rounding fails the float64 inputs, and says where
+    assert not correct and "a different value at index" in text
+
+
+def test_repr_names_the_exercise():
+    assert repr(stable_softmax) == (
+        "<exercise checker 'stable_softmax' (ex-stability-softmax, chapter "
+        "05_log_softmax_and_stability)>"
+    )
+    assert isinstance(stable_softmax, Checker)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1000.0, "1000"),
+        (-0.0, "0"),
+        (2.0 / 3.0, "0.66667"),
+        (1e-300, "1e-300"),
+        (np.float32(0.1), "0.1"),
+        (np.nan, "nan"),
+        (-np.inf, "-inf"),
+        (np.int64(3), "3"),
+        (True, "True"),
+        ((1.5, -np.inf), "(1.5, -inf)"),
+        (np.array([[1, 2], [3, 4]]), "[[1, 2], [3, 4]]"),
+        ("text", "a str"),
+        (None, "a NoneType"),
+    ],
+)
+def test_format_value(value, text):
+    assert format_value(value) == text
+
+
+def test_streams_are_shown_block_by_block():
+    args = exercises.streaming_logsumexp.cases[1]
+    assert format_value(args[0]) == ("an iterator over 3 blocks: [1000, 999], [998], [1001, 0]")
