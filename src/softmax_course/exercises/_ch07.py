@@ -7,7 +7,7 @@ import importlib
 import numpy as np
 
 from ._checker import Checker, Mistake, nonfinite_where_finite
-from ._package import rows, sc
+from ._package import sc
 
 
 def _case(seed, n, d, k, l2, scale=1.0):
@@ -22,11 +22,11 @@ def _case(seed, n, d, k, l2, scale=1.0):
 CASES = [
     _case(701, n=5, d=3, k=4, l2=0.1),
     _case(702, n=6, d=2, k=3, l2=0.5),
-    (
-        rows((2, 3), seed=703, scale=20.0),
-        np.zeros(3),
-        rows((4, 2), seed=704, scale=20.0),
-        np.array([0, 1, 2, 1]),
+    (  # logits up to 900: the first example's true class has log-probability -1800
+        np.array([[30.0, 0.0, -30.0], [0.0, 25.0, 0.0]]),
+        np.array([0.5, 0.0, -0.5]),
+        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5], [2.0, 1.0]]),
+        np.array([2, 1, 0, 0]),
         0.01,
     ),
 ]

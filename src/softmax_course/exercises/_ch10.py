@@ -23,6 +23,11 @@ def _merge_reference(first, second):
     return float(m), float(d)
 
 
+def _two_empty_blocks_give_nan(received, expected, args):
+    (m_a, _), (m_b, _) = args
+    return m_a == m_b == -np.inf and nonfinite_where_finite(received, expected, args)
+
+
 merge_pairs = Checker(
     name="merge_pairs",
     chapter="10_softmax_at_scale",
@@ -56,6 +61,12 @@ merge_pairs = Checker(
             variants=[lambda first, second: (max(first[0], second[0]), first[1] + second[1])],
         ),
         Mistake(
+            "no guard for two empty blocks",
+            "With m = -inf, m_a - m is -inf - (-inf) = NaN. When both maxima are "
+            "-inf, return (-inf, 0) directly.",
+            matches=_two_empty_blocks_give_nan,
+        ),
+        Mistake(
             "rescaled with the wrong sign",
             "exp(m - m_a) is at least 1 and can overflow; the factor that brings "
             "exp(x - m_a) to exp(x - m) is exp(m_a - m), at most 1.",
@@ -66,12 +77,6 @@ merge_pairs = Checker(
                     + second[1] * np.exp(max(first[0], second[0]) - second[0]),
                 )
             ],
-        ),
-        Mistake(
-            "no guard for two empty blocks",
-            "With m = -inf, m_a - m is -inf - (-inf) = NaN. When both maxima are "
-            "-inf, return (-inf, 0) directly.",
-            matches=nonfinite_where_finite,
         ),
     ],
     hint=(
