@@ -410,7 +410,7 @@ def plot_decision_regions(weights, bias, *, x_range, y_range, ax=None, colors=No
     # Shade: 0 where the winner has probability 1/K, 1 where it has probability 1.
     strength = (probs.max(axis=1) - 1 / num_classes) / (1 - 1 / num_classes)
     palette = np.array([to_rgb(color) for color in colors])
-    rgb = 1 - (0.15 + 0.6 * strength[:, None]) * (1 - palette[winner])
+    rgb = 1 - (0.1 + 0.5 * strength[:, None]) * (1 - palette[winner])
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4.5))
     ax.imshow(
