@@ -10,14 +10,23 @@ Importing this subpackage needs only NumPy.
 
 Examples
 --------
+A learner's softmax without the max trick, as a notebook cell would check it:
+
+>>> import numpy as np
 >>> from softmax_course.exercises import stable_softmax
 >>> def my_softmax(z):
 ...     e = np.exp(z)
 ...     return e / e.sum(axis=-1, keepdims=True)
 >>> stable_softmax.check(my_softmax)  # doctest: +ELLIPSIS
-Not correct yet: my_softmax(z) on a hidden test input gives nan where the answer is finite...
-Recognised mistake: no max subtraction. ...
+Not correct yet: on a hidden test input, my_softmax(z) returns nan where the answer is finite ...
+  z = [[1000, 1000, 999], [-0.5, 0.25, 2]]
+  expected: [[0.42232, 0.42232, 0.15536], [0.065362, 0.13837, 0.79627]]
+  received: [[nan, nan, nan], [0.065362, 0.13837, 0.79627]]
+Recognised mistake: no max subtraction. exp(1000) overflows to inf ...
 False
+
+Introduced in chapters 1 to 10: each chapter's exercises call the checkers
+of its own module (``CHECKERS`` lists them in the order of the book).
 """
 
 from __future__ import annotations

@@ -287,15 +287,36 @@ class Checker:
         return bool(self.parameters)
 
     def hint(self) -> None:
-        """Print a hint for the exercise."""
+        """Print a hint for the exercise.
+
+        Examples
+        --------
+        >>> from softmax_course.exercises import predicted_class
+        >>> predicted_class.hint()  # doctest: +ELLIPSIS
+        Hint: The prediction is the class with the largest logit. ...
+        """
         print(f"Hint: {self._hint}")
 
     def solution(self) -> None:
-        """Print the reference solution."""
+        """Print the reference solution.
+
+        Examples
+        --------
+        >>> from softmax_course.exercises import predicted_class
+        >>> predicted_class.solution()
+        def my_prediction(logits):
+            return np.argmax(logits, axis=-1)
+        """
         print(self._solution.strip("\n"))
 
     def solution_code(self) -> str:
-        """Return the reference solution as code (a string)."""
+        """Return the reference solution as code (a string), for tests and the book.
+
+        Returns
+        -------
+        str
+            The code of the solution, ending with a newline.
+        """
         return self._solution.strip("\n") + "\n"
 
     # -- the verdict ---------------------------------------------------------
@@ -313,6 +334,21 @@ class Checker:
         bool
             True for a correct answer. A wrong answer, a placeholder, or an
             answer that raises gives False: this method never raises for them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from softmax_course.exercises import predicted_class
+        >>> def my_prediction(logits):
+        ...     ...  # your code
+        >>> predicted_class.check(my_prediction)  # doctest: +ELLIPSIS
+        Not answered yet: write the body of `my_prediction` (...), then run this cell again. ...
+        False
+        >>> def my_prediction(logits):
+        ...     return np.argmax(logits, axis=-1)
+        >>> predicted_class.check(my_prediction)
+        Correct: my_prediction gives the expected result on all 3 hidden test inputs.
+        True
         """
         verdict, correct = self.verdict(answer)
         print(verdict)
@@ -329,7 +365,16 @@ class Checker:
         Returns
         -------
         text : str
+            The verdict :meth:`check` prints.
         correct : bool
+            Whether the answer is correct.
+
+        Examples
+        --------
+        >>> from softmax_course.exercises import predicted_class
+        >>> text, correct = predicted_class.verdict(lambda logits: logits.argmin(axis=-1))
+        >>> correct, text.splitlines()[-1]  # doctest: +ELLIPSIS
+        (False, 'Recognised mistake: smallest logit instead of the largest. ...')
         """
         if _is_placeholder(answer):
             return self._not_answered(), False
