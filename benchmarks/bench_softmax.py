@@ -44,8 +44,10 @@ import scipy
 import scipy.special as sp
 
 import softmax_course as sc
-from softmax_course.testing import adversarial_logits, logsumexp_ulp_error, max_ulp_error
 from softmax_course.testing import (
+    adversarial_logits,
+    logsumexp_ulp_error,
+    max_ulp_error,
     reference_cross_entropy,
     reference_log_softmax,
     reference_logsumexp,

@@ -224,7 +224,7 @@ def test_fit_temperature_warns_at_a_bound_for_separable_data():
         ([[1.0]], [0], ValueError, "K >= 2"),
         ([[0.5, np.nan]], [0], ValueError, "must be finite"),
         ([[2.0, -1.0]], [0], ValueError, "did you pass logits"),
-        ([[0.7, 0.7]], [0], ValueError, "summing to 1"),
+        ([[0.7, 0.7]], [0], ValueError, "sum to 1"),
         ([["a", "b"]], [0], TypeError, "real numbers"),
     ],
 )

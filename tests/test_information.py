@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from softmax_course import entropy, kl_divergence, softmax
-from softmax_course.information import _sum_tolerance
+from softmax_course._validation import distribution_tolerance
 
 
 def distributions(min_classes=1, max_classes=12, max_rows=4, allow_zeros=True):
@@ -142,9 +142,10 @@ def test_entropy_rejects_non_distributions(probs, message):
 
 
 def test_entropy_tolerance_depends_on_dtype():
-    almost = [0.5, 0.5004]
-    assert _sum_tolerance(np.dtype(np.float32)) == 1e-3
-    entropy(np.array(almost, dtype=np.float32))  # within 1e-3: accepted
+    almost = [0.5, 0.5003]
+    assert distribution_tolerance(np.float64) == 1e-6
+    assert 3e-4 < distribution_tolerance(np.float32) < 4e-4
+    entropy(np.array(almost, dtype=np.float32))  # within 3.5e-4: accepted
     with pytest.raises(ValueError, match="sum to 1"):
         entropy(np.array(almost, dtype=np.float64))
 

@@ -77,7 +77,7 @@ def test_top_k_then_top_p_and_batches():
     st.floats(0.01, 1.0),
 )
 def test_distribution_properties(x, temperature, top_k, top_p):
-    probs = sampling_distribution(x, temperature, top_k, top_p)
+    probs = sampling_distribution(x, temperature=temperature, top_k=top_k, top_p=top_p)
     np.testing.assert_allclose(probs.sum(axis=-1), 1.0, rtol=1e-12)
     kept = probs > 0
     assert np.all(kept.sum(axis=-1) >= 1)

@@ -118,7 +118,7 @@ def test_table_rejects_bad_names_and_digits():
         steps.table(names=["only one"])
     with pytest.raises(ValueError, match="digits"):
         steps.table(digits=-1)
-    with pytest.raises(ValueError, match="digits"):
+    with pytest.raises(TypeError, match="digits"):
         steps.table(digits=2.5)
 
 

@@ -2,33 +2,43 @@
 
 All public functions reduce to one kernel that walks a C-contiguous ``(rows, K)``
 array in blocks of rows small enough to stay in cache, so that the extra passes
-of an accurate algorithm cost little next to the one pass of ``exp``. Each block
-takes one of two paths.
+of an accurate algorithm cost little next to the one pass of ``exp``. Each row
+of a block takes one of two paths.
 
-**Direct path** (temperature 1, the usual case). When a row's largest logit
-``m`` lies in ``[0, log(largest float) - log K - 1]``, ``exp(x)`` neither
-overflows nor sums to more than the largest float, and it is evaluated at the
-logits *themselves*, which are exact: no rounding error of ``x - m`` is
-amplified by ``exp``. Then
+**Exact-shift path** (temperature 1, the usual case). ``exp`` turns an absolute
+error in its argument into a relative error of its result, so the shift ``c``
+subtracted before ``exp`` is chosen so that ``x - c`` is *exact* for every
+logit that can matter (every ``x > m - R``, where ``m`` is the row max and
+``exp(-R)`` underflows to 0):
 
-* softmax is ``exp(x) / sum(exp(x))`` (the test is that the sum is finite and at
-  least 1, so that a probability in the normal range never comes from an
-  ``exp`` that underflowed);
-* the log-sum-exp is ``m + log1p(s)``, with ``s = sum(exp(x_i), i != argmax) /
-  exp(m)`` formed in float64 (so ``log1p`` keeps ``s`` when it is tiny;
-  Blanchard, Higham and Higham, 2021), and log-softmax is
-  ``(x - m) - log1p(s)``: both terms are ``<= 0``, so the rounding of ``x - m``
-  is at most half an ULP of the result.
+* ``0 <= m <= log(largest float) - log K - 1``: ``c = 0``. ``exp`` is taken of
+  the logits themselves and nothing can overflow;
+* ``m < 0`` (every logit negative, as for log-probabilities): ``c = m`` if
+  ``m <= -R`` (then every ``x`` that matters lies in ``[2m, m]``, where
+  ``x - m`` is exact by Sterbenz's lemma), else ``m`` rounded toward 0 to a
+  multiple of ``U``, a power of two at least the ULP of every ``|x| < 2R``: then
+  ``x - c`` is a multiple of the ULP of ``x`` and no larger than ``|x|``, so exact;
+* a large max, ``m >= 2R``, or any positive ``m`` whose row lies in
+  ``[m/2, m]``: ``c = m``, exact by Sterbenz's lemma.
 
-**Compensated path** (every other row, and any temperature). It computes
-``d = (x - m) / T`` with ``e``, the rounding error of ``x - m`` found exactly by
-the TwoSum algorithm, because ``exp`` turns an absolute error in its argument
-into a relative error in its result; then ``s = sum(exp(d) * (1 + e))`` over
-every logit but the max, and ``log1p(s)``. A row whose statistics are still
-not finite (NaN, infinities, overflow of ``x - m``) is recomputed by a slower
-path that applies the documented rules for special values.
+Then softmax is ``exp(x - c) / sum(exp(x - c))``, the log-sum-exp is
+``m + log1p(s)`` with ``s = sum(exp(x_i - c), i != argmax) / exp(m - c)``
+formed in float64 (so ``log1p`` keeps ``s`` when it is tiny; Blanchard, Higham
+and Higham, 2021), and log-softmax is ``(x - m) - log1p(s)``: both terms are
+``<= 0``, so the rounding of ``x - m`` is at most half an ULP of the result.
 
-No checks are made here: the public functions validate input once.
+**Compensated path** (the rare rows with ``log(largest) - log K - 1 < m < 2R``
+and small logits, rows with NaN or infinities, and any temperature). It
+computes ``d = (x - m) / T`` with ``e``, the rounding error of ``x - m`` found
+exactly by TwoSum (and of the division, by Dekker's TwoProduct); then ``s =
+sum(exp(d) * (1 + e))`` over every logit but the max, and ``log1p(s)``. A row
+whose statistics are still not finite (NaN, infinities, overflow of ``x - m``)
+is recomputed by a slower path that applies the documented rules for special
+values.
+
+No checks are made here: the public functions validate input once. Every
+operation runs under ``np.errstate(all="ignore")`` or provably raises no
+floating-point flag, so the public functions raise none.
 """
 
 from __future__ import annotations
@@ -41,13 +51,23 @@ import numpy as np
 #: an L2 cache, so the passes after the first read the block from cache.
 BLOCK_BYTES = 1 << 18
 
-_LOG_LARGEST = {
-    np.dtype(np.float32): math.log(float(np.finfo(np.float32).max)),
-    np.dtype(np.float64): math.log(float(np.finfo(np.float64).max)),
-}
-_LARGEST = {dtype: float(np.finfo(dtype).max) for dtype in _LOG_LARGEST}
-#: Below these logits ``exp`` may be subnormal (and raise the underflow flag).
-_LOG_TINY = {dtype: math.log(float(np.finfo(dtype).tiny)) + 1.0 for dtype in _LOG_LARGEST}
+
+class _Constants:
+    """The thresholds of one float dtype (see the module doc)."""
+
+    def __init__(self, dtype):
+        info = np.finfo(dtype)
+        self.log_largest = math.log(float(info.max))
+        self.largest = float(info.max)
+        #: Below ``m - relevant`` an ``exp(x - m)`` underflows to 0 (so x - c may round).
+        self.relevant = -math.log(float(info.smallest_subnormal)) + 1.0
+        #: A power of two at least the ULP of every ``|x| < 2 * relevant``.
+        self.unit = float(np.spacing(dtype.type(2.0 * self.relevant)))
+        #: ``exp`` of anything above this is normal (no underflow flag).
+        self.log_tiny = math.log(float(info.tiny)) + 1.0
+
+
+_CONSTANTS = {np.dtype(t): _Constants(np.dtype(t)) for t in (np.float32, np.float64)}
 
 
 def _block_rows(num_classes: int, itemsize: int = 8) -> int:
@@ -55,8 +75,27 @@ def _block_rows(num_classes: int, itemsize: int = 8) -> int:
 
 
 def direct_limit(dtype, num_classes: int) -> float:
-    """The largest row max for which the direct path cannot overflow."""
-    return _LOG_LARGEST[np.dtype(dtype)] - math.log(num_classes) - 1.0
+    """The largest row max for which ``exp(x)`` itself (no shift) cannot overflow its sum."""
+    return _CONSTANTS[np.dtype(dtype)].log_largest - math.log(num_classes) - 1.0
+
+
+def two_sum(a, b, total=None, error=None, scratch=None):
+    """``a + b`` rounded, and its exact rounding error (Knuth's TwoSum), element-wise.
+
+    With ``total``, ``error`` and ``scratch`` (arrays of the broadcast shape),
+    the results and the work go there and nothing is allocated.
+    """
+    if total is None:
+        total = a + b
+        b_virtual = total - a
+        return total, (a - (total - b_virtual)) + (b - b_virtual)
+    np.add(a, b, out=total)
+    np.subtract(total, a, out=scratch)  # b_virtual
+    np.subtract(total, scratch, out=error)  # a_virtual
+    np.subtract(a, error, out=error)  # a - a_virtual
+    np.subtract(b, scratch, out=scratch)  # b - b_virtual
+    np.add(error, scratch, out=error)
+    return total, error
 
 
 class _Scratch:
@@ -72,6 +111,32 @@ class _Scratch:
         while len(self.arrays) < count:
             self.arrays.append(np.empty(self.shape, dtype=self.dtype))
         return [a[:rows] for a in self.arrays[:count]]
+
+
+def exact_shifts(xb, m, limit: float):
+    """The shift ``c`` of each row and whether ``x - c`` is exact (see the module doc).
+
+    ``m`` is the row max. Returns ``(c, exact)``; ``c`` is None when every row
+    takes ``c = 0``. Rows that are not ``exact`` (and rows with NaN or an
+    infinite max) take the compensated path.
+    """
+    zero = (m >= 0) & (m <= limit)
+    if zero.all():
+        return None, zero
+    const = _CONSTANTS[xb.dtype]
+    relevant, unit = const.relevant, const.unit
+    finite = np.isfinite(m)
+    negative = (m < 0) & finite
+    large = (m > limit) & finite
+    c = np.where(zero, xb.dtype.type(0), m)
+    near_zero = negative & (m > -relevant)
+    if near_zero.any():
+        c[near_zero] = np.trunc(m[near_zero] / unit) * unit
+    exact = zero | negative | (large & (m >= 2 * relevant))
+    window = np.flatnonzero(large & (m < 2 * relevant))
+    if window.size:
+        exact[window] = np.minimum.reduce(xb[window], axis=1) >= m[window] / 2
+    return c, exact
 
 
 def row_kernel(x, temperature: float, mode: str, out=None):
@@ -90,31 +155,20 @@ def row_kernel(x, temperature: float, mode: str, out=None):
         target = out
     step = _block_rows(num_classes, dtype.itemsize)
     scratch = _Scratch(min(step, rows), num_classes, dtype)
-    direct = temperature == 1.0
     limit = direct_limit(dtype, num_classes)
-    probe = False
     with np.errstate(all="ignore"):
         for r0 in range(0, rows, step):
             r1 = min(r0 + step, rows)
             xb = x[r0:r1]
             tb = _slice(target, r0, r1)
-            if not direct:
+            if temperature != 1.0:
                 _compensated_block(xb, temperature, mode, tb, scratch)
                 continue
-            if probe and mode == "softmax":
-                # The last block had no row for the direct path: check before exp.
-                top = np.maximum.reduce(xb, axis=1)
-                bad = np.flatnonzero(~((top >= 0) & (top <= limit)))
-                probe = bad.size == r1 - r0
-                if probe:
-                    _compensated_block(xb, 1.0, mode, tb, scratch)
-                    continue
             if mode == "softmax":
-                bad = _direct_softmax(xb, tb, scratch)
+                bad = _shifted_softmax(xb, tb, scratch, limit)
             else:
-                bad = _direct_log(xb, mode, tb, scratch, limit)
-            probe = bad is not None and bad.size == r1 - r0
-            if bad is not None and bad.size:
+                bad = _shifted_log(xb, mode, tb, scratch, limit)
+            if bad.size:
                 _redo_rows(xb, bad, mode, tb, scratch)
     if mode == "stats":
         return target
@@ -127,44 +181,53 @@ def _slice(target, r0, r1):
     return target[r0:r1]
 
 
-def _direct_softmax(xb, ob, scratch):
-    """``exp(x) / sum(exp(x))``; returns the rows whose sum is not in [1, max]."""
+def _shifted_softmax(xb, ob, scratch, limit):
+    """``exp(x - c) / sum(exp(x - c))``; returns the rows left for the compensated path."""
     rows = xb.shape[0]
+    m = np.maximum.reduce(xb, axis=1)
+    c, exact = exact_shifts(xb, m, limit)
     e = ob if ob.dtype == xb.dtype else scratch.get(1, rows)[0]
-    np.exp(xb, out=e)
+    if c is None:
+        np.exp(xb, out=e)
+    else:
+        np.subtract(xb, c[:, None], out=e)
+        np.exp(e, out=e)
     total = np.add.reduce(e, axis=1)
     np.divide(e, total[:, None], out=ob)
-    ok = (total >= 1.0) & (total <= _LARGEST[xb.dtype])
-    if ok.all():
-        return None
+    # The sum is at least exp(m - c) >= 1 - U; NaN fails the test.
+    ok = exact & (total >= 0.5) & (total <= _CONSTANTS[xb.dtype].largest)
     return np.flatnonzero(~ok)
 
 
-def _direct_log(xb, mode, tb, scratch, limit):
-    """log-softmax or the row statistics by the direct path; returns rows left over."""
+def _shifted_log(xb, mode, tb, scratch, limit):
+    """log-softmax or the row statistics by the exact-shift path; returns rows left over."""
     rows = xb.shape[0]
     arange = scratch.arange[:rows]
     idx = np.argmax(xb, axis=1)
     m = xb[arange, idx]
-    ok = (m >= 0) & (m <= limit)
-    if not ok.any():
+    c, exact = exact_shifts(xb, m, limit)
+    if not exact.any():
         return arange
     in_place = mode == "log_softmax" and tb.dtype == xb.dtype
-    e = tb if in_place else scratch.get(1, rows)[0]
-    np.exp(xb, out=e)
+    work = scratch.get(2, rows)
+    e = tb if in_place else work[0]
+    if c is None:
+        d, m_minus_c = xb, m
+    else:
+        d = np.subtract(xb, c[:, None], out=work[1])
+        m_minus_c = m - c
+    np.exp(d, out=e)
     e[arange, idx] = 0
     others = np.add.reduce(e, axis=1).astype(np.float64)
-    log1p_s = np.log1p(others / np.exp(m.astype(np.float64)))
+    log1p_s = np.log1p(others / np.exp(m_minus_c.astype(np.float64)))
     if mode == "stats":
         tb[0][...] = m
         tb[1][...] = log1p_s
     else:
-        d = tb if in_place else e
-        np.subtract(xb, m[:, None], out=d)
-        np.subtract(d, log1p_s.astype(xb.dtype)[:, None], out=tb)
-    if ok.all():
-        return None
-    return np.flatnonzero(~ok)
+        y = tb if in_place else e
+        np.subtract(d, m_minus_c[:, None], out=y)  # x - m, rounded once
+        np.subtract(y, log1p_s.astype(xb.dtype)[:, None], out=tb)
+    return np.flatnonzero(~exact)
 
 
 def _redo_rows(xb, bad, mode, tb, scratch):
@@ -183,12 +246,7 @@ def _redo_rows(xb, bad, mode, tb, scratch):
 
 def _shift_and_error(xb, m, d, err, scratch, temperature):
     """Fill ``d = x - m`` and ``err`` = its rounding error (TwoSum), both / T."""
-    np.subtract(xb, m, out=d)
-    np.subtract(d, xb, out=scratch)  # b' = d - x
-    np.subtract(d, scratch, out=err)  # a' = d - b'
-    np.subtract(xb, err, out=err)  # x - a'
-    np.add(scratch, m, out=scratch)  # m + b'
-    np.subtract(err, scratch, out=err)  # (x - a') - (m + b') = (x - m) - d
+    two_sum(xb, -m, total=d, error=err, scratch=scratch)
     if temperature != 1.0:
         _divide_with_error(d, err, temperature)
 
@@ -274,9 +332,7 @@ def _special_rows(x, temperature: float, mode: str):
     m = np.where(has_nan, np.nan, np.max(np.where(np.isnan(x), -np.inf, x), axis=1))
     finite_max = np.isfinite(m)
     m_safe = np.where(finite_max, m, 0).astype(dtype)[:, None]
-    d = x - m_safe
-    b = d - x
-    err = (x - (d - b)) - (m_safe + b)
+    d, err = two_sum(x, -m_safe)
     overflow = np.isinf(d) & np.isfinite(x)
     err = np.where(np.isfinite(err), err, 0).astype(dtype)
     if temperature != 1.0:
@@ -321,35 +377,96 @@ SMALL_VECTOR = 64
 
 
 def small_vector(x, mode: str):
-    """The direct path for one short 1-D vector, or None if it does not apply.
+    """The exact-shift path for one short 1-D vector, or None if it does not apply.
 
     ``x`` is a 1-D float32/float64 array of length at most :data:`SMALL_VECTOR`
     and the temperature is 1. Returns the softmax or log-softmax (a new array
     of ``x``'s dtype) or, for ``"stats"``, the pair ``(m, log1p_s)`` as
     scalars of ``x``'s dtype; None when the row needs the compensated path.
-    When no ``exp`` can overflow or underflow (the usual case), no
-    floating-point flag can be raised and ``np.errstate`` (several
-    microseconds) is skipped.
+    When no ``exp`` and no probability can underflow (every logit within
+    ``log(tiny) + log K`` of the max, the usual case), no floating-point flag
+    can be raised and ``np.errstate`` (about a microsecond) is skipped.
     """
     index = int(x.argmax())
-    m = float(x[index])
-    if not 0.0 <= m <= direct_limit(x.dtype, x.shape[0]):
+    top = x[index : index + 1]
+    c, exact = exact_shifts(x[None, :], top, direct_limit(x.dtype, x.shape[0]))
+    if not exact[0]:
         return None
-    if float(x.min()) >= _LOG_TINY[x.dtype]:
-        return _small_direct(x, mode, index, m)
+    m = float(top[0])
+    shift = 0.0 if c is None else float(c[0])
+    low = float(x.min())
+    if low - m >= _CONSTANTS[x.dtype].log_tiny + math.log(x.shape[0]):
+        return _small_shifted(x, mode, index, m, shift)
     with np.errstate(all="ignore"):
-        return _small_direct(x, mode, index, m)
+        return _small_shifted(x, mode, index, m, shift)
 
 
-def _small_direct(x, mode, index, m):
-    e = np.exp(x)
+def _small_shifted(x, mode, index, m, shift):
+    e = np.exp(x if shift == 0.0 else x - x.dtype.type(shift))
     if mode == "softmax":
         np.divide(e, np.add.reduce(e), out=e)
         return e
     e[index] = 0
-    log1p_s = math.log1p(float(np.add.reduce(e)) / math.exp(m))
+    log1p_s = math.log1p(float(np.add.reduce(e)) / math.exp(m - shift))
     if mode == "stats":
         return x.dtype.type(m), x.dtype.type(log1p_s)
     d = np.subtract(x, x.dtype.type(m))
     np.subtract(d, x.dtype.type(log1p_s), out=d)
     return d
+
+
+def softmax_rows(rows, mode: str, temperature: float, out_dtype):
+    """softmax or log-softmax of validated ``(rows, K)`` logits, as a new array of ``out_dtype``."""
+    out = np.empty(rows.shape, dtype=out_dtype)
+    if rows.size:
+        row_kernel(rows, temperature, mode, out=out)
+    return out
+
+
+def logsumexp_rows(rows, out_dtype):
+    """The log-sum-exp of each row of validated ``(rows, K)`` logits (``-inf`` if K = 0)."""
+    result = np.empty(rows.shape[0], dtype=out_dtype)
+    if rows.shape[1] == 0:
+        result[...] = -np.inf
+    elif rows.shape[0]:
+        m, log1p_s = row_kernel(rows, 1.0, "stats")
+        with np.errstate(all="ignore"):  # inf - inf in special rows; overflow of float16
+            np.add(m, log1p_s, out=result)
+    return result
+
+
+def cross_entropy_rows(rows, labels):
+    """``-log softmax(rows)[label]`` per row of validated ``(n, K)`` logits and labels."""
+    if rows.shape[0] == 0:
+        return np.empty(0, dtype=rows.dtype)
+    if rows.shape[0] == 1 and rows.shape[1] <= SMALL_VECTOR:
+        stats = small_vector(rows[0], "stats")
+        if stats is not None:
+            m, log1p_s = stats  # finite, and |x_c - m| cannot overflow
+            return np.array([log1p_s - (rows[0, labels[0]] - m)])
+    m, log1p_s = row_kernel(rows, 1.0, "stats")
+    picked = rows[np.arange(rows.shape[0]), labels]
+    with np.errstate(all="ignore"):
+        losses = log1p_s - (picked - m)
+    special = ~np.isfinite(m)
+    if special.any():
+        # NaN or infinite logits: -log_softmax at the label, by the special-value rules.
+        log_probs = softmax_rows(rows[special], "log_softmax", 1.0, rows.dtype)
+        losses[special] = -log_probs[np.arange(len(log_probs)), labels[special]]
+    return losses
+
+
+#: The reductions of per-sample losses.
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def reduce_losses(losses, reduction):
+    """Combine per-sample losses (``reduction`` already checked); no flag on overflow."""
+    if reduction == "none":
+        return losses
+    with np.errstate(all="ignore"):
+        if reduction == "sum":
+            return losses.sum(dtype=losses.dtype)
+        if losses.size == 0:
+            return np.array(np.nan, dtype=losses.dtype)
+        return losses.mean(dtype=losses.dtype)

@@ -1,95 +1,165 @@
-"""Input checks shared by the public functions.
+"""Input checks shared by the public functions (the lowest layer of the package).
 
-Every public function validates its input once, here, with messages that say
-what was wrong and what was expected; the numerical kernels assume valid input.
+Every public function validates its input once, at the door, with these helpers,
+and then hands prepared arrays to the numerical core, which never checks again.
+Every message starts with the name of the public function that raised it and
+says what was wrong and what was expected.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index
 
-__all__ = [
-    "as_float_array",
-    "check_axis",
-    "check_temperature",
-]
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    #: What ``axis`` accepts: one axis, several (taken together), or all of them.
+    AxisLike = int | tuple[int, ...] | None
+
+#: The float dtypes the package computes in, and the dtype each is computed in.
+_WORK_DTYPE = {
+    np.dtype(np.float16): np.dtype(np.float32),
+    np.dtype(np.float32): np.dtype(np.float32),
+    np.dtype(np.float64): np.dtype(np.float64),
+}
 
 
-def as_float_array(x, name: str = "x") -> tuple[np.ndarray, np.dtype]:
+def as_float_array(x: ArrayLike, function: str, name: str = "x") -> tuple[np.ndarray, np.dtype]:
     """Convert ``x`` to a floating array for computation.
 
     Returns ``(work, out_dtype)``: ``work`` is float32 for float16 and float32
     input and float64 otherwise; ``out_dtype`` is the dtype of the result
     (float16/float32/float64 in, the same out; bool, integer or list in,
-    float64 out).
-
-    Raises
-    ------
-    TypeError
-        For complex, string, object, datetime or extended-precision input.
+    float64 out). Raises a TypeError for complex, string, object, datetime or
+    extended-precision input.
     """
     arr = np.asarray(x)
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise TypeError(
-            f"{name} must be real; got complex input (dtype {arr.dtype}). "
-            "Softmax is defined for real logits: pass x.real if that is what you mean."
-        )
+    dtype = arr.dtype
+    work_dtype = _WORK_DTYPE.get(dtype)
+    if work_dtype is not None:
+        return arr.astype(work_dtype, copy=False), dtype
+    kind = dtype.kind
     if kind in "biu":
         return arr.astype(np.float64), np.dtype(np.float64)
-    if kind == "f":
-        if arr.dtype == np.float16 or arr.dtype == np.float32:
-            return arr.astype(np.float32, copy=False), arr.dtype
-        if arr.dtype == np.float64:
-            return arr, arr.dtype
+    if kind == "c":
         raise TypeError(
-            f"{name} has dtype {arr.dtype}, which is not supported; "
+            f"{function}: {name} must be real; got complex input (dtype {dtype}). "
+            "Softmax is defined for real logits: pass x.real if that is what you mean."
+        )
+    if kind == "f":
+        raise TypeError(
+            f"{function}: {name} has dtype {dtype}, which is not supported; "
             "use float16, float32 or float64."
         )
     raise TypeError(
-        f"{name} must be an array of real numbers (bool, integer or float); "
-        f"got dtype {arr.dtype!r}."
+        f"{function}: {name} must be an array of real numbers (bool, integer or float); "
+        f"got dtype {dtype!r}."
     )
 
 
-def check_axis(axis, ndim: int, name: str = "x") -> int:
-    """Return ``axis`` as a non-negative index into ``ndim`` dimensions.
+def class_axes(axis: AxisLike, ndim: int, function: str, name: str = "x") -> tuple[int, ...]:
+    """Return ``axis`` as a sorted tuple of non-negative axes of ``ndim`` dimensions.
+
+    ``axis`` is an integer, a tuple of integers (the axes taken together, as
+    in SciPy) or None (every axis). A scalar has no axis to take, except with
+    ``axis=None`` or ``axis=()``.
 
     Raises
     ------
     TypeError
-        If ``axis`` is not an integer.
+        If ``axis`` is not an integer, a tuple of integers or None.
     numpy.exceptions.AxisError
-        (a ``ValueError`` and ``IndexError``) if it is out of range.
-    """
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"axis must be an integer; got {axis!r}.")
-    if ndim == 0:
-        raise ValueError(f"{name} is a scalar (0-d); softmax needs at least one axis of classes.")
-    return normalize_axis_index(int(axis), ndim)
-
-
-def check_temperature(temperature) -> float:
-    """Return ``temperature`` as a float after checking it is finite and positive.
-
-    Raises
-    ------
-    TypeError
-        If it is not a real number.
+        (a ``ValueError`` and ``IndexError``) if an axis is out of range.
     ValueError
-        If it is not finite or not strictly positive.
+        For a scalar with an integer axis, or an axis given twice.
     """
-    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
-        raise TypeError(f"temperature must be a real number; got {type(temperature).__name__}.")
-    value = float(temperature)
-    if not np.isfinite(value) or value <= 0:
+    if type(axis) is int and ndim > 0 and -ndim <= axis < ndim:  # the hot path
+        return (axis % ndim,)
+    if axis is None:
+        return tuple(range(ndim))
+    values = axis if isinstance(axis, tuple) else (axis,)
+    for value in values:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(
+                f"{function}: axis must be an integer, a tuple of integers or None; got {axis!r}."
+            )
+    if ndim == 0 and not isinstance(axis, tuple):
         raise ValueError(
-            f"temperature must be a finite number greater than 0; got {temperature!r}."
+            f"{function}: {name} is a scalar (0-d), so it has no axis {axis}; "
+            "pass an array with a class axis, or axis=None."
+        )
+    normalized = []
+    for value in values:
+        if not -ndim <= value < ndim:
+            raise np.exceptions.AxisError(
+                f"{function}: axis {value} is out of bounds for {name} with {ndim} dimensions."
+            )
+        normalized.append(int(value) % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{function}: axis {axis!r} names the same axis twice.")
+    return tuple(sorted(normalized))
+
+
+def one_axis(axis, ndim: int, function: str, name: str = "x") -> int:
+    """Return ``axis`` (an integer, or a tuple of one) as a non-negative index."""
+    if isinstance(axis, tuple) and len(axis) == 1:
+        (axis,) = axis
+    if axis is None or isinstance(axis, tuple):
+        raise ValueError(f"{function} takes one axis, an integer; got axis={axis!r}.")
+    return class_axes(axis, ndim, function, name)[0]
+
+
+def check_temperature(temperature, function: str) -> float:
+    """Return ``temperature`` as a float after checking it is finite and positive."""
+    if type(temperature) is float and temperature == 1.0:  # the default: no work
+        return temperature
+    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
+        raise TypeError(
+            f"{function}: temperature must be a real number; got {type(temperature).__name__}."
+        )
+    value = float(temperature)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"{function}: temperature must be a finite number greater than 0; got {temperature!r}."
         )
     return value
+
+
+def check_integer(value, name: str, function: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int after checking it is an integer ``>= minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{function}: {name} must be an integer; got {value!r}.")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{function}: {name} must be at least {minimum}; got {value}.")
+    return int(value)
+
+
+def check_optional_integer(value, name: str, function: str, *, minimum: int) -> int | None:
+    """As :func:`check_integer`, but None passes through."""
+    if value is None:
+        return None
+    return check_integer(value, name, function, minimum=minimum)
+
+
+def check_choice(value, name: str, choices: tuple[str, ...], function: str) -> str:
+    """Raise a ValueError unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{function}: {name} must be one of {choices}; got {value!r}.")
+    return value
+
+
+def check_rng(rng, function: str) -> np.random.Generator:
+    """Raise a TypeError unless ``rng`` is a :class:`numpy.random.Generator`."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{function}: rng must be a numpy.random.Generator, e.g. "
+            f"np.random.default_rng(0); got {type(rng).__name__}."
+        )
+    return rng
 
 
 def check_class_axis_not_empty(length: int, function: str) -> None:
@@ -99,3 +169,64 @@ def check_class_axis_not_empty(length: int, function: str) -> None:
             f"{function} needs at least one class: the class axis has length 0. "
             "(An empty batch, such as shape (0, 10), is fine.)"
         )
+
+
+def check_labels(labels: ArrayLike, num_classes: int, function: str) -> np.ndarray:
+    """Return ``labels`` as an integer array after checking they lie in ``[0, num_classes)``."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(
+            f"{function}: class labels must be integers; got dtype {labels.dtype}. "
+            "(A target distribution must have the shape of the logits.)"
+        )
+    if labels.ndim == 0:  # one label: no reductions (a hot path for single samples)
+        out_of_range = not 0 <= labels[()] < num_classes
+    else:
+        out_of_range = labels.size and (labels.min() < 0 or labels.max() >= num_classes)
+    if out_of_range:
+        raise ValueError(
+            f"{function}: class labels must lie in [0, {num_classes - 1}] for {num_classes} "
+            f"classes; got values from {labels.min()} to {labels.max()}."
+        )
+    return labels
+
+
+def distribution_tolerance(dtype) -> float:
+    """How far from 1 the sum of a distribution of ``dtype`` may be.
+
+    The square root of the dtype's machine epsilon, and at least ``1e-6``:
+    ``1e-6`` for float64, about ``3.5e-4`` for float32 and ``0.031`` for
+    float16, where rounding each of a few probabilities to 11 bits already
+    moves their sum by ``1e-3`` (bool and integer input count as float64).
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float64)
+    return max(math.sqrt(float(np.finfo(dtype).eps)), 1e-6)
+
+
+def check_distribution(
+    work: np.ndarray, dtype, axes: tuple[int, ...], name: str, function: str
+) -> None:
+    """Raise a ValueError unless ``work`` is a probability distribution along ``axes``.
+
+    Finite, non-negative and summing to 1 within :func:`distribution_tolerance`
+    of ``dtype`` (the dtype the caller passed, before any conversion).
+    """
+    if not np.all(np.isfinite(work)):
+        raise ValueError(f"{function}: {name} must be finite; got NaN or infinite values.")
+    if work.size and work.min() < 0:
+        raise ValueError(
+            f"{function}: {name} must be non-negative; its smallest value is "
+            f"{float(work.min()):.6g}; did you pass logits? Then apply softmax first."
+        )
+    sums = work.sum(axis=axes, dtype=np.float64)
+    if np.size(sums):
+        worst = float(np.max(np.abs(sums - 1.0)))
+        tolerance = distribution_tolerance(dtype)
+        if worst > tolerance:
+            raise ValueError(
+                f"{function}: {name} must sum to 1 along the class axis (within "
+                f"{tolerance:.2g} for {np.dtype(dtype)}); the largest deviation from 1 "
+                f"is {worst:.6g}; did you pass logits? Then apply softmax first."
+            )

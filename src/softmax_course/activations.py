@@ -7,77 +7,46 @@ reference; see :mod:`softmax_course.reference` and the tests.
 
 from __future__ import annotations
 
-import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import _kernels
+from ._rows import to_rows
 from ._validation import (
     as_float_array,
-    check_axis,
     check_class_axis_not_empty,
     check_temperature,
+    class_axes,
 )
 
-__all__ = [
-    "log_sigmoid",
-    "log_softmax",
-    "logit",
-    "logsumexp",
-    "sigmoid",
-    "softmax",
-    "softmax_jacobian",
-]
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ._validation import AxisLike
 
 
-def _as_rows(x, axis: int, name: str = "x"):
-    """Move ``axis`` last and view the array as C-contiguous ``(rows, K)``.
-
-    No copy is made when ``axis`` is already last and ``x`` is C-contiguous.
-    """
-    moved = x if axis == x.ndim - 1 else np.moveaxis(x, axis, -1)
-    shape = moved.shape
-    if not moved.flags.c_contiguous:
-        moved = np.ascontiguousarray(moved)
-    return moved.reshape(math.prod(shape[:-1]), shape[-1]), shape
-
-
-def _from_rows(rows, moved_shape, axis: int):
-    result = rows.reshape(moved_shape)
-    if axis == len(moved_shape) - 1:
-        return result
-    return np.moveaxis(result, -1, axis)
-
-
-def _last_axis_or_check(axis, ndim: int, name: str = "x") -> int:
-    """``check_axis``, with a shortcut for the default ``axis=-1`` (hot path)."""
-    if type(axis) is int and axis == -1 and ndim > 0:
-        return ndim - 1
-    return check_axis(axis, ndim, name)
-
-
-def _is_small_vector(work):
-    return work.ndim == 1 and 0 < work.shape[0] <= _kernels.SMALL_VECTOR
-
-
-def _softmax_like(x, axis, temperature, mode, function):
-    work, out_dtype = as_float_array(x)
-    axis = _last_axis_or_check(axis, work.ndim)
-    if not (type(temperature) is float and temperature == 1.0):  # the default is valid
-        temperature = check_temperature(temperature)
-    check_class_axis_not_empty(work.shape[axis], function)
-    if _is_small_vector(work) and temperature == 1.0:
+def _softmax_like(x, axis, temperature, mode):
+    """softmax or log_softmax (``mode``): validate once, then run the kernel."""
+    work, out_dtype = as_float_array(x, mode)
+    axes = class_axes(axis, work.ndim, mode)
+    temperature = check_temperature(temperature, mode)
+    if (
+        temperature == 1.0
+        and axes == (0,)
+        and work.ndim == 1
+        and 0 < work.shape[0] <= _kernels.SMALL_VECTOR
+        and work.dtype == out_dtype
+    ):
         result = _kernels.small_vector(work, mode)
         if result is not None:
-            return result.astype(out_dtype, copy=False)
-    rows, moved_shape = _as_rows(work, axis)
-    out = np.empty(rows.shape, dtype=out_dtype)
-    if rows.size:
-        _kernels.row_kernel(rows, temperature, mode, out=out)
-    return _from_rows(out, moved_shape, axis)
+            return result
+    rows, layout = to_rows(work, axes)
+    check_class_axis_not_empty(layout.num_classes, mode)
+    return layout.from_rows(_kernels.softmax_rows(rows, mode, temperature, out_dtype))
 
 
-def softmax(x, axis=-1, temperature=1.0):
+def softmax(x: ArrayLike, *, axis: AxisLike = -1, temperature: float = 1.0) -> np.ndarray:
     r"""Softmax of logits along an axis: :math:`p_i = e^{z_i/T} / \sum_j e^{z_j/T}`.
 
     Introduced in chapter 3 (:ref:`sec-softmax-definition`).
@@ -87,8 +56,10 @@ def softmax(x, axis=-1, temperature=1.0):
     x : array_like
         Logits. float16, float32 and float64 keep their dtype (float16 is
         computed in float32); bool, integer and list input give float64.
-    axis : int, default -1
-        The class axis; every other axis is a batch axis.
+    axis : int, tuple of int or None, default -1
+        The class axis; every other axis is a batch axis. A tuple takes those
+        axes together as one axis of classes, and None takes every axis (as
+        in :func:`scipy.special.softmax`).
     temperature : float, default 1.0
         A finite number greater than 0; the logits are divided by it. Small
         temperatures sharpen the distribution, large ones flatten it.
@@ -131,10 +102,10 @@ def softmax(x, axis=-1, temperature=1.0):
     array([[0.1192, 0.2689],
            [0.8808, 0.7311]])
     """
-    return _softmax_like(x, axis, temperature, "softmax", "softmax")
+    return _softmax_like(x, axis, temperature, "softmax")
 
 
-def log_softmax(x, axis=-1, temperature=1.0):
+def log_softmax(x: ArrayLike, *, axis: AxisLike = -1, temperature: float = 1.0) -> np.ndarray:
     r"""Logarithm of the softmax: :math:`z_i/T - \log\sum_j e^{z_j/T}`.
 
     Introduced in chapter 5 (:ref:`sec-log-softmax`).
@@ -143,8 +114,8 @@ def log_softmax(x, axis=-1, temperature=1.0):
     ----------
     x : array_like
         Logits (dtype rules as in :func:`softmax`).
-    axis : int, default -1
-        The class axis.
+    axis : int, tuple of int or None, default -1
+        The class axis, or axes taken together (as in :func:`softmax`).
     temperature : float, default 1.0
         A finite number greater than 0.
 
@@ -173,10 +144,10 @@ def log_softmax(x, axis=-1, temperature=1.0):
     >>> log_softmax([0.0, -1000.0])
     array([    0., -1000.])
     """
-    return _softmax_like(x, axis, temperature, "log_softmax", "log_softmax")
+    return _softmax_like(x, axis, temperature, "log_softmax")
 
 
-def logsumexp(x, axis=-1, keepdims=False):
+def logsumexp(x: ArrayLike, *, axis: AxisLike = -1, keepdims: bool = False) -> np.ndarray:
     r"""Log of the sum of exponentials, :math:`\log\sum_j e^{x_j}`, along an axis.
 
     Introduced in chapter 5 (:ref:`sec-logsumexp`).
@@ -185,15 +156,17 @@ def logsumexp(x, axis=-1, keepdims=False):
     ----------
     x : array_like
         Values (dtype rules as in :func:`softmax`).
-    axis : int, default -1
-        The axis to reduce.
+    axis : int, tuple of int or None, default -1
+        The axis to reduce, or several (None: every axis), as in
+        :func:`scipy.special.logsumexp`.
     keepdims : bool, default False
-        Keep the reduced axis with length 1.
+        Keep the reduced axes with length 1.
 
     Returns
     -------
     numpy.ndarray
-        The reduction; shape of ``x`` without ``axis`` (or with length 1).
+        The reduction; shape of ``x`` without ``axis`` (or with length 1),
+        the dtype of :func:`softmax`'s result.
 
     Raises
     ------
@@ -213,29 +186,18 @@ def logsumexp(x, axis=-1, keepdims=False):
     >>> logsumexp([[0.0, 0.0], [-1000.0, -1000.0]]).round(6).tolist()
     [0.693147, -999.306853]
     """
-    work, out_dtype = as_float_array(x)
-    ax = _last_axis_or_check(axis, work.ndim)
-    if _is_small_vector(work):
-        stats = _kernels.small_vector(work, "stats")
+    work, out_dtype = as_float_array(x, "logsumexp")
+    axes = class_axes(axis, work.ndim, "logsumexp")
+    if axes == (0,) and work.ndim == 1 and 0 < work.shape[0] <= _kernels.SMALL_VECTOR:
+        stats = _kernels.small_vector(work, "stats") if work.dtype == out_dtype else None
         if stats is not None:
             result = np.array(stats[0] + stats[1], dtype=out_dtype)
-            return np.expand_dims(result, ax) if keepdims else result
-    rows, moved_shape = _as_rows(work, ax)
-    if rows.shape[-1] == 0:
-        result = np.full(moved_shape[:-1], -np.inf, dtype=out_dtype)
-    else:
-        result = np.empty(rows.shape[0], dtype=out_dtype)
-        if rows.shape[0]:
-            m, lse = _kernels.row_kernel(rows, 1.0, "stats")
-            with np.errstate(invalid="ignore"):
-                np.add(m, lse, out=result)
-        result = result.reshape(moved_shape[:-1])
-    if keepdims:
-        result = np.expand_dims(result, ax)
-    return result
+            return result.reshape(1) if keepdims else result
+    rows, layout = to_rows(work, axes)
+    return layout.reduced(_kernels.logsumexp_rows(rows, out_dtype), keepdims)
 
 
-def sigmoid(x):
+def sigmoid(x: ArrayLike) -> np.ndarray:
     r"""The logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`, element-wise.
 
     Introduced in chapter 2 (:ref:`sec-sigmoid-definition`).
@@ -267,7 +229,7 @@ def sigmoid(x):
     >>> sigmoid([-1000.0, 0.0, 1000.0])
     array([0. , 0.5, 1. ])
     """
-    arr, out_dtype = _elementwise_input(x)
+    arr, out_dtype = _elementwise_input(x, "sigmoid")
     with np.errstate(over="ignore", under="ignore"):
         e = np.exp(-np.abs(arr))
         numerator = np.where(arr >= 0, 1.0, e)
@@ -275,7 +237,7 @@ def sigmoid(x):
     return result.astype(out_dtype, copy=False)
 
 
-def log_sigmoid(x):
+def log_sigmoid(x: ArrayLike) -> np.ndarray:
     r"""Log of the sigmoid, :math:`\log\sigma(x) = -\log(1 + e^{-x})`, element-wise.
 
     Introduced in chapter 2 (:ref:`sec-sigmoid-stable`).
@@ -305,13 +267,13 @@ def log_sigmoid(x):
     >>> log_sigmoid([-1000.0, 0.0, 50.0])
     array([-1.00000000e+03, -6.93147181e-01, -1.92874985e-22])
     """
-    arr, out_dtype = _elementwise_input(x)
+    arr, out_dtype = _elementwise_input(x, "log_sigmoid")
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         result = np.minimum(arr, 0.0) - np.log1p(np.exp(-np.abs(arr)))
     return result.astype(out_dtype, copy=False)
 
 
-def logit(p):
+def logit(p: ArrayLike) -> np.ndarray:
     r"""The inverse of the sigmoid, :math:`\log(p / (1 - p))`, element-wise.
 
     Introduced in chapter 2 (:ref:`sec-sigmoid-inverse`).
@@ -338,20 +300,20 @@ def logit(p):
     >>> logit([0.5, 0.75]).round(6)
     array([0.      , 1.098612])
     """
-    arr, out_dtype = _elementwise_input(p, name="p")
+    arr, out_dtype = _elementwise_input(p, "logit", name="p")
     if np.any((arr < 0) | (arr > 1)):
-        raise ValueError("logit needs probabilities in [0, 1]; got values outside it.")
+        raise ValueError("logit: p must be probabilities in [0, 1]; got values outside it.")
     with np.errstate(divide="ignore"):
         result = np.log(arr) - np.log1p(-arr)
     return result.astype(out_dtype, copy=False)
 
 
-def _elementwise_input(x, name="x"):
-    work, out_dtype = as_float_array(x, name)
+def _elementwise_input(x, function, name="x"):
+    work, out_dtype = as_float_array(x, function, name)
     return work.astype(np.float64, copy=False), out_dtype
 
 
-def softmax_jacobian(x, axis=-1):
+def softmax_jacobian(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     r"""Jacobian of the softmax at logits ``x``: :math:`J_{ij} = p_i(\delta_{ij} - p_j)`.
 
     Introduced in chapter 3 (:ref:`sec-softmax-jacobian`).
@@ -360,8 +322,9 @@ def softmax_jacobian(x, axis=-1):
     ----------
     x : array_like
         Logits; ``axis`` is the class axis of length K.
-    axis : int, default -1
-        The class axis.
+    axis : int, tuple of int or None, default -1
+        The class axis, or axes taken together as one axis of K classes (in
+        C order, as in :func:`softmax`).
 
     Returns
     -------
@@ -381,10 +344,13 @@ def softmax_jacobian(x, axis=-1):
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    work, _ = as_float_array(x)
-    ax = check_axis(axis, work.ndim)
-    probs = np.moveaxis(softmax(x, axis=ax), ax, -1)
-    jac = -probs[..., :, None] * probs[..., None, :]
-    k = np.arange(probs.shape[-1])
-    jac[..., k, k] += probs
-    return jac
+    work, out_dtype = as_float_array(x, "softmax_jacobian")
+    axes = class_axes(axis, work.ndim, "softmax_jacobian")
+    rows, layout = to_rows(work, axes)
+    check_class_axis_not_empty(layout.num_classes, "softmax_jacobian")
+    probs = _kernels.softmax_rows(rows, "softmax", 1.0, out_dtype)
+    with np.errstate(all="ignore"):  # products of tiny probabilities underflow to 0
+        jac = -probs[:, :, None] * probs[:, None, :]
+        k = np.arange(layout.num_classes)
+        jac[:, k, k] += probs
+    return jac.reshape(layout.batch_shape + (layout.num_classes, layout.num_classes))

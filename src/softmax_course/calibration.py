@@ -11,26 +11,17 @@ SciPy and Matplotlib are imported inside the functions that need them.
 
 from __future__ import annotations
 
-import numbers
 import warnings
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array
-from .losses import _check_labels as _check_label_values
-from .losses import cross_entropy
+from . import _kernels
+from ._validation import as_float_array, check_distribution, check_integer, check_labels
 
-__all__ = [
-    "ReliabilityBins",
-    "expected_calibration_error",
-    "fit_temperature",
-    "plot_reliability_diagram",
-    "reliability_bins",
-]
-
-#: Tolerance on the row sums of ``probs``, by the dtype of the probabilities.
-_SUM_TOLERANCE = {4: 1e-4, 8: 1e-6}
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from numpy.typing import ArrayLike
 
 
 class ReliabilityBins(NamedTuple):
@@ -47,48 +38,46 @@ class ReliabilityBins(NamedTuple):
     accuracy: np.ndarray
 
 
-def _check_n_bins(n_bins, name="n_bins"):
-    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {n_bins!r}.")
-    if n_bins < 1:
-        raise ValueError(f"{name} must be at least 1; got {n_bins}.")
-    return int(n_bins)
-
-
-def _check_labels(labels, num_rows, num_classes, what):
-    labels = _check_label_values(labels, num_classes)
-    if labels.shape != (num_rows,):
+def _check_matrix(x, name, function):
+    work, dtype = as_float_array(x, function, name)
+    if work.ndim != 2 or work.shape[0] == 0 or work.shape[1] < 2:
         raise ValueError(
-            f"labels must have shape ({num_rows},), one per row of {what}; got {labels.shape}."
+            f"{function}: {name} must have shape (n, K) with n >= 1 samples and K >= 2 "
+            f"classes; got shape {work.shape}."
+        )
+    if not np.all(np.isfinite(work)):
+        raise ValueError(f"{function}: {name} must be finite; found NaN or infinity.")
+    return work, dtype
+
+
+def _check_row_labels(labels, work, name, function):
+    labels = check_labels(labels, work.shape[1], function)
+    if labels.shape != (work.shape[0],):
+        raise ValueError(
+            f"{function}: labels must have shape ({work.shape[0]},), one per row of {name}; "
+            f"got {labels.shape}."
         )
     return labels
 
 
-def _check_matrix(x, name):
-    work, _ = as_float_array(x, name)
-    if work.ndim != 2 or work.shape[0] == 0 or work.shape[1] < 2:
-        raise ValueError(
-            f"{name} must have shape (n, K) with n >= 1 samples and K >= 2 classes; "
-            f"got shape {work.shape}."
-        )
-    if not np.all(np.isfinite(work)):
-        raise ValueError(f"{name} must be finite; found NaN or infinity.")
-    return work
+def _bins(probs, labels, n_bins, function):
+    """Validated inputs of :func:`reliability_bins`, binned."""
+    probs, dtype = _check_matrix(probs, "probs", function)
+    check_distribution(probs, dtype, (1,), "each row of probs", function)
+    labels = _check_row_labels(labels, probs, "probs", function)
+    n_bins = check_integer(n_bins, "n_bins", function, minimum=1)
+    confidence = probs.max(axis=1).astype(np.float64)
+    correct = (probs.argmax(axis=1) == labels).astype(np.float64)
+    edges = np.arange(n_bins + 1) / n_bins
+    index = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, n_bins - 1)
+    counts = np.bincount(index, minlength=n_bins).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_confidence = np.bincount(index, confidence, minlength=n_bins) / counts
+        accuracy = np.bincount(index, correct, minlength=n_bins) / counts
+    return ReliabilityBins(edges, counts, mean_confidence, accuracy)
 
 
-def _check_probs(probs, labels):
-    probs = _check_matrix(probs, "probs")
-    tolerance = _SUM_TOLERANCE[probs.dtype.itemsize]
-    if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1.0, rtol=0, atol=tolerance):
-        raise ValueError(
-            "each row of probs must be a probability distribution "
-            "(non-negative, summing to 1); did you pass logits?"
-        )
-    labels = _check_labels(labels, probs.shape[0], probs.shape[1], "probs")
-    return probs, labels
-
-
-def reliability_bins(probs, labels, n_bins=15):
+def reliability_bins(probs: ArrayLike, labels: ArrayLike, *, n_bins: int = 15) -> ReliabilityBins:
     """Bin predictions by their confidence and measure each bin's accuracy.
 
     Introduced in chapter 9 (:ref:`sec-calibration-reliability`).
@@ -100,7 +89,9 @@ def reliability_bins(probs, labels, n_bins=15):
     Parameters
     ----------
     probs : array_like, shape (n, K)
-        Predicted probabilities, one row per sample (rows sum to 1).
+        Predicted probabilities, one row per sample (rows sum to 1 within the
+        tolerance of their dtype, as for :func:`~softmax_course.entropy`, so
+        float16 output of :func:`~softmax_course.softmax` is accepted).
     labels : array_like of int, shape (n,)
         The true classes, in ``[0, K)``.
     n_bins : int, default 15
@@ -127,20 +118,10 @@ def reliability_bins(probs, labels, n_bins=15):
     >>> bins.counts.tolist(), bins.confidence.round(3).tolist(), bins.accuracy.tolist()
     ([0, 4], [nan, 0.75], [nan, 0.75])
     """
-    probs, labels = _check_probs(probs, labels)
-    n_bins = _check_n_bins(n_bins)
-    confidence = probs.max(axis=1).astype(np.float64)
-    correct = (probs.argmax(axis=1) == labels).astype(np.float64)
-    edges = np.arange(n_bins + 1) / n_bins
-    index = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, n_bins - 1)
-    counts = np.bincount(index, minlength=n_bins).astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_confidence = np.bincount(index, confidence, minlength=n_bins) / counts
-        accuracy = np.bincount(index, correct, minlength=n_bins) / counts
-    return ReliabilityBins(edges, counts, mean_confidence, accuracy)
+    return _bins(probs, labels, n_bins, "reliability_bins")
 
 
-def expected_calibration_error(probs, labels, n_bins=15):
+def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, *, n_bins: int = 15) -> float:
     r"""The expected calibration error (ECE): the average gap between confidence and accuracy.
 
     Introduced in chapter 9 (:ref:`sec-calibration-ece`).
@@ -180,14 +161,16 @@ def expected_calibration_error(probs, labels, n_bins=15):
     >>> round(expected_calibration_error(probs, [0, 0, 0, 1, 1]), 12)
     0.3
     """
-    bins = reliability_bins(probs, labels, n_bins)
+    bins = _bins(probs, labels, n_bins, "expected_calibration_error")
     occupied = bins.counts > 0
     weights = bins.counts[occupied] / bins.counts.sum()
     gaps = np.abs(bins.accuracy[occupied] - bins.confidence[occupied])
     return float(np.sum(weights * gaps))
 
 
-def fit_temperature(logits, labels, bounds=(0.01, 100.0)):
+def fit_temperature(
+    logits: ArrayLike, labels: ArrayLike, *, bounds: tuple[float, float] = (0.01, 100.0)
+) -> float:
     r"""The temperature that minimises the negative log-likelihood of the labels.
 
     Introduced in chapter 9 (:ref:`sec-calibration-temperature`).
@@ -249,12 +232,14 @@ def fit_temperature(logits, labels, bounds=(0.01, 100.0)):
     """
     from scipy.optimize import minimize_scalar
 
-    logits = _check_matrix(logits, "logits").astype(np.float64)
-    labels = _check_labels(labels, logits.shape[0], logits.shape[1], "logits")
-    low, high = _check_bounds(bounds)
+    function = "fit_temperature"
+    logits = _check_matrix(logits, "logits", function)[0].astype(np.float64)
+    labels = _check_row_labels(labels, logits, "logits", function)
+    low, high = _check_bounds(bounds, function)
 
     def mean_nll(log_temperature):
-        return float(cross_entropy(logits / np.exp(log_temperature), labels))
+        scaled = logits / np.exp(log_temperature)
+        return float(_kernels.cross_entropy_rows(scaled, labels).mean())
 
     log_bounds = (np.log(low), np.log(high))
     result = minimize_scalar(
@@ -262,7 +247,7 @@ def fit_temperature(logits, labels, bounds=(0.01, 100.0)):
     )
     if min(abs(result.x - log_bounds[0]), abs(result.x - log_bounds[1])) < 1e-4:
         warnings.warn(
-            f"the fitted temperature {np.exp(result.x):.4g} lies at a bound of "
+            f"{function}: the fitted temperature {np.exp(result.x):.4g} lies at a bound of "
             f"{(low, high)}; the likelihood may keep improving beyond it "
             "(for example when every sample is classified correctly).",
             RuntimeWarning,
@@ -271,17 +256,28 @@ def fit_temperature(logits, labels, bounds=(0.01, 100.0)):
     return float(np.exp(result.x))
 
 
-def _check_bounds(bounds):
+def _check_bounds(bounds, function):
     try:
         low, high = (float(value) for value in bounds)
     except (TypeError, ValueError):
-        raise ValueError(f"bounds must be two numbers (low, high); got {bounds!r}.") from None
+        raise ValueError(
+            f"{function}: bounds must be two numbers (low, high); got {bounds!r}."
+        ) from None
     if not (np.isfinite(low) and np.isfinite(high) and 0 < low < high):
-        raise ValueError(f"bounds must be finite with 0 < low < high; got {(low, high)}.")
+        raise ValueError(
+            f"{function}: bounds must be finite with 0 < low < high; got {(low, high)}."
+        )
     return low, high
 
 
-def plot_reliability_diagram(bins, ax=None, label="model", color="C0", min_count=1):
+def plot_reliability_diagram(
+    bins: ReliabilityBins,
+    *,
+    ax: Axes | None = None,
+    label: str = "model",
+    color: str = "C0",
+    min_count: int = 1,
+) -> Axes:
     """Draw a reliability diagram: accuracy against confidence, bin by bin.
 
     Introduced in chapter 9 (:ref:`sec-calibration-reliability`).
@@ -328,9 +324,10 @@ def plot_reliability_diagram(bins, ax=None, label="model", color="C0", min_count
     """
     import matplotlib.pyplot as plt
 
+    function = "plot_reliability_diagram"
     if not isinstance(bins, ReliabilityBins):
-        raise TypeError(f"bins must be a ReliabilityBins; got {type(bins).__name__}.")
-    min_count = _check_n_bins(min_count, "min_count")
+        raise TypeError(f"{function}: bins must be a ReliabilityBins; got {type(bins).__name__}.")
+    min_count = check_integer(min_count, "min_count", function, minimum=1)
     ax = plt.gca() if ax is None else ax
     occupied = bins.counts >= min_count
     left = bins.edges[:-1][occupied]

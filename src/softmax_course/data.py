@@ -7,11 +7,14 @@ scikit-learn is imported inside the functions that need it, so that
 from __future__ import annotations
 
 import numbers
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-__all__ = ["BLOB_CENTERS", "BlobsSplit", "decision_grid", "make_blobs_split"]
+from ._validation import check_integer
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 #: The four cluster centres of the seeds' Keras example (chapter 8).
 BLOB_CENTERS = np.array([[15.0, 0.0], [15.0, 15.0], [0.0, 15.0], [30.0, 15.0]])
@@ -26,15 +29,19 @@ class BlobsSplit(NamedTuple):
     y_test: np.ndarray
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1; got {value}.")
-    return int(value)
+def _check_positive_int(value, name, function="softmax_course.keras_models"):
+    # Kept for keras_models, which imports it from here.
+    return check_integer(value, name, function, minimum=1)
 
 
-def make_blobs_split(n_samples=1000, centers=None, cluster_std=1.5, test_size=250, seed=0):
+def make_blobs_split(
+    *,
+    n_samples: int = 1000,
+    centers: ArrayLike | None = None,
+    cluster_std: float = 1.5,
+    test_size: int = 250,
+    seed: int = 0,
+) -> BlobsSplit:
     """Gaussian blobs around given centres, split into training and test sets.
 
     Introduced in chapter 8 (:ref:`sec-keras-data`).
@@ -84,24 +91,26 @@ def make_blobs_split(n_samples=1000, centers=None, cluster_std=1.5, test_size=25
     from sklearn.datasets import make_blobs
     from sklearn.model_selection import train_test_split
 
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    test_size = _check_positive_int(test_size, "test_size")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer; got {seed!r}.")
+    function = "make_blobs_split"
+    n_samples = check_integer(n_samples, "n_samples", function, minimum=1)
+    test_size = check_integer(test_size, "test_size", function, minimum=1)
+    seed = check_integer(seed, "seed", function)
     if test_size >= n_samples:
         raise ValueError(
-            f"test_size must be smaller than n_samples ({n_samples}); got {test_size}."
+            f"{function}: test_size must be smaller than n_samples ({n_samples}); got {test_size}."
         )
     centers = BLOB_CENTERS if centers is None else np.asarray(centers, dtype=np.float64)
     if centers.ndim != 2 or centers.shape[0] < 1 or not np.all(np.isfinite(centers)):
         raise ValueError(
-            "centers must be a 2-d array of finite numbers, one row per class; "
+            f"{function}: centers must be a 2-d array of finite numbers, one row per class; "
             f"got shape {centers.shape}."
         )
     if not isinstance(cluster_std, numbers.Real) or not (
         np.isfinite(cluster_std) and cluster_std > 0
     ):
-        raise ValueError(f"cluster_std must be a finite number > 0; got {cluster_std!r}.")
+        raise ValueError(
+            f"{function}: cluster_std must be a finite number > 0; got {cluster_std!r}."
+        )
     features, labels = make_blobs(
         n_samples=n_samples, centers=centers, cluster_std=cluster_std, random_state=seed
     )
@@ -115,7 +124,9 @@ def make_blobs_split(n_samples=1000, centers=None, cluster_std=1.5, test_size=25
     return BlobsSplit(x_train, y_train, x_test, y_test)
 
 
-def decision_grid(x_range, y_range, num=201):
+def decision_grid(
+    x_range: tuple[float, float], y_range: tuple[float, float], *, num: int = 201
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A regular grid over a rectangle of the plane, as mesh arrays and as points.
 
     Introduced in chapter 8 (:ref:`sec-keras-decision-regions`).
@@ -149,15 +160,13 @@ def decision_grid(x_range, y_range, num=201):
     >>> xx.shape
     (3, 3)
     """
-    num = _check_positive_int(num, "num")
-    if num < 2:
-        raise ValueError(f"num must be at least 2; got {num}.")
+    num = check_integer(num, "num", "decision_grid", minimum=2)
     axes = []
     for name, bounds in (("x_range", x_range), ("y_range", y_range)):
         bounds = np.asarray(bounds, dtype=np.float64)
         if bounds.shape != (2,) or not np.all(np.isfinite(bounds)) or bounds[0] >= bounds[1]:
             raise ValueError(
-                f"{name} must be two finite numbers (low, high) with low < high; "
+                f"decision_grid: {name} must be two finite numbers (low, high) with low < high; "
                 f"got {bounds.tolist()}."
             )
         axes.append(np.linspace(bounds[0], bounds[1], num))

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import _kernels
-from ._validation import as_float_array, check_class_axis_not_empty
-from .activations import _as_rows, _is_small_vector, _last_axis_or_check, log_softmax
+from ._rows import to_rows
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_class_axis_not_empty,
+    check_distribution,
+    check_integer,
+    check_labels,
+    class_axes,
+)
 
-__all__ = ["cross_entropy", "one_hot"]
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
-_REDUCTIONS = ("mean", "sum", "none")
+    from ._validation import AxisLike
 
 
-def one_hot(labels, num_classes, dtype=np.float64):
+def one_hot(labels: ArrayLike, num_classes: int, *, dtype: DTypeLike = np.float64) -> np.ndarray:
     """Encode integer class labels as one-hot vectors (a new last axis).
 
     Introduced in chapter 6 (:ref:`sec-cross-entropy-definition`).
@@ -45,44 +56,14 @@ def one_hot(labels, num_classes, dtype=np.float64):
     array([[1., 0., 0.],
            [0., 0., 1.]])
     """
-    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, (int, np.integer)):
-        raise TypeError(f"num_classes must be an integer; got {num_classes!r}.")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be at least 1; got {num_classes}.")
-    labels = _check_labels(labels, num_classes)
+    num_classes = check_integer(num_classes, "num_classes", "one_hot", minimum=1)
+    labels = check_labels(labels, num_classes, "one_hot")
     return (labels[..., None] == np.arange(num_classes)).astype(dtype)
 
 
-def _check_labels(labels, num_classes):
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(
-            "class labels must be integers; got dtype "
-            f"{labels.dtype}. (A target distribution must have the shape of the logits.)"
-        )
-    if labels.ndim == 0:  # one label: no reductions (a hot path for single samples)
-        out_of_range = not 0 <= labels[()] < num_classes
-    else:
-        out_of_range = labels.size and (labels.min() < 0 or labels.max() >= num_classes)
-    if out_of_range:
-        raise ValueError(
-            f"class labels must lie in [0, {num_classes - 1}] for {num_classes} "
-            f"classes; got values from {labels.min()} to {labels.max()}."
-        )
-    return labels
-
-
-def _reduce(losses, reduction):
-    if reduction == "none":
-        return losses
-    if reduction == "sum":
-        return losses.sum(dtype=losses.dtype)
-    if losses.size == 0:
-        return np.array(np.nan, dtype=losses.dtype)
-    return losses.mean(dtype=losses.dtype)
-
-
-def cross_entropy(logits, target, axis=-1, reduction="mean"):
+def cross_entropy(
+    logits: ArrayLike, target: ArrayLike, *, axis: AxisLike = -1, reduction: str = "mean"
+) -> np.ndarray:
     r"""Cross-entropy between a target and the softmax of ``logits``.
 
     Introduced in chapter 6 (:ref:`sec-cross-entropy-definition`).
@@ -100,8 +81,10 @@ def cross_entropy(logits, target, axis=-1, reduction="mean"):
         Either integer class labels with the shape of ``logits`` without the
         class axis, or a probability distribution (non-negative, summing to 1
         along ``axis``) with the shape of ``logits``.
-    axis : int, default -1
-        The class axis.
+    axis : int, tuple of int or None, default -1
+        The class axis, or axes taken together as one axis of classes (in C
+        order, as in :func:`~softmax_course.softmax`); integer labels then
+        index that flattened axis.
     reduction : {"mean", "sum", "none"}, default "mean"
         How to combine the per-sample losses.
 
@@ -129,69 +112,37 @@ def cross_entropy(logits, target, axis=-1, reduction="mean"):
     >>> cross_entropy([[0.0, 0.0], [0.0, 1000.0]], [0, 0], reduction="none").tolist()
     [0.6931471805599453, 1000.0]
     """
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}.")
-    work, out_dtype = as_float_array(logits, "logits")
-    ax = _last_axis_or_check(axis, work.ndim, "logits")
-    num_classes = work.shape[ax]
-    check_class_axis_not_empty(num_classes, "cross_entropy")
+    function = "cross_entropy"
+    reduction = check_choice(reduction, "reduction", _kernels.REDUCTIONS, function)
+    work, out_dtype = as_float_array(logits, function, "logits")
+    axes = class_axes(axis, work.ndim, function, "logits")
+    rows, layout = to_rows(work, axes)
+    check_class_axis_not_empty(layout.num_classes, function)
     target = np.asarray(target)
-    batch_shape = work.shape[:ax] + work.shape[ax + 1 :]
     if target.shape == work.shape and target.dtype.kind == "f":
-        losses = _cross_entropy_distribution(work, target, ax)
-    elif target.shape == batch_shape:
-        labels = _check_labels(target, num_classes)
-        losses = _cross_entropy_labels(work, labels, ax)
+        losses = _cross_entropy_distribution(rows, layout, target, axes, function)
+    elif target.shape == layout.batch_shape:
+        labels = check_labels(target, layout.num_classes, function)
+        losses = _kernels.cross_entropy_rows(rows, labels.reshape(-1))
     elif target.shape == work.shape:
         raise TypeError(
-            f"a target with the shape of the logits {work.shape} is a distribution "
-            f"and must be float; got dtype {target.dtype}."
+            f"{function}: a target with the shape of the logits {work.shape} is a "
+            f"distribution and must be float; got dtype {target.dtype}."
         )
     else:
         raise ValueError(
-            f"target has shape {target.shape}; expected integer labels of shape "
-            f"{batch_shape} or a distribution of shape {work.shape}."
+            f"{function}: target has shape {target.shape}; expected integer labels of shape "
+            f"{layout.batch_shape} or a distribution of shape {work.shape}."
         )
-    return _reduce(losses.astype(out_dtype, copy=False), reduction)
+    with np.errstate(all="ignore"):  # float16 losses may overflow to inf
+        losses = losses.reshape(layout.batch_shape).astype(out_dtype, copy=False)
+    return _kernels.reduce_losses(losses, reduction)
 
 
-def _cross_entropy_labels(work, labels, ax):
-    if _is_small_vector(work):
-        stats = _kernels.small_vector(work, "stats")
-        if stats is not None:
-            m, lse = stats  # finite, and |x_c - m| cannot overflow
-            return np.array(lse - (work[labels[()]] - m))
-    rows, moved_shape = _as_rows(work, ax)
-    flat_labels = labels.reshape(-1)
-    if rows.shape[0] == 0:
-        return np.empty(moved_shape[:-1], dtype=work.dtype)
-    m, lse = _kernels.row_kernel(rows, 1.0, "stats")
-    picked = rows[np.arange(rows.shape[0]), flat_labels]
-    with np.errstate(invalid="ignore", over="ignore"):
-        losses = lse - (picked - m)
-    special = ~np.isfinite(m)
-    if special.any():
-        # NaN or infinite logits: -log_softmax at the label, by the special-value rules.
-        rows_special = rows[special]
-        log_probs = _kernels.row_kernel(
-            rows_special, 1.0, "log_softmax", out=np.empty_like(rows_special)
-        )
-        losses[special] = -log_probs[np.arange(len(log_probs)), flat_labels[special]]
-    return losses.reshape(moved_shape[:-1])
-
-
-def _cross_entropy_distribution(work, target, ax):
-    if not np.all(np.isfinite(target)) or np.any(target < 0):
-        raise ValueError("a target distribution must be finite and non-negative.")
-    sums = target.sum(axis=ax)
-    tolerance = 1e-3 if target.dtype.itemsize <= 4 else 1e-6
-    if not np.allclose(sums, 1.0, rtol=0, atol=tolerance):
-        worst = float(np.max(np.abs(sums - 1.0))) if sums.size else 0.0
-        raise ValueError(
-            "a target distribution must sum to 1 along the class axis; "
-            f"the largest deviation is {worst:.3g}."
-        )
-    log_probs = log_softmax(work, axis=ax)
-    with np.errstate(invalid="ignore"):
-        terms = np.where(target > 0, target * log_probs, 0.0)
-    return -terms.sum(axis=ax).astype(work.dtype, copy=False)
+def _cross_entropy_distribution(rows, layout, target, axes, function):
+    check_distribution(target, target.dtype, axes, "a target distribution", function)
+    target_rows, _ = to_rows(target, axes)
+    log_probs = _kernels.softmax_rows(rows, "log_softmax", 1.0, rows.dtype)
+    with np.errstate(all="ignore"):
+        terms = np.where(target_rows > 0, target_rows * log_probs, 0.0)
+        return -terms.sum(axis=1).astype(rows.dtype, copy=False)

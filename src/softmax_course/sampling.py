@@ -8,30 +8,25 @@ last axis; every other axis is a batch axis.
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import as_float_array, check_class_axis_not_empty, check_temperature
-from .activations import softmax
+from . import _kernels
+from ._validation import (
+    as_float_array,
+    check_class_axis_not_empty,
+    check_optional_integer,
+    check_rng,
+    check_temperature,
+)
 
-__all__ = [
-    "gumbel_max_sample",
-    "gumbel_softmax",
-    "sample_logits",
-    "sampling_distribution",
-]
-
-
-def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); "
-            f"got {type(rng).__name__}."
-        )
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 def _check_logits(logits, function):
-    work, _ = as_float_array(logits, "logits")
+    work, _ = as_float_array(logits, function, "logits")
     if work.ndim == 0:
         raise ValueError(f"{function} needs logits with a class axis (the last); got a scalar.")
     check_class_axis_not_empty(work.shape[-1], function)
@@ -40,24 +35,20 @@ def _check_logits(logits, function):
     return work.astype(np.float64, copy=False)
 
 
-def _check_optional_integer(value, name, minimum):
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be None or an integer; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}; got {value}.")
-    return int(value)
-
-
-def _check_top_p(top_p):
+def _check_top_p(top_p, function):
     if top_p is None:
         return None
     if isinstance(top_p, (bool, np.bool_)) or not isinstance(top_p, numbers.Real):
-        raise TypeError(f"top_p must be None or a real number; got {top_p!r}.")
+        raise TypeError(f"{function}: top_p must be None or a real number; got {top_p!r}.")
     if not 0 < top_p <= 1:
-        raise ValueError(f"top_p must lie in (0, 1]; got {top_p!r}.")
+        raise ValueError(f"{function}: top_p must lie in (0, 1]; got {top_p!r}.")
     return float(top_p)
+
+
+def _softmax_last(x, temperature=1.0):
+    """Softmax along the last axis of validated float64 logits."""
+    rows = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+    return _kernels.softmax_rows(rows, "softmax", temperature, x.dtype).reshape(x.shape)
 
 
 def _descending_order(values):
@@ -65,7 +56,13 @@ def _descending_order(values):
     return np.argsort(-values, axis=-1, kind="stable")
 
 
-def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
+def sampling_distribution(
+    logits: ArrayLike,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> np.ndarray:
     """The distribution a language model samples its next token from.
 
     Introduced in chapter 10 (:ref:`sec-sampling`). The logits are divided by
@@ -106,10 +103,14 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     >>> sampling_distribution(logits, top_p=0.9).round(4)
     array([0.5263, 0.3158, 0.1579, 0.    ])
     """
-    work = _check_logits(logits, "sampling_distribution")
-    temperature = check_temperature(temperature)
-    top_k = _check_optional_integer(top_k, "top_k", 1)
-    top_p = _check_top_p(top_p)
+    return _sampling_distribution(logits, temperature, top_k, top_p, "sampling_distribution")
+
+
+def _sampling_distribution(logits, temperature, top_k, top_p, function):
+    work = _check_logits(logits, function)
+    temperature = check_temperature(temperature, function)
+    top_k = check_optional_integer(top_k, "top_k", function, minimum=1)
+    top_p = _check_top_p(top_p, function)
     scaled = work / temperature
     num_classes = scaled.shape[-1]
     if top_k is not None and top_k < num_classes:
@@ -119,18 +120,26 @@ def sampling_distribution(logits, temperature=1.0, top_k=None, top_p=None):
         dropped = np.zeros(scaled.shape, dtype=bool)
         np.put_along_axis(dropped, order, cut, axis=-1)
         scaled = np.where(dropped, -np.inf, scaled)
-    probs = softmax(scaled)
+    probs = _softmax_last(scaled)
     if top_p is not None and top_p < 1:
         order = _descending_order(probs)
         sorted_probs = np.take_along_axis(probs, order, axis=-1)
         before = np.cumsum(sorted_probs, axis=-1) - sorted_probs  # mass of the more likely
         dropped = np.zeros(scaled.shape, dtype=bool)
         np.put_along_axis(dropped, order, before >= top_p, axis=-1)
-        probs = softmax(np.where(dropped, -np.inf, scaled))
+        probs = _softmax_last(np.where(dropped, -np.inf, scaled))
     return probs
 
 
-def sample_logits(logits, rng, temperature=1.0, top_k=None, top_p=None, size=None):
+def sample_logits(
+    logits: ArrayLike,
+    rng: np.random.Generator,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    size: int | None = None,
+) -> np.ndarray:
     """Draw class indices from logits, with temperature, top-k and top-p.
 
     Introduced in chapter 10 (:ref:`sec-sampling`). Samples from
@@ -168,9 +177,9 @@ def sample_logits(logits, rng, temperature=1.0, top_k=None, top_p=None, size=Non
     >>> sample_logits([1.0, 3.0, 2.0], rng, top_k=1, size=4)
     array([1, 1, 1, 1])
     """
-    _check_rng(rng)
-    size = _check_optional_integer(size, "size", 0)
-    probs = sampling_distribution(logits, temperature, top_k, top_p)
+    check_rng(rng, "sample_logits")
+    size = check_optional_integer(size, "size", "sample_logits", minimum=0)
+    probs = _sampling_distribution(logits, temperature, top_k, top_p, "sample_logits")
     batch_shape = probs.shape[:-1]
     draws = 1 if size is None else size
     rows = probs.reshape(-1, probs.shape[-1])
@@ -186,7 +195,9 @@ def sample_logits(logits, rng, temperature=1.0, top_k=None, top_p=None, size=Non
     return samples.reshape(batch_shape + (size,))
 
 
-def gumbel_max_sample(logits, rng, size=None):
+def gumbel_max_sample(
+    logits: ArrayLike, rng: np.random.Generator, *, size: int | None = None
+) -> np.ndarray:
     """Draw class indices by the Gumbel-max trick: ``argmax(logits + G)``.
 
     Introduced in chapter 10 (:ref:`sec-gumbel`). With ``G`` independent
@@ -221,15 +232,17 @@ def gumbel_max_sample(logits, rng, size=None):
     array([1, 1, 1, 1, 1, 1])
     """
     work = _check_logits(logits, "gumbel_max_sample")
-    _check_rng(rng)
-    size = _check_optional_integer(size, "size", 0)
+    check_rng(rng, "gumbel_max_sample")
+    size = check_optional_integer(size, "size", "gumbel_max_sample", minimum=0)
     if size is None:
         return np.argmax(work + rng.gumbel(size=work.shape), axis=-1)
     noise = rng.gumbel(size=work.shape[:-1] + (size, work.shape[-1]))
     return np.argmax(work[..., None, :] + noise, axis=-1)
 
 
-def gumbel_softmax(logits, rng, temperature=1.0):
+def gumbel_softmax(
+    logits: ArrayLike, rng: np.random.Generator, *, temperature: float = 1.0
+) -> np.ndarray:
     r"""A Gumbel-softmax (concrete) sample: ``softmax((logits + G) / temperature)``.
 
     Introduced in chapter 10 (:ref:`sec-gumbel`). A differentiable relaxation
@@ -267,6 +280,6 @@ def gumbel_softmax(logits, rng, temperature=1.0):
     (array([0.5518, 0.4476, 0.0006]), 1.0)
     """
     work = _check_logits(logits, "gumbel_softmax")
-    _check_rng(rng)
-    temperature = check_temperature(temperature)
-    return softmax(work + rng.gumbel(size=work.shape), temperature=temperature)
+    check_rng(rng, "gumbel_softmax")
+    temperature = check_temperature(temperature, "gumbel_softmax")
+    return _softmax_last(work + rng.gumbel(size=work.shape), temperature)

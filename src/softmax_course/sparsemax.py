@@ -6,12 +6,17 @@ logits are far enough below the largest (Martins and Astudillo, 2016).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ._validation import as_float_array, check_axis, check_class_axis_not_empty
-from .activations import _as_rows, _from_rows
+from ._rows import to_rows
+from ._validation import as_float_array, check_class_axis_not_empty, class_axes
 
-__all__ = ["sparsemax", "sparsemax_threshold"]
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ._validation import AxisLike
 
 
 def _threshold_rows(rows):
@@ -40,14 +45,14 @@ def _special_rows(rows, result):
 
 
 def _prepare(x, axis, function):
-    work, out_dtype = as_float_array(x)
-    ax = check_axis(axis, work.ndim)
-    check_class_axis_not_empty(work.shape[ax], function)
-    rows, moved_shape = _as_rows(work.astype(np.float64, copy=False), ax)
-    return rows, moved_shape, ax, out_dtype
+    work, out_dtype = as_float_array(x, function)
+    axes = class_axes(axis, work.ndim, function)
+    rows, layout = to_rows(work.astype(np.float64, copy=False), axes)
+    check_class_axis_not_empty(layout.num_classes, function)
+    return rows, layout, out_dtype
 
 
-def sparsemax(x, axis=-1):
+def sparsemax(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     r"""Sparsemax of logits: :math:`p = \max(z - \tau, 0)`, with :math:`\sum_i p_i = 1`.
 
     Introduced in chapter 10 (:ref:`sec-sparsemax`). The result is the point of
@@ -59,8 +64,9 @@ def sparsemax(x, axis=-1):
     x : array_like
         Logits (dtype rules as in :func:`softmax_course.softmax`; float16 and
         float32 are computed in float64 and rounded once).
-    axis : int, default -1
-        The class axis.
+    axis : int, tuple of int or None, default -1
+        The class axis, or axes taken together (as in
+        :func:`softmax_course.softmax`).
 
     Returns
     -------
@@ -89,19 +95,19 @@ def sparsemax(x, axis=-1):
     >>> sparsemax([1.0, 0.8, -1.0]).round(6)
     array([0.6, 0.4, 0. ])
     """
-    rows, moved_shape, ax, out_dtype = _prepare(x, axis, "sparsemax")
+    rows, layout, out_dtype = _prepare(x, axis, "sparsemax")
     if rows.size == 0:
-        return _from_rows(rows.astype(out_dtype), moved_shape, ax)
+        return layout.from_rows(rows.astype(out_dtype))
     shifted, tau = _threshold_rows(rows)
     with np.errstate(invalid="ignore"):
         result = np.maximum(shifted - tau[:, None], 0.0)
     bad = ~np.isfinite(rows.max(axis=1)) | np.isnan(rows).any(axis=1)
     if bad.any():
         result[bad] = _special_rows(rows[bad], result[bad])
-    return _from_rows(result.astype(out_dtype), moved_shape, ax)
+    return layout.from_rows(result.astype(out_dtype))
 
 
-def sparsemax_threshold(x, axis=-1):
+def sparsemax_threshold(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     r"""The threshold :math:`\tau` of sparsemax: classes with :math:`z_i > \tau` are kept.
 
     Introduced in chapter 10 (:ref:`sec-sparsemax`).
@@ -110,8 +116,9 @@ def sparsemax_threshold(x, axis=-1):
     ----------
     x : array_like
         Finite logits (NaN and infinities give NaN or infinite thresholds).
-    axis : int, default -1
-        The class axis.
+    axis : int, tuple of int or None, default -1
+        The class axis, or axes taken together (as in
+        :func:`softmax_course.softmax`).
 
     Returns
     -------
@@ -129,9 +136,9 @@ def sparsemax_threshold(x, axis=-1):
     >>> float(sparsemax_threshold([1.0, 0.8, -1.0]))
     0.4
     """
-    rows, moved_shape, _, _ = _prepare(x, axis, "sparsemax_threshold")
+    rows, layout, _ = _prepare(x, axis, "sparsemax_threshold")
     if rows.size == 0:
-        return np.empty(moved_shape[:-1])
+        return np.empty(layout.batch_shape)
     _, tau = _threshold_rows(rows)
     with np.errstate(invalid="ignore"):
-        return (tau + rows.max(axis=1)).reshape(moved_shape[:-1])
+        return layout.reduced(tau + rows.max(axis=1))

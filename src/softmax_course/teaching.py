@@ -1,4 +1,4 @@
-"""Teaching implementations and numerical tools.
+"""The deliberately naive formulas of the chapters, and a finite-difference gradient.
 
 The naive formulas here are deliberately unstable: chapter 5 uses them to show
 what goes wrong. Use :func:`softmax_course.softmax` and friends for real work.
@@ -6,19 +6,25 @@ what goes wrong. Use :func:`softmax_course.softmax` and friends for real work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ._validation import as_float_array, check_axis
+from ._validation import as_float_array, class_axes
 
-__all__ = [
-    "naive_log_softmax",
-    "naive_softmax",
-    "numerical_gradient",
-    "shifted_softmax",
-]
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ._validation import AxisLike
 
 
-def naive_softmax(x, axis=-1):
+def _prepare(x, axis, function):
+    work, out_dtype = as_float_array(x, function)
+    return work.astype(out_dtype, copy=False), class_axes(axis, np.ndim(work), function)
+
+
+def naive_softmax(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     """The textbook formula ``exp(x) / sum(exp(x))``, with no protection.
 
     Introduced in chapter 5 (:ref:`sec-naive-softmax`). Overflows for logits
@@ -29,15 +35,13 @@ def naive_softmax(x, axis=-1):
     >>> naive_softmax([1.0, 1.0])
     array([0.5, 0.5])
     """
-    work, out_dtype = as_float_array(x)
-    work = work.astype(out_dtype, copy=False)
-    ax = check_axis(axis, work.ndim)
+    work, axes = _prepare(x, axis, "naive_softmax")
     with np.errstate(all="ignore"):
         e = np.exp(work)
-        return e / e.sum(axis=ax, keepdims=True)
+        return e / e.sum(axis=axes, keepdims=True)
 
 
-def shifted_softmax(x, axis=-1):
+def shifted_softmax(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     """``exp(x - max) / sum(exp(x - max))``: stable, but without error compensation.
 
     Introduced in chapter 5 (:ref:`sec-max-trick`). This is what most libraries
@@ -49,15 +53,13 @@ def shifted_softmax(x, axis=-1):
     >>> shifted_softmax([1000.0, 1000.0])
     array([0.5, 0.5])
     """
-    work, out_dtype = as_float_array(x)
-    work = work.astype(out_dtype, copy=False)
-    ax = check_axis(axis, work.ndim)
+    work, axes = _prepare(x, axis, "shifted_softmax")
     with np.errstate(all="ignore"):
-        e = np.exp(work - work.max(axis=ax, keepdims=True))
-        return e / e.sum(axis=ax, keepdims=True)
+        e = np.exp(work - work.max(axis=axes, keepdims=True))
+        return e / e.sum(axis=axes, keepdims=True)
 
 
-def naive_log_softmax(x, axis=-1):
+def naive_log_softmax(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     """``log(shifted_softmax(x))``: finite logits can give ``-inf``.
 
     Introduced in chapter 5 (:ref:`sec-log-softmax`).
@@ -67,11 +69,15 @@ def naive_log_softmax(x, axis=-1):
     >>> naive_log_softmax([0.0, -1000.0])
     array([  0., -inf])
     """
-    with np.errstate(divide="ignore"):
-        return np.log(shifted_softmax(x, axis=axis))
+    work, axes = _prepare(x, axis, "naive_log_softmax")
+    with np.errstate(all="ignore"):
+        e = np.exp(work - work.max(axis=axes, keepdims=True))
+        return np.log(e / e.sum(axis=axes, keepdims=True))
 
 
-def numerical_gradient(function, x, step=None):
+def numerical_gradient(
+    function: Callable[[np.ndarray], ArrayLike], x: ArrayLike, *, step: float | None = None
+) -> np.ndarray:
     """Central finite-difference gradient of a scalar ``function`` at ``x``.
 
     Introduced in chapter 3 (:ref:`sec-softmax-jacobian`).

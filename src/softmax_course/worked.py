@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_integer
 
-__all__ = ["SoftmaxSteps", "softmax_steps"]
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class SoftmaxSteps:
     denominator: float
     probabilities: np.ndarray
 
-    def table(self, names: Sequence[str] | None = None, digits: int = 4) -> str:
+    def table(self, *, names: Sequence[str] | None = None, digits: int = 4) -> str:
         """Format the steps as an aligned plain-text table, one row per class.
 
         Parameters
@@ -85,10 +87,10 @@ class SoftmaxSteps:
         names = [str(name) for name in names]
         if len(names) != num_classes:
             raise ValueError(
-                f"names must have one entry per class ({num_classes}); got {len(names)}."
+                f"SoftmaxSteps.table: names must have one entry per class ({num_classes}); "
+                f"got {len(names)}."
             )
-        if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 0:
-            raise ValueError(f"digits must be an integer >= 0; got {digits!r}.")
+        digits = check_integer(digits, "digits", "SoftmaxSteps.table", minimum=0)
         exp_header = "exp(z - max)" if self.shifted else "exp(z)"
         rows = [["class", "logit", exp_header, "share"]]
         for name, z, e, p in zip(
@@ -104,7 +106,7 @@ class SoftmaxSteps:
         )
 
 
-def softmax_steps(logits, shift: bool = True) -> SoftmaxSteps:
+def softmax_steps(logits: ArrayLike, *, shift: bool = True) -> SoftmaxSteps:
     r"""Compute one softmax step by step: exponentials, denominator, shares.
 
     Introduced in chapter 4 (:ref:`sec-worked-by-hand`).
@@ -143,24 +145,25 @@ def softmax_steps(logits, shift: bool = True) -> SoftmaxSteps:
     >>> steps.probabilities.round(2)
     array([0.01, 0.09, 0.24, 0.66])
     """
-    work, _ = as_float_array(logits, name="logits")
+    function = "softmax_steps"
+    work, _ = as_float_array(logits, function, "logits")
     z = work.astype(np.float64)
     if z.ndim != 1:
         raise ValueError(
-            f"logits must be 1-D (one logit per class); got shape {z.shape}. "
+            f"{function}: logits must be 1-D (one logit per class); got shape {z.shape}. "
             "Use softmax(x, axis=...) for batches."
         )
     if z.size == 0:
-        raise ValueError("logits must hold at least one class; got an empty array.")
+        raise ValueError(f"{function}: logits must hold at least one class; got an empty array.")
     if not np.all(np.isfinite(z)):
-        raise ValueError("logits must be finite; got a NaN or an infinity.")
+        raise ValueError(f"{function}: logits must be finite; got a NaN or an infinity.")
     offset = float(z.max()) if shift else 0.0
-    with np.errstate(over="ignore"):
+    with np.errstate(all="ignore"):
         exponentials = np.exp(z - offset)
-    denominator = float(exponentials.sum())
+        denominator = float(exponentials.sum())
     if not np.isfinite(denominator):
         raise ValueError(
-            "exp(z) overflows float64 for logits above about 709.78; "
+            f"{function}: exp(z) overflows float64 for logits above about 709.78; "
             "use shift=True to subtract the largest logit first."
         )
     return SoftmaxSteps(
@@ -169,5 +172,5 @@ def softmax_steps(logits, shift: bool = True) -> SoftmaxSteps:
         shift=offset,
         exponentials=exponentials,
         denominator=denominator,
-        probabilities=exponentials / denominator,
+        probabilities=np.divide(exponentials, denominator),
     )

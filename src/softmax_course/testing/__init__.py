@@ -9,6 +9,7 @@ Introduced in chapter 5 (:ref:`sec-accuracy`).
 """
 
 from .adversarial import ROW_KINDS, adversarial_logits
+from .bounds import ULP_BOUNDS
 from .references import (
     DEFAULT_DIGITS,
     reference_cross_entropy,
@@ -23,6 +24,7 @@ from .ulp import logsumexp_ulp_error, max_ulp_error, ulp_error, ulp_errors_by_sp
 __all__ = [
     "DEFAULT_DIGITS",
     "ROW_KINDS",
+    "ULP_BOUNDS",
     "adversarial_logits",
     "logsumexp_ulp_error",
     "max_ulp_error",
