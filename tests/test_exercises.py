@@ -56,6 +56,12 @@ def test_names_and_labels_are_unique_and_exported():
         assert checker.label.startswith("ex-")
 
 
+def test_no_checker_shadows_a_package_function():
+    # a chapter imports both: `from softmax_course.exercises import x` must not hide one
+    clashes = {checker.name for checker in CHECKERS} & set(dir(softmax_course))
+    assert not clashes - {"exercises"}
+
+
 def test_stable_softmax_is_the_chapter_5_checker_of_a_batch():
     assert stable_softmax.parameters == ("z",)
     assert stable_softmax.chapter == "05_log_softmax_and_stability"

@@ -16,9 +16,6 @@ from softmax_course.exercises import (
     cross_entropy_gradient,
     cross_entropy_loss,
     linear_logits,
-    log_sigmoid,
-    log_softmax,
-    logsumexp,
     loss_from_probabilities,
     masked_softmax,
     merge_pairs,
@@ -29,6 +26,9 @@ from softmax_course.exercises import (
     softmax_inverse,
     softmax_shares,
     softmax_vjp,
+    stable_log_sigmoid,
+    stable_log_softmax,
+    stable_logsumexp,
     stable_sigmoid,
     stable_softmax,
     streaming_logsumexp,
@@ -65,17 +65,17 @@ def _log_softmax_rows(z):
 
 @mistake(linear_logits, "bias left out")
 def my_logits_no_bias(points, weights, bias):
-    return np.dot(points, weights.T)
+    return np.dot(points, weights)
 
 
 @mistake(linear_logits, "bias subtracted")
 def my_logits_minus_bias(points, weights, bias):
-    return points @ weights.T - bias
+    return points @ weights - bias
 
 
 @mistake(linear_logits, "one column per point instead of one row")
 def my_logits_columns(points, weights, bias):
-    return weights @ points.T + bias.reshape(-1, 1)
+    return weights.T @ points.T + bias.reshape(-1, 1)
 
 
 @mistake(predicted_class, "largest logit over the wrong axis")
@@ -117,18 +117,18 @@ def my_sigmoid_sign(z):
     return 1 / (1 + np.exp(z))
 
 
-@mistake(log_sigmoid, "log(sigmoid(z)) instead of a log-sigmoid")
+@mistake(stable_log_sigmoid, "log(sigmoid(z)) instead of a log-sigmoid")
 def my_log_sigmoid_of_sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.log(np.where(z >= 0, 1 / (1 + e), e / (1 + e)))
 
 
-@mistake(log_sigmoid, "the log-probability of the other class")
+@mistake(stable_log_sigmoid, "the log-probability of the other class")
 def my_log_sigmoid_other(z):
     return -np.log1p(np.exp(-np.abs(z))) - np.maximum(z, 0)
 
 
-@mistake(log_sigmoid, "the minus sign left out")
+@mistake(stable_log_sigmoid, "the minus sign left out")
 def my_log_sigmoid_no_minus(z):
     return np.logaddexp(0, -z)
 
@@ -152,28 +152,28 @@ def my_logits_for_minus_log(probs):
 
 
 @mistake(softmax_vjp, "only the diagonal of J")
-def my_vjp_diagonal(z, g):
+def my_vjp_diagonal(z, v):
     p = _softmax_rows(z)
-    return np.diag(p) @ g
+    return np.diag(p) @ v
 
 
 @mistake(softmax_vjp, "not multiplied by p")
-def my_vjp_no_p(z, g):
+def my_vjp_no_p(z, v):
     p = _softmax_rows(z)
-    return g - np.dot(p, g)
+    return v - np.dot(p, v)
 
 
 @mistake(softmax_vjp, "wrong sign")
-def my_vjp_sign(z, g):
+def my_vjp_sign(z, v):
     p = _softmax_rows(z)
     jacobian = np.outer(p, p) - np.diag(p)
-    return jacobian.T @ g
+    return jacobian.T @ v
 
 
-@mistake(softmax_vjp, "the sum of g instead of p @ g")
-def my_vjp_sum(z, g):
+@mistake(softmax_vjp, "the sum of v instead of p @ v")
+def my_vjp_sum(z, v):
     p = _softmax_rows(z)
-    return p * (g - np.sum(g))
+    return p * (v - np.sum(v))
 
 
 # -- chapter 4 ----------------------------------------------------------------------
@@ -275,56 +275,56 @@ def my_softmax_naive(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake(log_softmax, "normalised over the wrong axis")
+@mistake(stable_log_softmax, "normalised over the wrong axis")
 def my_log_softmax_axis0(z):
     shifted = z - z.max(axis=0, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
 
 
-@mistake(log_softmax, "log(softmax(z)) instead of a log-softmax")
+@mistake(stable_log_softmax, "log(softmax(z)) instead of a log-softmax")
 def my_log_softmax_of_softmax(z):
     return np.log(_softmax_rows(z))
 
 
-@mistake(log_softmax, "the log-sum-exp left out")
+@mistake(stable_log_softmax, "the log-sum-exp left out")
 def my_log_softmax_shift_only(z):
     return z - np.max(z, axis=1, keepdims=True)
 
 
-@mistake(log_softmax, "normalised over the whole batch")
+@mistake(stable_log_softmax, "normalised over the whole batch")
 def my_log_softmax_whole(z):
     return z - np.log(np.sum(np.exp(z)))
 
 
-@mistake(log_softmax, "no max subtraction")
+@mistake(stable_log_softmax, "no max subtraction")
 def my_log_softmax_naive(z):
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
-@mistake(logsumexp, "the maximum not added back")
+@mistake(stable_logsumexp, "the maximum not added back")
 def my_logsumexp_no_m(z):
     m = z.max(axis=1, keepdims=True)
     return np.log(np.exp(z - m).sum(axis=1))
 
 
-@mistake(logsumexp, "the summed axis kept")
+@mistake(stable_logsumexp, "the summed axis kept")
 def my_logsumexp_keepdims(z):
     m = z.max(axis=1, keepdims=True)
     return m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
 
 
-@mistake(logsumexp, "summed over the wrong axis")
+@mistake(stable_logsumexp, "summed over the wrong axis")
 def my_logsumexp_axis0(z):
     m = z.max(axis=0)
     return m + np.log(np.exp(z - m).sum(axis=0))
 
 
-@mistake(logsumexp, "the maximum instead of the log-sum-exp")
+@mistake(stable_logsumexp, "the maximum instead of the log-sum-exp")
 def my_logsumexp_max(z):
     return np.max(z, axis=-1)
 
 
-@mistake(logsumexp, "no max subtraction")
+@mistake(stable_logsumexp, "no max subtraction")
 def my_logsumexp_naive(z):
     return np.log(np.sum(np.exp(z), axis=-1))
 

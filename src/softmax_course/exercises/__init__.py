@@ -32,10 +32,10 @@ of its own module (``CHECKERS`` lists them in the order of the book).
 from __future__ import annotations
 
 from ._ch01 import linear_logits, predicted_class
-from ._ch02 import log_sigmoid, stable_sigmoid
+from ._ch02 import stable_log_sigmoid, stable_sigmoid
 from ._ch03 import softmax_inverse, softmax_vjp
 from ._ch04 import batch_softmax, softmax_shares, true_class_loss
-from ._ch05 import log_softmax, logsumexp, stable_softmax
+from ._ch05 import stable_log_softmax, stable_logsumexp, stable_softmax
 from ._ch06 import cross_entropy_gradient, cross_entropy_loss, loss_from_probabilities
 from ._ch07 import regression_gradient, regression_loss
 from ._ch08 import accuracy_from_logits, one_hot_labels
@@ -48,15 +48,15 @@ CHECKERS: tuple[Checker, ...] = (
     linear_logits,
     predicted_class,
     stable_sigmoid,
-    log_sigmoid,
+    stable_log_sigmoid,
     softmax_inverse,
     softmax_vjp,
     softmax_shares,
     batch_softmax,
     true_class_loss,
     stable_softmax,
-    log_softmax,
-    logsumexp,
+    stable_log_softmax,
+    stable_logsumexp,
     cross_entropy_loss,
     cross_entropy_gradient,
     loss_from_probabilities,

@@ -8,7 +8,7 @@ from ._checker import Checker, Mistake
 from ._package import rows
 
 _POINTS = [rows((4, 2), seed=101), rows((5, 3), seed=102), rows((1, 2), seed=103)]
-_WEIGHTS = [rows((3, 2), seed=111), rows((4, 3), seed=112), rows((3, 2), seed=113)]
+_WEIGHTS = [rows((2, 3), seed=111), rows((3, 4), seed=112), rows((2, 3), seed=113)]
 _BIASES = [rows(3, seed=121), rows(4, seed=122), rows(3, seed=123)]
 
 linear_logits = Checker(
@@ -18,41 +18,41 @@ linear_logits = Checker(
     title="Logits of a linear model for a batch",
     prompt=(
         "Write `my_logits(points, weights, bias)`: the logits of the linear model of\n"
-        "this chapter for a batch of points. `points` has shape `(N, D)`, one point per\n"
-        "row; `weights` has shape `(K, D)`, one row per class; `bias` has shape `(K,)`.\n"
-        "Return the `(N, K)` array of logits, one row per point."
+        "this chapter for a batch of points. `points` has shape `(N, d)`, one point per\n"
+        "row; `weights` has shape `(d, K)`, one column per class; `bias` has shape\n"
+        "`(K,)`. Return the `(N, K)` array of logits, one row per point."
     ),
-    task="the (N, K) logits z = W x + b of every point, one row per point",
+    task="the (N, K) logits z = x W + b of every point, one row per point",
     answer_name="my_logits",
     parameters=("points", "weights", "bias"),
-    reference=lambda points, weights, bias: points @ weights.T + bias,
+    reference=lambda points, weights, bias: points @ weights + bias,
     cases=list(zip(_POINTS, _WEIGHTS, _BIASES, strict=True)),
     mistakes=[
         Mistake(
             "bias left out",
-            "The logits are W x + b: add `bias` to every row of `points @ weights.T`.",
-            variants=[lambda points, weights, bias: points @ weights.T],
+            "The logits are x W + b: add `bias` to every row of `points @ weights`.",
+            variants=[lambda points, weights, bias: points @ weights],
         ),
         Mistake(
             "bias subtracted",
-            "The model adds the bias, z = W x + b.",
-            variants=[lambda points, weights, bias: points @ weights.T - bias],
+            "The model adds the bias, z = x W + b.",
+            variants=[lambda points, weights, bias: points @ weights - bias],
         ),
         Mistake(
             "one column per point instead of one row",
-            "`weights @ points.T` puts the points in columns; the batch convention is "
-            "one row per point, `points @ weights.T + bias`.",
-            variants=[lambda points, weights, bias: weights @ points.T + bias[:, None]],
+            "`weights.T @ points.T` puts the points in columns; the batch convention "
+            "is one row per point, `points @ weights + bias`.",
+            variants=[lambda points, weights, bias: (points @ weights + bias).T],
         ),
     ],
     hint=(
-        "For one point, z = W x + b. With the points as the rows of a matrix, all "
-        "the products W x at once are `points @ weights.T`, of shape (N, K); adding "
-        "`bias` (shape (K,)) broadcasts it over the rows."
+        "For one point (a row x), z = x W + b. With the points as the rows of a "
+        "matrix, all the products x W at once are `points @ weights`, of shape (N, K); "
+        "adding `bias` (shape (K,)) broadcasts it over the rows."
     ),
     solution="""
 def my_logits(points, weights, bias):
-    return points @ weights.T + bias
+    return points @ weights + bias
 """,
 )
 

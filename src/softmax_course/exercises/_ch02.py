@@ -1,4 +1,4 @@
-"""Chapter 2, the sigmoid: the checkers ``stable_sigmoid`` and ``log_sigmoid``."""
+"""Chapter 2, the sigmoid: the checkers ``stable_sigmoid`` and ``stable_log_sigmoid``."""
 
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def my_sigmoid(z):
 """,
 )
 
-log_sigmoid = Checker(
-    name="log_sigmoid",
+stable_log_sigmoid = Checker(
+    name="stable_log_sigmoid",
     chapter="02_sigmoid",
     label="ex-sigmoid-log",
     title="The log-sigmoid, finite everywhere",

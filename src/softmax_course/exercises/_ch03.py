@@ -71,49 +71,49 @@ softmax_vjp = Checker(
     label="ex-softmax-vjp-code",
     title="The Jacobian-vector product without the Jacobian",
     prompt=(
-        "Write `my_vjp(z, g)`: the product $J^\\top g$ of the softmax Jacobian at the\n"
-        "logits `z` with an upstream gradient `g` (both 1-D arrays of length $K$), in\n"
-        "$O(K)$ operations, without forming $J$. Use `softmax` from the package for\n"
-        "$p$."
+        "Write `my_vjp(z, v)`: the product $J^\\top v$ of the softmax Jacobian at the\n"
+        "logits `z` with a vector `v`, such as an upstream gradient $\\nabla_p L$ (both\n"
+        "1-D arrays of length $K$), in $O(K)$ operations, without forming $J$. Use\n"
+        "`softmax` from the package for $p$."
     ),
-    task="J^T g = p * (g - p @ g) with p = softmax(z), without forming J",
+    task="J^T v = p * (v - p @ v) with p = softmax(z), without forming J",
     answer_name="my_vjp",
-    parameters=("z", "g"),
-    reference=lambda z, g: sc().softmax_jacobian(z).T @ g,
+    parameters=("z", "v"),
+    reference=lambda z, v: sc().softmax_jacobian(z).T @ v,
     cases=_VJP_CASES,
     atol=1e-12,
     rtol=1e-8,
     mistakes=[
         Mistake(
             "only the diagonal of J",
-            "p * g is diag(p) g; J = diag(p) - p p^T also subtracts p (p @ g): p * (g - p @ g).",
-            variants=[lambda z, g: sc().softmax(z) * g],
+            "p * v is diag(p) v; J = diag(p) - p p^T also subtracts p (p @ v): p * (v - p @ v).",
+            variants=[lambda z, v: sc().softmax(z) * v],
         ),
         Mistake(
             "not multiplied by p",
-            "g - p @ g is the bracket only; every entry of J g is multiplied by p_i: "
-            "p * (g - p @ g).",
-            variants=[lambda z, g: g - sc().softmax(z) @ g],
+            "v - p @ v is the bracket only; every entry of J v is multiplied by p_i: "
+            "p * (v - p @ v).",
+            variants=[lambda z, v: v - sc().softmax(z) @ v],
         ),
         Mistake(
             "wrong sign",
-            "J = diag(p) - p p^T, so J g = p * g - (p @ g) p = p * (g - p @ g).",
-            variants=[lambda z, g: -sc().softmax(z) * (g - sc().softmax(z) @ g)],
+            "J = diag(p) - p p^T, so J v = p * v - (p @ v) p = p * (v - p @ v).",
+            variants=[lambda z, v: -sc().softmax(z) * (v - sc().softmax(z) @ v)],
         ),
         Mistake(
-            "the sum of g instead of p @ g",
-            "The subtracted term is the p-weighted mean of g, p @ g, not g.sum().",
-            variants=[lambda z, g: sc().softmax(z) * (g - g.sum())],
+            "the sum of v instead of p @ v",
+            "The subtracted term is the p-weighted mean of v, p @ v, not v.sum().",
+            variants=[lambda z, v: sc().softmax(z) * (v - v.sum())],
         ),
     ],
     hint=(
-        "J = diag(p) - p p^T is symmetric, so J^T g = J g = p * g - p (p @ g): one "
+        "J = diag(p) - p p^T is symmetric, so J^T v = J v = p * v - p (p @ v): one "
         "dot product and two element-wise operations."
     ),
     solution="""
-def my_vjp(z, g):
+def my_vjp(z, v):
     p = softmax(z)
-    return p * (g - p @ g)
+    return p * (v - p @ v)
 """,
     solution_uses=("softmax",),
 )

@@ -123,8 +123,8 @@ true_class_loss = Checker(
     title="The loss of one example",
     prompt=(
         "Write `my_loss(scores, true_class)`: the cross-entropy loss of one example,\n"
-        "$-\\log \\operatorname{softmax}(s)_c$, for a 1-D array of scores `scores` and\n"
-        "the index `true_class` of the true class. Return one number."
+        "$-\\log \\operatorname{softmax}(z)_y$, for a 1-D array `scores` (the logits\n"
+        "$z$) and the index `true_class` of the true class ($y$). Return one number."
     ),
     task="-log softmax(scores)[true_class], one number",
     answer_name="my_loss",

@@ -1,4 +1,4 @@
-"""Chapter 5, stability: ``stable_softmax``, ``log_softmax`` and ``logsumexp``."""
+"""Chapter 5, stability: ``stable_softmax``, ``stable_log_softmax``, ``stable_logsumexp``."""
 
 from __future__ import annotations
 
@@ -102,8 +102,8 @@ def _naive_log_softmax(z):
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
-log_softmax = Checker(
-    name="log_softmax",
+stable_log_softmax = Checker(
+    name="stable_log_softmax",
     chapter="05_log_softmax_and_stability",
     label="ex-stability-log-softmax",
     title="A log-softmax that stays finite",
@@ -172,8 +172,8 @@ LSE_BATCHES = [
     rows((4, 2), seed=522),
 ]
 
-logsumexp = Checker(
-    name="logsumexp",
+stable_logsumexp = Checker(
+    name="stable_logsumexp",
     chapter="05_log_softmax_and_stability",
     label="ex-stability-logsumexp",
     title="The log-sum-exp of every row",

@@ -54,9 +54,10 @@ regression_loss = Checker(
     prompt=(
         "Write `my_loss(W, b, X, y, l2)`: the loss of softmax regression, the mean\n"
         "cross-entropy of the logits $Z = XW + b$ plus the penalty\n"
-        "$\\frac{\\ell_2}{2}\\lVert W \\rVert^2$ (the bias is not penalised). `W` has\n"
-        "shape `(d, K)`, `b` `(K,)`, `X` `(N, d)`, `y` holds `N` integer labels. The loss\n"
-        "must be finite for large logits. You may use `log_softmax` from the package."
+        "$\\frac{\\lambda}{2}\\lVert W \\rVert^2$ with $\\lambda$ = `l2` (the bias is not\n"
+        "penalised). `W` has shape `(d, K)`, `b` `(K,)`, `X` `(N, d)`, and `y` holds\n"
+        "`N` integer labels. The loss must be finite for large logits. You may use\n"
+        "`log_softmax` from the package."
     ),
     task="mean cross-entropy of X @ W + b plus (l2 / 2) |W|^2",
     answer_name="my_loss",
@@ -151,8 +152,9 @@ regression_gradient = Checker(
     prompt=(
         "Write `my_gradient(W, b, X, y, l2)`: the gradient `(dW, db)` of the loss of\n"
         "`regression_loss`, the mean cross-entropy of $Z = XW + b$ plus\n"
-        "$\\frac{\\ell_2}{2}\\lVert W \\rVert^2$. `dW` has the shape of `W`, `(d, K)`, and\n"
-        "`db` that of `b`, `(K,)`. You may use `softmax` from the package."
+        "$\\frac{\\lambda}{2}\\lVert W \\rVert^2$ ($\\lambda$ = `l2`). `dW` has the shape\n"
+        "of `W`, `(d, K)`, and `db` that of `b`, `(K,)`. You may use `softmax` from the\n"
+        "package."
     ),
     task="the tuple (dW, db), the gradient of the loss",
     answer_name="my_gradient",

@@ -10,17 +10,17 @@ from ._package import rows, sc
 
 
 def _merge(first, second):
-    (m_a, d_a), (m_b, d_b) = first, second
+    (m_a, l_a), (m_b, l_b) = first, second
     m = max(m_a, m_b)
     if m == -np.inf:
         return -np.inf, 0.0
-    return m, d_a * np.exp(m_a - m) + d_b * np.exp(m_b - m)
+    return m, l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m)
 
 
 def _merge_reference(first, second):
     """The merged pair, checked against the package's log-sum-exp of the union."""
-    m, d = _merge(first, second)
-    return float(m), float(d)
+    m, total = _merge(first, second)
+    return float(m), float(total)
 
 
 def _two_empty_blocks_give_nan(received, expected, args):
@@ -34,17 +34,18 @@ merge_pairs = Checker(
     label="ex-scale-merge-code",
     title="Merging two normaliser pairs",
     prompt=(
-        "A block of logits is summarised by the pair $(m, d)$: its maximum and\n"
-        "$d = \\sum_i e^{x_i - m}$; an empty (or all-masked) block is\n"
+        "A block of logits is summarised by the pair $(m, \\ell)$: its maximum and\n"
+        "$\\ell = \\sum_i e^{z_i - m}$; an empty (or all-masked) block is\n"
         "$(-\\infty, 0)$. Write `my_merge(first, second)`: the pair of the two blocks\n"
-        "together, from their pairs (tuples of two floats), as a tuple `(m, d)`. Two\n"
-        "empty blocks must give $(-\\infty, 0)$, not NaN."
+        "together, from their pairs (tuples of two floats), as a tuple `(m, l)` (in the\n"
+        "code, `l` stands for $\\ell$). Two empty blocks must give $(-\\infty, 0)$, not\n"
+        "NaN."
     ),
-    task="the merged pair (m, d) of two pairs (m_a, d_a) and (m_b, d_b)",
+    task="the merged pair (m, l) of two pairs (m_a, l_a) and (m_b, l_b)",
     answer_name="my_merge",
     parameters=("first", "second"),
     reference=_merge_reference,
-    returns=(("m", "number"), ("d", "number")),
+    returns=(("m", "number"), ("l", "number")),
     cases=[
         ((1.0, 2.5), (3.0, 1.25)),
         ((5.0, 1.5), (-2.0, 3.0)),
@@ -56,8 +57,8 @@ merge_pairs = Checker(
     mistakes=[
         Mistake(
             "the sums added without rescaling",
-            "d_a counts exp(x - m_a) and d_b counts exp(x - m_b): bring both to the "
-            "new maximum m first, d = d_a exp(m_a - m) + d_b exp(m_b - m).",
+            "l_a sums exp(z - m_a) and l_b sums exp(z - m_b): bring both to the new "
+            "maximum m first, l = l_a exp(m_a - m) + l_b exp(m_b - m).",
             variants=[lambda first, second: (max(first[0], second[0]), first[1] + second[1])],
         ),
         Mistake(
@@ -69,7 +70,7 @@ merge_pairs = Checker(
         Mistake(
             "rescaled with the wrong sign",
             "exp(m - m_a) is at least 1 and can overflow; the factor that brings "
-            "exp(x - m_a) to exp(x - m) is exp(m_a - m), at most 1.",
+            "exp(z - m_a) to exp(z - m) is exp(m_a - m), at most 1.",
             variants=[
                 lambda first, second: (
                     max(first[0], second[0]),
@@ -81,15 +82,15 @@ merge_pairs = Checker(
     ],
     hint=(
         "The merged maximum is m = max(m_a, m_b); rescale each sum to it, "
-        "d = d_a exp(m_a - m) + d_b exp(m_b - m), and handle m = -inf first."
+        "l = l_a exp(m_a - m) + l_b exp(m_b - m), and handle m = -inf first."
     ),
     solution="""
 def my_merge(first, second):
-    (m_a, d_a), (m_b, d_b) = first, second
+    (m_a, l_a), (m_b, l_b) = first, second
     m = max(m_a, m_b)
     if m == -np.inf:  # two empty blocks
         return -np.inf, 0.0
-    return m, d_a * np.exp(m_a - m) + d_b * np.exp(m_b - m)
+    return m, l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m)
 """,
 )
 
@@ -110,7 +111,7 @@ streaming_logsumexp = Checker(
     prompt=(
         "Write `my_stream_logsumexp(blocks)`: the log-sum-exp of all the logits of a\n"
         "stream, where `blocks` is an iterator over 1-D arrays that can be read only\n"
-        "once (so the logits are never all in memory). Keep a running pair $(m, d)$,\n"
+        "once (so the logits are never all in memory). Keep a running pair $(m, \\ell)$,\n"
         "and return one number, finite for logits of any size."
     ),
     task="log(sum(exp(x))) over every logit of every block, in one pass",
@@ -150,24 +151,24 @@ streaming_logsumexp = Checker(
         Mistake(
             "no max subtraction",
             "exp(1000) overflows to inf (and exp(-1000) underflows to 0). Keep the "
-            "running maximum m and the sum d of exp(x - m), rescaled by "
+            "running maximum m and the sum l of exp(z - m), rescaled by "
             "exp(m_old - m_new) when the maximum grows.",
             matches=nonfinite_where_finite,
         ),
     ],
     hint=(
-        "Start from m = -inf, d = 0. For each block, m_new = max(m, block.max()); "
-        "d = d * exp(m - m_new) + sum(exp(block - m_new)); m = m_new. At the end, "
-        "return m + log(d)."
+        "Start from m = -inf, l = 0. For each block, m_new = max(m, block.max()); "
+        "l = l * exp(m - m_new) + sum(exp(block - m_new)); m = m_new. At the end, "
+        "return m + log(l)."
     ),
     solution="""
 def my_stream_logsumexp(blocks):
-    m, d = -np.inf, 0.0
+    m, total = -np.inf, 0.0  # the pair (m, l) of the logits read so far
     for block in blocks:
         m_new = max(m, block.max())
-        d = d * np.exp(m - m_new) + np.exp(block - m_new).sum()
+        total = total * np.exp(m - m_new) + np.exp(block - m_new).sum()
         m = m_new
-    return m + np.log(d)
+    return m + np.log(total)
 """,
 )
 
