@@ -114,7 +114,7 @@ streaming_logsumexp = Checker(
         "once (so the logits are never all in memory). Keep a running pair $(m, \\ell)$,\n"
         "and return one number, finite for logits of any size."
     ),
-    task="log(sum(exp(x))) over every logit of every block, in one pass",
+    task="log(sum(exp(z))) over every logit of every block, in one pass",
     answer_name="my_stream_logsumexp",
     parameters=("blocks",),
     reference=_stream_lse,
