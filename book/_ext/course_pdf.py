@@ -5,7 +5,8 @@ post-transform then turns the web page layout into a printed book's:
 
 * Solutions move to a "Solutions" section at the end of their chapter. Each
   exercise ends with a link to its solution ("Solution on page N"), and each
-  solution's title links back to its exercise.
+  solution's title links back to its exercise. Solutions are printed without
+  a frame, so that their code cells can break across pages.
 * Every image of a stored output becomes a numbered figure ("Figure 3.2"),
   captioned with the first sentence of its alt text.
 * The interactive softmax explorer (raw HTML, which LaTeX drops) is replaced by
@@ -23,6 +24,7 @@ import re
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.builders.latex.nodes import thebibliography
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
@@ -76,6 +78,8 @@ class PrintedBookTransform(SphinxPostTransform):
         self.replace_explorers()
         self.number_output_figures()
         self.collect_solutions()
+        self.size_table_columns()
+        self.bibliography_in_its_chapter()
 
     # -- the explorer ---------------------------------------------------------------
 
@@ -112,7 +116,13 @@ class PrintedBookTransform(SphinxPostTransform):
                 "open that page of _build/html)."
             )
             note += paragraph
-            place.parent.replace(raw, note)
+            parent = place.parent
+            index = parent.index(raw)
+            parent.replace(raw, note)
+            # The sentence before it introduces a widget the page does not have.
+            if index > 0 and isinstance(parent[index - 1], nodes.paragraph):
+                if "widget" in parent[index - 1].astext():
+                    parent.remove(parent[index - 1])
 
     # -- figures --------------------------------------------------------------------
 
@@ -171,11 +181,6 @@ class PrintedBookTransform(SphinxPostTransform):
                 exercise = exercises.get((docname, solution.get("target_label", "")))
                 if exercise is None:
                     continue
-                # sphinx-exercise links a solution's title to docname:label, a
-                # label its LaTeX writer never defines (it writes exercise:label).
-                # After the title: the first child is the admonition's title argument.
-                label = _latex_label(docname, exercise["label"])
-                exercise.insert(1, _raw_latex(r"\label{" + label + "}"))
                 target = _latex_label(docname, solution["label"])
                 link = nodes.paragraph(classes=["solution-link"])
                 link += _raw_latex(
@@ -184,6 +189,79 @@ class PrintedBookTransform(SphinxPostTransform):
                 )
                 exercise += link
             top += section
+
+    # -- tables -------------------------------------------------------------------
+
+    def size_table_columns(self) -> None:
+        """Column widths from the content, for tables that give none.
+
+        LaTeX's tabulary, Sphinx's default, balances columns by their text and
+        lets a column of formulas or code run into the next one. Each column
+        gets at least its longest word (a formula or a name cannot break) and
+        at most 40 characters, in proportion to its widest cell.
+        """
+        for table in self.document.findall(nodes.table):
+            if "colwidths-given" in table["classes"]:
+                continue
+            for tgroup in table.findall(nodes.tgroup):
+                colspecs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
+                widths = [[1, 1] for _ in colspecs]  # longest word, widest cell
+                for row in tgroup.findall(nodes.row):
+                    for column, entry in enumerate(row.children[: len(colspecs)]):
+                        text = _printed_text(entry)
+                        longest = max((len(word) for word in text.split()), default=1)
+                        widths[column][0] = max(widths[column][0], longest)
+                        widths[column][1] = max(widths[column][1], len(text))
+                for colspec, (longest, widest) in zip(colspecs, widths, strict=True):
+                    colspec["colwidth"] = max(longest, min(widest, 40)) + 2
+            table["classes"] = [c for c in table["classes"] if c != "colwidths-auto"]
+            table["classes"].append("colwidths-given")
+
+    # -- bibliography ---------------------------------------------------------------
+
+    def bibliography_in_its_chapter(self) -> None:
+        """The references go in the chapter of the bibliography directive.
+
+        Sphinx gathers the citations at the very end of the book, in a chapter
+        of their own; the preamble makes that environment a plain list.
+        """
+        try:
+            bibliographies = self.env.get_domain("cite").bibliographies
+        except Exception:  # noqa: BLE001 (sphinxcontrib-bibtex absent)
+            return
+        docnames = {key.docname for key in bibliographies}
+        if len(docnames) != 1:
+            return
+        (docname,) = docnames
+        places = _walk(self.document)
+        top = next(
+            (
+                next((c for c in p.node.children if isinstance(c, nodes.section)), None)
+                for p in places
+                if isinstance(p.node, addnodes.start_of_file) and p.node["docname"] == docname
+            ),
+            None,
+        )
+        if top is None:
+            return
+        for place in places:
+            if isinstance(place.node, thebibliography):
+                place.parent.remove(place.node)
+                top += place.node
+
+
+def _printed_text(node: nodes.Node) -> str:
+    """The text of ``node`` roughly as printed: formulas without their markup."""
+    parts = []
+    for child in node.findall(lambda n: isinstance(n, (nodes.Text, nodes.math))):
+        if isinstance(child, nodes.math):
+            tex = child.astext()
+            tex = re.sub(r"\\(?:operatorname|mathrm|text\w*|mathbf)\{([^}]*)\}", r"\1", tex)
+            tex = re.sub(r"\\[a-zA-Z]+", "x", tex)
+            parts.append(re.sub(r"[{}^_ ]", "", tex))
+        elif not isinstance(child.parent, nodes.math):
+            parts.append(child.astext())
+    return " ".join(" ".join(parts).split())
 
 
 class _Place:
@@ -216,7 +294,30 @@ def _walk(document: nodes.document) -> list[_Place]:
     return places
 
 
+def visit_solution_latex(self, node) -> None:
+    """A solution in print: a heading that links back to its exercise, no box.
+
+    sphinx-exercise draws a solution as a framed admonition, and a code cell
+    framed inside a frame cannot break across pages (it ran into the footer).
+    The environment ``coursesolution`` is defined in the LaTeX preamble; the
+    solution's title is its second argument.
+    """
+    exercise = self.builder.env.sphinx_exercise_registry.get(node["target_label"], {})
+    label = f"{exercise.get('docname')}:{node['label']}"
+    self.body.append("\n\\phantomsection\\label{" + label + "}\n")
+    self.body.append("\\begin{coursesolution}{exercise:" + node["target_label"] + "}")
+
+
+def depart_solution_latex(self, node) -> None:
+    self.body.append("\\end{coursesolution}\n")
+
+
 def setup(app):
     app.add_config_value("course_pdf_html_url", "", "env", [str])
+    if solution_node is not None:
+        app.setup_extension("sphinx_exercise")
+        app.add_node(
+            solution_node, override=True, latex=(visit_solution_latex, depart_solution_latex)
+        )
     app.add_post_transform(PrintedBookTransform)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

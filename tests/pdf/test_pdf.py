@@ -1,0 +1,326 @@
+"""The PDF edition as a reader gets it: ``_build/pdf/softmax-course.pdf`` (``make pdf``).
+
+Read with poppler's tools (``pdfinfo``, ``pdftotext``, ``pdffonts``,
+``pdfimages``, from Debian's poppler-utils) and checked against the sources:
+a title page, a sane number of pages, every chapter's title in the table of
+contents and at its chapter, no ``??`` of an unresolved reference and no
+LaTeX error, every font embedded, one numbered figure per image of the HTML
+book, every exercise linked to its solution at the end of its chapter, the
+explorer replaced by a note, the bibliography and the glossary complete, and
+no word outside the text block. ``COURSE_PDF=/path/to/file.pdf`` checks
+another build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PDF = Path(os.environ.get("COURSE_PDF", ROOT / "_build" / "pdf" / "softmax-course.pdf"))
+LATEX_LOG = ROOT / "_build" / "pdf" / "_build" / "latex" / "softmax-course.log"
+HTML = ROOT / "_build" / "html"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+#: Pages per document of the table of contents: fewer means content is lost,
+#: more means something (a table, an output) exploded.
+PAGES_PER_DOCUMENT = (3, 40)
+FIGURE_CAPTION = re.compile(r"^Fig(?:ure|\.) (\d+)\.(\d+): ", re.MULTILINE)
+POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdfimages")
+
+
+# -- the sources --------------------------------------------------------------------
+
+
+def toc_documents() -> list[str]:
+    """Every document of ``_toc.yml``, root first, in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    documents = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                documents.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return documents
+
+
+CHAPTERS = toc_documents()[1:]  # the root is the preface
+
+
+def markdown_of(document: str) -> str:
+    """The markdown of a document (the markdown cells of a notebook)."""
+    notebook = ROOT / f"{document}.ipynb"
+    if notebook.is_file():
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return (ROOT / f"{document}.md").read_text(encoding="utf-8")
+
+
+def title_of(document: str) -> str:
+    for line in markdown_of(document).splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    raise AssertionError(f"{document} has no '# ' title")
+
+
+def exercise_labels(document: str) -> list[str]:
+    return re.findall(r"```\{exercise\}[^\n]*\n:label: *(\S+)", markdown_of(document))
+
+
+def output_images(document: str) -> int:
+    """Images a notebook's stored outputs show (what the HTML book renders)."""
+    notebook = ROOT / f"{document}.ipynb"
+    if not notebook.is_file():
+        return len(re.findall(r"!\[[^\]]*\]\(|```\{(?:figure|image)\}", markdown_of(document)))
+    count = 0
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] != "code" or {"remove-output", "remove-cell"} & set(tags):
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if any(mime.startswith("image/") for mime in data):
+                count += 1
+    return count
+
+
+def normalized(text: str) -> str:
+    """Letters and digits only, lower case: immune to line breaks, quotes and dashes."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+# -- the PDF ------------------------------------------------------------------------
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def pdf() -> Path:
+    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing: install Debian's poppler-utils")
+    if not PDF.is_file():
+        pytest.fail(f"{PDF} is missing: build it with `make pdf`")
+    return PDF
+
+
+@pytest.fixture(scope="module")
+def pages(pdf) -> list[str]:
+    """The text of every page (pdftotext separates pages with a form feed)."""
+    return run("pdftotext", "-enc", "UTF-8", str(pdf), "-").split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def text(pages) -> str:
+    return "\n".join(pages)
+
+
+@cache
+def pdfinfo(path: Path) -> dict[str, str]:
+    lines = run("pdfinfo", str(path)).splitlines()
+    return dict(line.split(":", 1) for line in lines if ":" in line)
+
+
+def test_the_pdf_is_built_from_the_current_sources(pdf):
+    sources = [ROOT / "_config.yml", ROOT / "_toc.yml"]
+    sources += [ROOT / f"{doc}{ext}" for doc in toc_documents() for ext in (".md", ".ipynb")]
+    newest = max(p.stat().st_mtime for p in sources if p.is_file())
+    assert pdf.stat().st_mtime >= newest, "the PDF is older than the book: run `make pdf`"
+
+
+def test_title_page(pdf, pages):
+    info = pdfinfo(pdf)
+    assert info["Title"].strip() == CONFIG["title"]
+    assert info["Author"].strip() == CONFIG["author"]
+    first = " ".join(pages[0].split())
+    assert CONFIG["title"] in first and CONFIG["author"] in first
+    assert re.search(r"[A-Z][a-z]{2} \d{2}, 20\d\d", first), f"no date on the title page: {first}"
+    width, height = (float(x) for x in re.findall(r"[\d.]+", info["Page size"])[:2])
+    assert (round(width), round(height)) == (595, 842), "not A4"
+
+
+def test_page_count_is_sane(pdf):
+    count = int(pdfinfo(pdf)["Pages"])
+    low, high = (n * len(toc_documents()) for n in PAGES_PER_DOCUMENT)
+    assert low <= count <= high, f"{count} pages for {len(toc_documents())} documents"
+
+
+def test_table_of_contents_and_every_chapter_title(pages, text):
+    contents = next(i for i, page in enumerate(pages) if "CONTENTS" in page.upper())
+    toc_text = normalized(" ".join(pages[contents : contents + 6]))
+    body = normalized(text)
+    for document in CHAPTERS:
+        title = normalized(title_of(document))
+        assert title in toc_text, f"{document}: title not in the table of contents"
+        assert body.count(title) >= 2, f"{document}: title not at its chapter"
+
+
+def test_chapters_are_numbered_in_order(text):
+    numbers = [int(n) for n in re.findall(r"^CHAPTER\s*\n*\s*([0-9]+)\s*$", text, re.MULTILINE)]
+    words = re.findall(r"^Chapter (\d+)\. ", text, re.MULTILINE)  # running heads
+    assert numbers or words, "no chapter numbers"
+    assert sorted({int(w) for w in words}) == list(range(1, len(set(words)) + 1))
+
+
+def test_no_unresolved_reference(text):
+    assert "??" not in text, "an unresolved reference prints as ??"
+
+
+def test_latex_log_is_clean():
+    if not LATEX_LOG.is_file():
+        pytest.skip(f"no LaTeX log at {LATEX_LOG} (COURSE_PDF from elsewhere)")
+    log = LATEX_LOG.read_text(encoding="utf-8", errors="replace")
+    problems = [
+        line
+        for line in log.splitlines()
+        if line.startswith("!") or re.search(r"undefined|multiply defined|Rerun to get", line)
+    ]
+    assert problems == [], "LaTeX errors or unresolved references"
+    overfull = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert all(width < 3 for width in overfull), f"lines wider than the text: {overfull} pt"
+
+
+def test_every_font_is_embedded(pdf):
+    rows = run("pdffonts", str(pdf)).splitlines()[2:]
+    assert rows, "no fonts"
+    not_embedded = []
+    for row in rows:
+        # name, type (one or more words), encoding, emb, sub, uni, object, generation
+        fields = row.split()
+        emb = fields[-5]
+        if emb != "yes":
+            not_embedded.append(row)
+        assert "Type 3" not in row, f"a bitmap font: {row}"
+    assert not_embedded == []
+
+
+def html_images() -> int | None:
+    """Images in the content of the HTML book's pages, or None without a build."""
+    if not (HTML / "index.html").is_file():
+        return None
+    count = 0
+    for document in toc_documents():
+        page = (HTML / f"{document}.html").read_text(encoding="utf-8")
+        article = re.search(r"<article[^>]*bd-article.*?</article>", page, re.DOTALL)
+        assert article, f"{document}.html: no article"
+        count += len(re.findall(r"<img\b", article.group(0)))
+    return count
+
+
+def test_one_numbered_figure_per_image_of_the_html_book(pdf, text):
+    captions = [(int(c), int(n)) for c, n in FIGURE_CAPTION.findall(text)]
+    stored = sum(output_images(doc) for doc in toc_documents())
+    assert len(captions) == stored, f"{len(captions)} figures, {stored} images in the notebooks"
+    html = html_images()
+    if html is not None:
+        assert len(captions) == html, f"{len(captions)} figures, {html} images in the HTML book"
+    # Numbered within each chapter: 1.1, 1.2, 2.1, ...
+    for previous, current in zip(captions, captions[1:], strict=False):
+        assert current in {(previous[0], previous[1] + 1)} or (
+            current[0] > previous[0] and current[1] == 1
+        ), f"figure {current} after {previous}"
+    listed = run("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    images = [row for row in listed if row.split()[2] == "image"]
+    assert len(images) == len(captions), "an image without its caption, or the reverse"
+
+
+def test_images_fit_the_text_width(pdf):
+    """No word (and no image edge, through its caption) outside the text block."""
+    settings = CONFIG["sphinx"]["config"]["latex_elements"]["sphinxsetup"]
+    inches = re.search(r"hmargin=\{([\d.]+)in,([\d.]+)in\}", settings)
+    left, right = (float(x) * 72 for x in inches.groups())
+    words = run("pdftotext", "-bbox", str(pdf), "-")
+    outside = []
+    for number, page in enumerate(words.split("<page ")[1:], start=1):
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        for x_min, x_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page
+        ):
+            if float(x_min) < left - 1 or float(x_max) > width - right + 1:
+                outside.append((number, word))
+    assert outside == [], "words outside the text block (runs off the page)"
+
+
+def test_exercises_link_to_solutions_at_the_end_of_their_chapter(pages, text):
+    exercises = [label for doc in CHAPTERS for label in exercise_labels(doc)]
+    links = re.findall(r"Solution on page (\d+)", text)
+    assert len(links) == len(exercises), f"{len(links)} links for {len(exercises)} exercises"
+    assert len(re.findall(r"Solution to Exercise \d+", text)) == len(exercises)
+    by_folio = page_of_folio(pages)
+    for page in links:
+        assert "Solution to Exercise" in by_folio[int(page)], f"no solution on page {page}"
+    # Solutions come after the chapter's exercises, under "N.k Solutions".
+    chapters_with_exercises = [doc for doc in CHAPTERS if exercise_labels(doc)]
+    headings = re.findall(r"^(\d+)\.\d+ Solutions$", text, re.MULTILINE)
+    assert len(set(headings)) == len(chapters_with_exercises)
+    for chapter in set(headings):
+        heading = re.search(rf"^{chapter}\.\d+ Solutions$", text, re.MULTILINE)
+        exercises_heading = re.search(rf"^{chapter}\.\d+ Exercises$", text, re.MULTILINE)
+        assert exercises_heading and exercises_heading.start() < heading.start()
+
+
+def page_of_folio(pages: list[str]) -> dict[int, str]:
+    """Each page's text by its printed (arabic) page number, read from its footer."""
+    by_folio = {}
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        folios = [line for line in lines[-3:] if line.isdigit()]
+        if folios:
+            by_folio[int(folios[-1])] = page
+    return by_folio
+
+
+def test_the_explorer_is_replaced_by_a_note(text):
+    assert "The softmax explorer is in the HTML edition" in text
+    assert "book/03_softmax.html" in text.replace("\n", "")
+    assert "softmax-explorer" not in text
+
+
+def test_glossary_lists_every_term(pages):
+    glossary = markdown_of("book/glossary")
+    block = re.search(r"```\{glossary\}\n(.*?)\n```", glossary, re.DOTALL).group(1)
+    terms = [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
+    terms = [t for t in terms if not t.startswith(":")]
+    assert terms
+    start = next(i for i, p in enumerate(pages) if re.search(r"^Glossary$", p, re.MULTILINE))
+    glossary_text = normalized(" ".join(pages[start : start + 10]))
+    missing = [term for term in terms if normalized(term) not in glossary_text]
+    assert missing == [], "glossary terms missing from the PDF"
+
+
+def test_bibliography_lists_every_cited_work(text):
+    sources = " ".join(markdown_of(doc) for doc in toc_documents())
+    cited = set()
+    for keys in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", sources):
+        cited.update(key.strip() for key in keys.split(","))
+    assert cited, "nothing cited"
+    bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    body = normalized(text[text.rfind("BIBLIOGRAPHY") :])
+    for key in sorted(cited):
+        entry = re.search(rf"@\w+\{{{re.escape(key)},(.*?)\n\}}", bib, re.DOTALL)
+        assert entry, f"{key} cited but not in references.bib"
+        title = re.search(r"title\s*=\s*[{\"](.+?)[}\"],?\n", entry.group(1), re.DOTALL)
+        words = normalized(re.sub(r"[{}\\]", "", title.group(1)))[:40]
+        assert words in body, f"{key}: not in the PDF's bibliography"
+
+
+def test_the_html_site_serves_the_pdf(pdf):
+    if not (HTML / "index.html").is_file():
+        pytest.skip("no HTML build (make book)")
+    served = HTML / pdf.name
+    assert served.is_file(), "the HTML site does not serve the PDF: run `make pdf` after the book"
+    assert served.read_bytes() == pdf.read_bytes()
