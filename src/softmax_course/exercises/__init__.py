@@ -41,7 +41,9 @@ from ._ch07 import regression_gradient, regression_loss
 from ._ch08 import accuracy_from_logits, one_hot_labels
 from ._ch09 import calibration_gap, masked_softmax, temperature_nll
 from ._ch10 import merge_pairs, streaming_logsumexp, top_k_distribution
-from ._checker import Checker, Mistake, format_value
+from ._checker import Checker
+from ._format import format_value
+from ._mistakes import Mistake
 
 #: Every checker, in the order of the book.
 CHECKERS: tuple[Checker, ...] = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checker import Checker, Mistake
+from ._checker import Checker
+from ._mistakes import Mistake
 from ._package import rows
 
 _POINTS = [rows((4, 2), seed=101), rows((5, 3), seed=102), rows((1, 2), seed=103)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checker import Checker, Mistake, nonfinite_where_finite
+from ._checker import Checker
+from ._mistakes import Mistake, nonfinite_where_finite
 from ._package import sc
 
 stable_sigmoid = Checker(

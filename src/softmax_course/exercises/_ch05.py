@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checker import Checker, Mistake, nonfinite_where_finite
+from ._checker import Checker
 from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
+from ._mistakes import Mistake, nonfinite_where_finite
 from ._package import rows, sc
 
 #: The hidden batches: ordinary logits first, then the ones that break naive formulas.

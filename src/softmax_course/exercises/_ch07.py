@@ -6,7 +6,8 @@ import importlib
 
 import numpy as np
 
-from ._checker import Checker, Mistake, nonfinite_where_finite
+from ._checker import Checker
+from ._mistakes import Mistake, nonfinite_where_finite
 from ._package import sc
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checker import Checker, Mistake
+from ._checker import Checker
+from ._mistakes import Mistake
 from ._package import rows, sc
 
 one_hot_labels = Checker(

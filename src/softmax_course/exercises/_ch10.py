@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checker import Checker, Mistake, Stream, nonfinite_where_finite
+from ._checker import Checker
+from ._format import Stream
+from ._mistakes import Mistake, nonfinite_where_finite
 from ._package import rows, sc
 
 

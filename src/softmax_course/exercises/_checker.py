@@ -14,15 +14,17 @@ stores them as notebook outputs.
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Checker", "Mistake", "Stream", "format_value", "nonfinite_where_finite"]
+from ._format import Stream, describe_type, format_value
+from ._mistakes import Mistake, same_answer
+
+__all__ = ["Checker"]
 
 #: Relative tolerance by the floating dtype of the expected result.
 RTOL = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-5, np.dtype(np.float64): 1e-9}
@@ -30,35 +32,6 @@ RTOL = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-5, np.dtype(np.floa
 #: The smallest absolute tolerance by the dtype of the expected result (rounding of
 #: terms of size 1, such as the shifted logits of a log-softmax).
 ATOL_FLOOR = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 1e-6}
-
-_MAX_SHOWN = 30  # arrays with more entries are summarised
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A classic wrong answer, recognised by what it computes.
-
-    Parameters
-    ----------
-    name : str
-        Short name printed in the verdict, such as ``"no max subtraction"``.
-    hint : str
-        What is wrong and how to fix it.
-    variants : sequence of callables
-        Wrong implementations with the signature of the exercise; the learner's
-        result matches the mistake when it equals (NaN equal to NaN) what one
-        of them returns on the failing input.
-    matches : callable, optional
-        ``matches(received, expected, args) -> bool``, a further test on the
-        received and expected parts (tuples of arrays), for mistakes that
-        several wrong formulas share (for example NaN or infinity where the
-        answer is finite).
-    """
-
-    name: str
-    hint: str
-    variants: Sequence[Callable] = ()
-    matches: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -69,99 +42,12 @@ class _Part:
     kind: str  # "array", "number" or "values" (an array-like such as a list)
 
 
-def _plain_float(value: float) -> str:
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if value == 0:
-        return "0"
-    if value == int(value) and abs(value) < 1e6:
-        return str(int(value))
-    return f"{value:.5g}"
-
-
-def format_value(value) -> str:
-    """Format a number or array for a verdict, the same on every machine.
-
-    Parameters
-    ----------
-    value : object
-        A number, an array-like of numbers, or anything else.
-
-    Returns
-    -------
-    str
-        Floats to five significant digits (integers as integers), nested lists
-        for arrays; arrays of more than 30 entries are summarised by their
-        shape and first entries; other objects by their type.
-
-    Examples
-    --------
-    >>> format_value([[1000.0, 0.5], [2.0 / 3.0, -np.inf]])
-    '[[1000, 0.5], [0.66667, -inf]]'
-    >>> format_value(np.arange(40.0))
-    'an array of shape (40,): [0, 1, 2, 3, 4, 5, ...]'
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return _plain_float(float(value))
-    if isinstance(value, tuple):
-        return "(" + ", ".join(format_value(item) for item in value) + ")"
-    if isinstance(value, Stream):
-        shown = ", ".join(format_value(block) for block in value.blocks)
-        return f"an iterator over {len(value.blocks)} blocks: {shown}"
-    try:
-        array = np.asarray(value)
-    except Exception:  # noqa: BLE001 - anything odd is described by its type
-        return f"a {type(value).__name__}"
-    if array.dtype.kind not in "biuf":
-        return f"a {type(value).__name__}"
-    if array.ndim == 0:
-        return format_value(array.item())
-    if array.size > _MAX_SHOWN:
-        head = ", ".join(format_value(item) for item in array.ravel()[:6].tolist())
-        return f"an array of shape {array.shape}: [{head}, ...]"
-    return _nested(array.tolist())
-
-
-def _nested(items) -> str:
-    if isinstance(items, list):
-        return "[" + ", ".join(_nested(item) for item in items) + "]"
-    return format_value(items)
-
-
-def _describe_type(value) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"a {type(value).__name__}"
-
-
 def _is_placeholder(value) -> bool:
     if value is None or value is Ellipsis:
         return True
     if isinstance(value, (tuple, list)) and any(item is None or item is Ellipsis for item in value):
         return True
     return False
-
-
-class Stream:
-    """Blocks of logits that a learner's function receives as a one-pass iterator.
-
-    Parameters
-    ----------
-    blocks : list of array_like
-        The blocks, in order.
-    """
-
-    def __init__(self, blocks):
-        self.blocks = [np.asarray(block, dtype=np.float64) for block in blocks]
-
-    def __repr__(self) -> str:
-        return f"<a stream of {len(self.blocks)} blocks>"
 
 
 def _is_empty_function(function) -> bool:
@@ -402,7 +288,7 @@ class Checker:
             return (
                 f"Not correct yet: `{self.name}.check` expects your function "
                 f"`{self.answer_name}({', '.join(self.parameters)})` itself, "
-                f"and received {_describe_type(function)}. Pass the function, without "
+                f"and received {describe_type(function)}. Pass the function, without "
                 "calling it.",
                 False,
             )
@@ -465,7 +351,7 @@ class Checker:
         elif not isinstance(received, (tuple, list)) or len(received) != len(parts):
             names = ", ".join(part.name for part in parts)
             raise _Problem(
-                f"{_describe_type(received)}, not a tuple of {len(parts)} values ({names})"
+                f"{describe_type(received)}, not a tuple of {len(parts)} values ({names})"
             )
         out = []
         for part, value in zip(parts, received, strict=True):
@@ -479,7 +365,7 @@ class Checker:
                 isinstance(value, numbers.Real)
                 or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf")
             ):
-                raise _Problem(f"{label}{_describe_type(value)}, not a number")
+                raise _Problem(f"{label}{describe_type(value)}, not a number")
             array = np.asarray(value, dtype=np.float64)
             if array.ndim != 0:
                 raise _Problem(
@@ -491,11 +377,11 @@ class Checker:
             try:
                 array = np.asarray(value, dtype=np.float64)
             except (TypeError, ValueError):
-                raise _Problem(f"{label}{_describe_type(value)}, not numbers") from None
+                raise _Problem(f"{label}{describe_type(value)}, not numbers") from None
             return array
         if not isinstance(value, np.ndarray):
             raise _Problem(
-                f"{label}{_describe_type(value)}, not a NumPy array"
+                f"{label}{describe_type(value)}, not a NumPy array"
                 " (build arrays with NumPy operations, or convert with np.asarray)"
             )
         if value.dtype.kind not in "biuf":
@@ -553,7 +439,7 @@ class Checker:
                     wrong = self._call(variant, args)
                 except Exception:  # noqa: BLE001, S112 - a variant that fails does not match
                     continue
-                if _same(received, wrong):
+                if same_answer(received, wrong):
                     return mistake
         return None
 
@@ -594,30 +480,3 @@ class Checker:
         else:
             lines.append(f"Stuck? `{self.name}.hint()` gives a hint.")
         return "\n".join(lines)
-
-
-def _same(received, wrong) -> bool:
-    """Whether two answers are equal, NaN equal to NaN, to a tight tolerance."""
-    if isinstance(received, (tuple, list)) or isinstance(wrong, (tuple, list)):
-        if not (isinstance(received, (tuple, list)) and isinstance(wrong, (tuple, list))):
-            return False
-        if len(received) != len(wrong):
-            return False
-        return all(_same(a, b) for a, b in zip(received, wrong, strict=True))
-    try:
-        a = np.asarray(received, dtype=np.float64)
-        b = np.asarray(wrong, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    if a.shape != b.shape:
-        return False
-    return bool(np.allclose(a, b, rtol=1e-6, atol=1e-12, equal_nan=True))
-
-
-def nonfinite_where_finite(received, expected, args) -> bool:
-    """Matcher: some received value is NaN or infinite where the answer is finite."""
-    return any(
-        bool(np.any(~np.isfinite(got) & np.isfinite(want)))
-        for got, want in zip(received, expected, strict=True)
-        if got.shape == want.shape
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checker import Mistake
+from ._mistakes import Mistake
 from ._package import sc
 
 

@@ -1,0 +1,100 @@
+"""Verdict formatting: numbers and arrays printed the same way on every machine."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["Stream", "describe_type", "format_value"]
+
+_MAX_SHOWN = 30  # arrays with more entries are summarised
+
+
+class Stream:
+    """Blocks of logits that a learner's function receives as a one-pass iterator.
+
+    Parameters
+    ----------
+    blocks : list of array_like
+        The blocks, in order.
+    """
+
+    def __init__(self, blocks):
+        self.blocks = [np.asarray(block, dtype=np.float64) for block in blocks]
+
+    def __repr__(self) -> str:
+        return f"<a stream of {len(self.blocks)} blocks>"
+
+
+def _plain_float(value: float) -> str:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == 0:
+        return "0"
+    if value == int(value) and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.5g}"
+
+
+def format_value(value) -> str:
+    """Format a number or array for a verdict, the same on every machine.
+
+    Parameters
+    ----------
+    value : object
+        A number, an array-like of numbers, or anything else.
+
+    Returns
+    -------
+    str
+        Floats to five significant digits (integers as integers), nested lists
+        for arrays; arrays of more than 30 entries are summarised by their
+        shape and first entries; other objects by their type.
+
+    Examples
+    --------
+    >>> format_value([[1000.0, 0.5], [2.0 / 3.0, -np.inf]])
+    '[[1000, 0.5], [0.66667, -inf]]'
+    >>> format_value(np.arange(40.0))
+    'an array of shape (40,): [0, 1, 2, 3, 4, 5, ...]'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return _plain_float(float(value))
+    if isinstance(value, tuple):
+        return "(" + ", ".join(format_value(item) for item in value) + ")"
+    if isinstance(value, Stream):
+        shown = ", ".join(format_value(block) for block in value.blocks)
+        return f"an iterator over {len(value.blocks)} blocks: {shown}"
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - anything odd is described by its type
+        return f"a {type(value).__name__}"
+    if array.dtype.kind not in "biuf":
+        return f"a {type(value).__name__}"
+    if array.ndim == 0:
+        return format_value(array.item())
+    if array.size > _MAX_SHOWN:
+        head = ", ".join(format_value(item) for item in array.ravel()[:6].tolist())
+        return f"an array of shape {array.shape}: [{head}, ...]"
+    return _nested(array.tolist())
+
+
+def _nested(items) -> str:
+    if isinstance(items, list):
+        return "[" + ", ".join(_nested(item) for item in items) + "]"
+    return format_value(items)
+
+
+def describe_type(value) -> str:
+    """Say what a value is: an array with its shape, or its type."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"a {type(value).__name__}"
