@@ -362,6 +362,12 @@ def my_cross_entropy_per_example(logits, labels):
     return -_pick(_log_softmax_rows(logits), labels)
 
 
+@mistake(cross_entropy_loss, "no max subtraction")
+def my_cross_entropy_naive(logits, labels):
+    log_sum = np.log(np.sum(np.exp(logits), axis=1))
+    return np.mean(log_sum - _pick(logits, labels))
+
+
 @mistake(cross_entropy_loss, "log(softmax(z)) instead of log-softmax")
 def my_cross_entropy_log_of_softmax(logits, labels):
     return -np.mean(np.log(_pick(_softmax_rows(logits), labels)))
@@ -440,6 +446,13 @@ def my_regression_loss_bias(W, b, X, y, l2):
 @mistake(regression_loss, "the losses summed, not averaged")
 def my_regression_loss_sum(W, b, X, y, l2):
     return -np.sum(_pick(_log_softmax_rows(X @ W + b), y)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(regression_loss, "no max subtraction")
+def my_regression_loss_naive(W, b, X, y, l2):
+    Z = X @ W + b
+    log_probs = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
 
 
 @mistake(regression_loss, "log(softmax(Z)) instead of log-softmax")
@@ -569,6 +582,13 @@ def my_nll_probabilities(logits, labels, temperature):
 @mistake(temperature_nll, "the losses summed, not averaged")
 def my_nll_sum(logits, labels, temperature):
     return -np.sum(_pick(_log_softmax_rows(logits / temperature), labels))
+
+
+@mistake(temperature_nll, "no max subtraction")
+def my_nll_naive(logits, labels, temperature):
+    scaled = logits / temperature
+    log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+    return -np.mean(_pick(log_probs, labels))
 
 
 @mistake(temperature_nll, "log(softmax(z / T)) instead of log-softmax")

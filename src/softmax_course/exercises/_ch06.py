@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checker import Checker
-from ._mistakes import Mistake, nonfinite_where_finite
+from ._mistakes import Mistake, nonfinite_from_overflow, nonfinite_where_finite
 from ._package import probabilities, rows, sc
 
 
@@ -16,8 +16,10 @@ def _labels(seed, n, k):
 
 CASES = [
     (rows((4, 3), seed=601), np.array([2, 0, 1, 1])),
-    (rows((3, 5), seed=602, scale=3.0), np.array([4, 0, 2])),
-    (np.array([[0.0, -800.0, 3.0], [1000.0, 0.0, 990.0]]), np.array([1, 2])),
+    # a probability of exp(-803) underflows to 0: log(softmax) fails, no logit overflows
+    (np.array([[0.0, -800.0, 3.0], [1.5, 2.0, -0.5]]), np.array([1, 0])),
+    # exp(1000) overflows: no max subtraction fails, every true class is likely enough
+    (np.array([[1000.0, 0.0, 990.0], [2.0, 1.0, 4.0]]), np.array([2, 1])),
 ]
 
 
@@ -76,6 +78,18 @@ cross_entropy_loss = Checker(
             "one loss per example, not their mean",
             "Return one number, the mean of the per-example losses (np.mean).",
             variants=[lambda logits, labels: sc().cross_entropy(logits, labels, reduction="none")],
+        ),
+        Mistake(
+            "no max subtraction",
+            "exp(1000) overflows to inf, so log(sum(exp(z))) is inf. Subtract each "
+            "row's maximum m first: log(sum(exp(z))) = m + log(sum(exp(z - m))), "
+            "which log_softmax does for you.",
+            variants=[
+                lambda logits, labels: np.mean(
+                    np.log(np.exp(logits).sum(axis=-1)) - _picked(logits, labels)
+                )
+            ],
+            matches=nonfinite_from_overflow(lambda args: args[0]),
         ),
         Mistake(
             "log(softmax(z)) instead of log-softmax",
@@ -167,7 +181,7 @@ def my_gradient(logits, labels):
 
 PROBABILITY_CASES = [
     (probabilities(CASES[0][0]), CASES[0][1]),
-    (probabilities(CASES[1][0]), CASES[1][1]),
+    (probabilities(rows((3, 5), seed=602, scale=3.0)), np.array([4, 0, 2])),
     (np.array([[1e-300, 0.5, 0.5], [0.2, 0.7, 0.1]]), np.array([0, 1])),
 ]
 

@@ -7,7 +7,7 @@ import importlib
 import numpy as np
 
 from ._checker import Checker
-from ._mistakes import Mistake, nonfinite_where_finite
+from ._mistakes import Mistake, nonfinite_from_overflow, nonfinite_where_finite
 from ._package import sc
 
 
@@ -23,11 +23,18 @@ def _case(seed, n, d, k, l2, scale=1.0):
 CASES = [
     _case(701, n=5, d=3, k=4, l2=0.1),
     _case(702, n=6, d=2, k=3, l2=0.5),
-    (  # logits up to 900: the first example's true class has log-probability -1800
-        np.array([[30.0, 0.0, -30.0], [0.0, 25.0, 0.0]]),
-        np.array([0.5, 0.0, -0.5]),
+    (  # the first example's true class has the logit -900: log(softmax) fails
+        np.array([[0.0, -30.0, 0.0], [1.0, 0.0, 1.0]]),
+        np.array([0.0, 0.0, 0.5]),
         np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5], [2.0, 1.0]]),
-        np.array([2, 1, 0, 0]),
+        np.array([1, 0, 2, 1]),
+        0.01,
+    ),
+    (  # logits up to 900: exp overflows without the max subtraction
+        np.array([[30.0, 0.0, 29.7], [0.0, 1.0, 0.0]]),
+        np.array([0.0, 0.0, 0.0]),
+        np.array([[30.0, 0.0], [1.0, 1.0], [-0.5, 2.0], [0.0, -1.0]]),
+        np.array([2, 1, 0, 1]),
         0.01,
     ),
 ]
@@ -93,6 +100,12 @@ regression_loss = Checker(
             variants=[
                 lambda W, b, X, y, l2: len(y) * _data_loss(W, b, X, y) + l2 / 2 * np.sum(W**2)
             ],
+        ),
+        Mistake(
+            "no max subtraction",
+            "exp(900) overflows to inf. Subtract each row's maximum from Z first, or "
+            "use log_softmax(Z, axis=-1).",
+            matches=nonfinite_from_overflow(lambda args: args[2] @ args[0] + args[1]),
         ),
         Mistake(
             "log(softmax(Z)) instead of log-softmax",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checker import Checker
-from ._mistakes import Mistake, nonfinite_where_finite
+from ._mistakes import Mistake, nonfinite_from_overflow, nonfinite_where_finite
 from ._package import probabilities, rows, sc
 
 _GAP_CASES = [
@@ -107,8 +107,10 @@ temperature_nll = Checker(
     returns=(("nll", "number"),),
     cases=[
         (rows((5, 3), seed=911, scale=3.0), np.array([0, 2, 1, 1, 2]), 1.7),
-        (rows((4, 4), seed=912), np.array([3, 0, 0, 1]), 0.5),
-        (np.array([[40.0, 0.0, -30.0], [2.0, 1.0, 0.5]]), np.array([2, 0]), 0.05),
+        # z / T reaches -800 for a true class: log(softmax) fails, nothing overflows
+        (np.array([[0.0, -40.0, 3.0], [2.0, 1.0, 0.5]]), np.array([1, 0]), 0.05),
+        # z / T reaches 1000: no max subtraction fails
+        (np.array([[50.0, 0.0, 49.5], [1.0, 2.0, 0.5]]), np.array([2, 1]), 0.05),
     ],
     mistakes=[
         Mistake(
@@ -133,6 +135,20 @@ temperature_nll = Checker(
             variants=[
                 lambda logits, labels, temperature: len(labels) * _nll(logits, labels, temperature)
             ],
+        ),
+        Mistake(
+            "no max subtraction",
+            "exp(z / T) overflows to inf for a small temperature. Subtract each row's "
+            "maximum of z / T first, or use log_softmax(z / T).",
+            variants=[
+                lambda logits, labels, temperature: float(
+                    np.mean(
+                        np.log(np.exp(logits / temperature).sum(axis=-1))
+                        - logits[np.arange(len(labels)), labels] / temperature
+                    )
+                )
+            ],
+            matches=nonfinite_from_overflow(lambda args: args[0] / args[2]),
         ),
         Mistake(
             "log(softmax(z / T)) instead of log-softmax",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Mistake", "nonfinite_where_finite", "same_answer"]
+__all__ = ["Mistake", "nonfinite_from_overflow", "nonfinite_where_finite", "same_answer"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,38 @@ def nonfinite_where_finite(received, expected, args) -> bool:
         for got, want in zip(received, expected, strict=True)
         if got.shape == want.shape
     )
+
+
+def nonfinite_from_overflow(logits_of: Callable) -> Callable:
+    """A matcher for "no max subtraction": non-finite values where ``exp`` overflows.
+
+    Parameters
+    ----------
+    logits_of : callable
+        ``logits_of(args) -> array``: the logits that the failing input makes.
+
+    Returns
+    -------
+    callable
+        ``matches(received, expected, args)``: true when the answer is NaN or
+        infinite where it should be finite, and some logit is large enough for
+        ``exp`` to overflow in its dtype (709.78 in float64), so that the
+        overflow, not another mistake, explains it.
+
+    Examples
+    --------
+    >>> matches = nonfinite_from_overflow(lambda args: args[0])
+    >>> nan, finite = (np.array(np.nan),), (np.array(1.0),)
+    >>> matches(nan, finite, (np.array([1000.0, 0.0]),))
+    True
+    >>> matches(nan, finite, (np.array([0.0, -1000.0]),))
+    False
+    """
+
+    def matches(received, expected, args) -> bool:
+        logits = np.asarray(logits_of(args))
+        dtype = logits.dtype if logits.dtype.kind == "f" else np.dtype(np.float64)
+        overflows = bool(np.max(logits) > np.log(np.finfo(dtype).max))
+        return overflows and nonfinite_where_finite(received, expected, args)
+
+    return matches
