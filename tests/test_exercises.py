@@ -326,3 +326,38 @@ def test_format_value(value, text):
 def test_streams_are_shown_block_by_block():
     args = exercises.streaming_logsumexp.cases[1]
     assert format_value(args[0]) == ("an iterator over 3 blocks: [1000, 999], [998], [1001, 0]")
+
+
+def test_merge_reference_agrees_with_the_package_logsumexp():
+    for first, second in exercises.merge_pairs.cases:
+        m, total = exercises.merge_pairs.reference(first, second)
+        with np.errstate(divide="ignore"):  # log(0) = -inf for an empty block
+            terms = [first[0] + np.log(first[1]), second[0] + np.log(second[1])]
+            merged = m + np.log(total)
+        expected = softmax_course.logsumexp(np.array(terms))
+        assert merged == expected or np.isclose(merged, expected, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [
+        ([0.09, 0.2447], "an array of shape (2,) instead of (3,)"),
+        ("0.09, 0.2447, 0.6652", "a str, not numbers"),
+        ({"a": 1}, "a dict, not numbers"),
+        ([0.09, 0.2447, 0.7], "a different value at index [2] (expected 0.66524, received 0.7)"),
+    ],
+)
+def test_a_wrong_value_answer_is_explained(answer, text, capsys):
+    correct, out = _run(exercises.softmax_shares, answer, capsys)
+    assert correct is False
+    assert out.startswith(f"Not correct yet: your answer is {text}.")
+
+
+def test_a_value_answer_may_be_a_list_a_tuple_or_an_array(capsys):
+    for answer in (
+        [0.0900, 0.2447, 0.6652],
+        (0.09, 0.2447, 0.6652),
+        np.array([0.09, 0.2447, 0.6652]),
+    ):
+        correct, out = _run(exercises.softmax_shares, answer, capsys)
+        assert correct and out.startswith("Correct: ")

@@ -20,7 +20,7 @@ def _merge(first, second):
 
 
 def _merge_reference(first, second):
-    """The merged pair, checked against the package's log-sum-exp of the union."""
+    """The merged pair as floats (the tests check m + log(l) against ``logsumexp``)."""
     m, total = _merge(first, second)
     return float(m), float(total)
 
