@@ -19,10 +19,10 @@ A learner's softmax without the max trick, as a notebook cell would check it:
 ...     return e / e.sum(axis=-1, keepdims=True)
 >>> stable_softmax.check(my_softmax)  # doctest: +ELLIPSIS
 Not correct yet: on a hidden test input, my_softmax(z) returns nan where the answer is finite ...
-  z = [[1000, 1000, 999], [-0.5, 0.25, 2]]
-  expected: [[0.42232, 0.42232, 0.15536], [0.065362, 0.13837, 0.79627]]
+  z = [[900, 900, 899.5], [-0.5, 0.25, 2]]
+  expected: [[0.38365, 0.38365, 0.2327], [0.065362, 0.13837, 0.79627]]
   received: [[nan, nan, nan], [0.065362, 0.13837, 0.79627]]
-Recognised mistake: no max subtraction. exp(1000) overflows to inf ...
+Recognised mistake: no max subtraction. exp(900) overflows to inf ...
 False
 
 Introduced in chapters 1 to 10: each chapter's exercises call the checkers

@@ -24,7 +24,7 @@ stable_sigmoid = Checker(
     reference=lambda z: sc().sigmoid(z),
     cases=[
         (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0]),),
-        (np.array([-720.0, -710.0, -50.0, 1.5]),),
+        (np.array([-730.0, -712.5, -50.0, 1.5]),),
         (np.array([30.0, 710.0, 800.0, -2.0]),),
         (np.array([-3.0, 0.5, 2.5], dtype=np.float32),),
     ],
@@ -32,8 +32,8 @@ stable_sigmoid = Checker(
     mistakes=[
         Mistake(
             "the sigmoid overflows for large negative inputs",
-            "For z = -720, np.exp(-z) = exp(720) overflows to inf and 1 / (1 + inf) "
-            "is 0, while the answer is about exp(-720). For z < 0 use the equal form "
+            "For z = -730, np.exp(-z) = exp(730) overflows to inf and 1 / (1 + inf) "
+            "is 0, while the answer is about exp(-730). For z < 0 use the equal form "
             "exp(z) / (1 + exp(z)), whose exponential cannot overflow: "
             "np.exp(-np.abs(z)) is at most 1.",
             variants=[lambda z: 1.0 / (1.0 + np.exp(-z))],
@@ -80,14 +80,14 @@ stable_log_sigmoid = Checker(
     reference=lambda z: sc().log_sigmoid(z),
     cases=[
         (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0]),),
-        (np.array([-800.0, -40.0, 40.0, 800.0]),),
+        (np.array([-850.5, -40.0, 40.0, 900.0]),),
         (np.array([-2.0, 0.5, 6.0], dtype=np.float32),),
     ],
     mistakes=[
         Mistake(
             "log(sigmoid(z)) instead of a log-sigmoid",
-            "For z = -800 the sigmoid underflows to 0 (or exp(800) overflows) and its "
-            "log is -inf, while log sigma(z) is about -800. Compute the log directly: "
+            "For z = -850.5 the sigmoid underflows to 0 (or exp(850.5) overflows) and "
+            "its log is -inf, while log sigma(z) is about -850.5. Compute the log directly: "
             "log sigma(z) = -log(1 + exp(-z)) = -np.logaddexp(0, -z), finite for every z.",
             variants=[
                 lambda z: np.log(sc().sigmoid(z)),

@@ -12,8 +12,8 @@ from ._package import rows, sc
 #: The hidden batches: ordinary logits first, then the ones that break naive formulas.
 BATCHES = [
     rows((3, 4), seed=501),
-    np.array([[1000.0, 1000.0, 999.0], [-0.5, 0.25, 2.0]]),
-    np.array([[-1000.0, -1000.0, -1001.0], [0.5, -0.25, 1.0]]),
+    np.array([[900.0, 900.0, 899.5], [-0.5, 0.25, 2.0]]),
+    np.array([[-900.0, -900.0, -901.5], [0.5, -0.25, 1.0]]),
     np.array([[800.0, 799.0, 790.0], [-800.0, -801.0, -810.0]]),
     np.array([[90.0, 89.0, 88.0], [1.0, 2.0, 3.0]], dtype=np.float32),
     rows((1, 5), seed=502),
@@ -36,7 +36,7 @@ def _column_max_softmax(z):
 
 NO_MAX_SUBTRACTION = Mistake(
     "no max subtraction",
-    "exp(1000) overflows to inf and inf / inf is NaN (and exp(-1000) underflows to "
+    "exp(900) overflows to inf and inf / inf is NaN (and exp(-900) underflows to "
     "0, and 0 / 0 is NaN). Subtract each row's maximum first, "
     "z - z.max(axis=-1, keepdims=True): the softmax does not change, every "
     "exponent is <= 0 and the largest term is exactly 1.",
@@ -93,8 +93,8 @@ def my_softmax(z):
 
 LOG_BATCHES = [
     rows((3, 4), seed=511),
-    np.array([[0.0, -800.0, 3.0], [1.0, 2.0, 3.0]]),
-    np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -1000.5]]),
+    np.array([[0.0, -850.0, 2.5], [1.0, 2.0, 3.0]]),
+    np.array([[950.0, 949.0, 0.0], [-950.0, -951.0, -950.5]]),
     np.array([[20.0, -30.0, 5.0], [0.5, 0.25, -1.0]], dtype=np.float32),
 ]
 
@@ -127,8 +127,8 @@ stable_log_softmax = Checker(
         ),
         Mistake(
             "log(softmax(z)) instead of a log-softmax",
-            "A probability of exp(-803) underflows to 0 and its log is -inf, while the "
-            "log-probability is a finite -803. Never take the log of a probability: "
+            "A probability of exp(-852.6) underflows to 0 and its log is -inf, while the "
+            "log-probability is a finite -852.6. Never take the log of a probability: "
             "log softmax(z) = (z - m) - log(sum(exp(z - m))), with m the row maximum.",
             variants=[
                 lambda z: np.log(sc().softmax(z, axis=-1)),
@@ -148,7 +148,7 @@ stable_log_softmax = Checker(
         ),
         Mistake(
             "no max subtraction",
-            "exp(1000) overflows to inf, so log(sum(exp(z))) is inf. Subtract the "
+            "exp(950) overflows to inf, so log(sum(exp(z))) is inf. Subtract the "
             "row maximum m first: log(sum(exp(z))) = m + log(sum(exp(z - m))).",
             variants=[_naive_log_softmax],
             matches=nonfinite_where_finite,

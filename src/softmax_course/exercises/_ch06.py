@@ -16,8 +16,8 @@ def _labels(seed, n, k):
 
 CASES = [
     (rows((4, 3), seed=601), np.array([2, 0, 1, 1])),
-    # a probability of exp(-803) underflows to 0: log(softmax) fails, no logit overflows
-    (np.array([[0.0, -800.0, 3.0], [1.5, 2.0, -0.5]]), np.array([1, 0])),
+    # a probability of exp(-822.6) underflows to 0: log(softmax) fails, nothing overflows
+    (np.array([[0.0, -820.0, 2.5], [1.5, 2.0, -0.5]]), np.array([1, 0])),
     # exp(1000) overflows: no max subtraction fails, every true class is likely enough
     (np.array([[1000.0, 0.0, 990.0], [2.0, 1.0, 4.0]]), np.array([2, 1])),
 ]
@@ -93,7 +93,7 @@ cross_entropy_loss = Checker(
         ),
         Mistake(
             "log(softmax(z)) instead of log-softmax",
-            "softmax(z) underflows to 0 for the probability exp(-803), and its log is "
+            "softmax(z) underflows to 0 for the probability exp(-822.6), and its log is "
             "-inf, so the loss is inf. Use log_softmax(z), which stays finite.",
             variants=[
                 lambda logits, labels: (
