@@ -5,9 +5,17 @@
   the copies as equal and every page logged the error "Identifier
   'THEBE_JS_URL' has already been declared". Each page keeps one copy of every
   script here.
+* The PDF edition: when ``make pdf`` has built ``_build/pdf/softmax-course.pdf``,
+  the HTML build copies it to the root of the site, where the landing page
+  links to it (``make pdf`` also copies it into an existing site).
 """
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+PDF_NAME = "softmax-course.pdf"
 
 
 def _script_key(script):
@@ -31,7 +39,17 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _serve_the_pdf(app, exception):
+    """Copy the PDF edition (``_build/pdf``, beside ``_build/html``) into the site."""
+    if exception is not None or app.builder.format != "html":
+        return
+    pdf = Path(app.outdir).parent / "pdf" / PDF_NAME
+    if pdf.is_file():
+        shutil.copyfile(pdf, Path(app.outdir) / PDF_NAME)
+
+
 def setup(app):
     # Late (priority 900): after the theme and the other extensions have added theirs.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("build-finished", _serve_the_pdf)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

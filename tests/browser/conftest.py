@@ -9,8 +9,10 @@ so a page that passes needs no network.
   in ``build-check``). If it is missing, or older than a source file, it is
   built here. ``BOOK_HTML=/path/to/_build/html`` tests another build as it is.
 * Chromium is ``/usr/bin/chromium`` (``CHROMIUM`` overrides it). Without it
-  every browser test is skipped, with the package to install. Playwright's own
-  browser downloads are never used.
+  every browser test is skipped, with the package to install; under CI (the
+  ``CI`` environment variable is set, as ``.ci/run`` does) a missing Chromium
+  fails the run instead, so CI cannot pass without reading the book.
+  Playwright's own browser downloads are never used.
 * A full-page screenshot of every page is saved in ``_build/screenshots/``
   (beside the ``html`` folder).
 """
@@ -70,19 +72,28 @@ class BrowserReport:
 _REPORT = BrowserReport()
 
 
+#: Under CI a missing browser is a failure, not a skip.
+CHROMIUM_REQUIRED = bool(os.environ.get("CI"))
+
+
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists():
         return
-    skip = pytest.mark.skip(reason=SKIP_REASON)
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(skip)
+    browser_items = [item for item in items if here in Path(item.path).parents]
+    if not browser_items:
+        return
+    if CHROMIUM_REQUIRED:
+        pytest.exit(f"CI is set, so the browser tests must run: {SKIP_REASON}", returncode=1)
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in browser_items:
+        item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not CHROMIUM.exists():
-        terminalreporter.write_line(f"browser tests skipped: {SKIP_REASON}")
+        if not CHROMIUM_REQUIRED:
+            terminalreporter.write_line(f"browser tests skipped: {SKIP_REASON}")
         return
     if not _REPORT.pages and not _REPORT.explorers:
         return
