@@ -31,7 +31,7 @@ book: setup ## Build the HTML book (warnings are errors)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup lint unit notebooks-test build-check browser ## Every check: ruff, package tests, strict nbval, the book build, the book in a browser
+test: setup lint unit notebooks-test build-check pdf pdf-check browser ## Every check: ruff, package tests, strict nbval, the book build, the PDF edition, the book in a browser
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff over the package, tests, benchmarks and notebooks
@@ -52,7 +52,7 @@ build-check: setup ## Build the book from scratch with warnings as errors
 
 # The PDF edition: Jupyter Book's LaTeX builder (its own doctrees, under _build/pdf),
 # then XeLaTeX through latexmk. Stored outputs only: nothing is executed.
-TEXLIVE_DEBIAN := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-fonts-extra latexmk poppler-utils
+TEXLIVE_DEBIAN := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-fonts-extra latexmk poppler-utils fonts-freefont-otf fonts-dejavu-core
 PDF_BUILD := _build/pdf
 PDF_LATEX := $(PDF_BUILD)/_build/latex
 PDF := $(PDF_BUILD)/softmax-course.pdf
@@ -64,6 +64,8 @@ pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX
 	  command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	for sty in fncychap.sty bbm.sty ucharclasses.sty unicode-math.sty polyglossia.sty fvextra.sty; do \
 	  kpsewhich $$sty >/dev/null 2>&1 || missing="$$missing $$sty"; done; \
+	for font in FreeSerif "DejaVu Sans Mono"; do \
+	  fc-list "$$font" 2>/dev/null | grep -q . || missing="$$missing $${font// /-}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "make pdf: TeX Live is missing or incomplete (no$$missing)."; \
 	  echo "Install Debian's packages: sudo apt-get install $(TEXLIVE_DEBIAN)"; \
