@@ -3,7 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV   ?= .venv
-PYTHON := $(VENV)/bin/python
+# A venv keeps its programs in Scripts/ on Windows (make under Git Bash), bin/ elsewhere
+VENV_BIN := $(VENV)/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
+PYTHON := $(VENV_BIN)/python
+# The Python that creates .venv: 3.11, 3.12 or 3.13 (`make BASE_PYTHON=python3.12`)
+BASE_PYTHON ?= $(if $(filter Windows_NT,$(OS)),python,python3)
 STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CHROMIUM ?= /usr/bin/chromium
@@ -14,13 +18,15 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test lint unit notebooks-test build-check browser browser-offline notebooks bench lock clean
+.PHONY: help setup book test lint unit notebooks-test build-check browser browser-offline notebooks bench lock lock-check clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
-	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	@$(if $(wildcard $(PYTHON)),,command -v $(firstword $(BASE_PYTHON)) >/dev/null || { echo "make: no $(BASE_PYTHON) here: install Python 3.11, 3.12 or 3.13 (README, Supported platforms) or name one: make BASE_PYTHON=python3.12" >&2; exit 1; })
+	@$(if $(wildcard $(PYTHON)),$(PYTHON),$(BASE_PYTHON)) scripts/check_python.py
+	@test -x $(PYTHON) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip==26.3
 	$(PYTHON) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
@@ -31,7 +37,7 @@ book: setup ## Build the HTML book (warnings are errors)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup lint unit notebooks-test build-check pdf pdf-check browser ## Every check: ruff, package tests, strict nbval, the book build, the PDF edition, the book in a browser
+test: setup lock-check lint unit notebooks-test build-check pdf pdf-check browser ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff over the package, tests, benchmarks and notebooks
@@ -42,9 +48,18 @@ unit: setup ## Package tests, doctests and notebook checks
 	CI=$${CI:-} $(PYTHON) -m pytest -n $(JOBS) --doctest-modules src/softmax_course tests \
 		--ignore=tests/browser
 
-notebooks-test: setup ## Strict nbval: re-execute every chapter and compare with its stored outputs
-	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env \
-		--nbval-cell-timeout=1800 book
+# Strict nbval twice: as NumPy runs on this CPU, then with NumPy's AVX2 and AVX-512
+# kernels switched off (x86-64 only), as on a CPU without them: stored outputs must not
+# depend on the CPU (README, "Which outputs are exact").
+NBVAL := -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=1800
+NOAVX2_NOTEBOOKS ?= book
+notebooks-test: setup ## Strict nbval: re-execute every chapter and compare with its stored outputs, then again without NumPy's AVX2 kernels
+	$(PYTHON) $(NBVAL) book
+ifneq ($(filter x86_64 amd64 AMD64,$(shell uname -m 2>/dev/null)),)
+	NPY_DISABLE_CPU_FEATURES="X86_V3" $(PYTHON) $(NBVAL) $(NOAVX2_NOTEBOOKS)
+else
+	@echo "notebooks-test: the pass without AVX2 needs an x86-64 CPU; skipped on $$(uname -m)"
+endif
 
 build-check: setup ## Build the book from scratch with warnings as errors
 	rm -rf _build/html _build/.doctrees
@@ -102,10 +117,24 @@ notebooks: setup ## Re-execute every chapter and store its outputs (the nbval ba
 bench: setup ## Speed and accuracy benchmark (prints ratios; writes benchmarks/results/)
 	$(PYTHON) benchmarks/bench_softmax.py
 
-lock: ## Re-resolve the newest allowed versions into constraints.txt (then re-run `make notebooks`)
-	rm -rf .venv-lock && python3 -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet -r <(grep -v '^-c' requirements.txt)
-	.venv-lock/bin/pip freeze --exclude-editable > constraints.txt && rm -rf .venv-lock
+# The lock: uv resolves requirements.txt once for every platform and Python version
+# (environment markers where they differ). It keeps the pins of constraints.txt that still
+# fit; UPGRADE=1 moves every package to its newest allowed version. uv runs from a
+# throw-away venv, so a requirements.txt that no longer fits .venv can still be locked.
+UV_VERSION = $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' requirements.txt)
+LOCK_BIN := .venv-lock/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
+lock: ## Re-resolve constraints.txt for every platform (UPGRADE=1: newest versions; then `make notebooks`)
+	@$(BASE_PYTHON) scripts/check_python.py
+	rm -rf .venv-lock && $(BASE_PYTHON) -m venv .venv-lock
+	$(LOCK_BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	grep -v '^-c ' requirements.txt | UV_PYTHON_DOWNLOADS=never $(LOCK_BIN)/uv pip compile - \
+		--universal --python-version 3.11 --no-emit-package softmax-course \
+		--annotation-style line --custom-compile-command 'make lock' --quiet \
+		$(if $(UPGRADE),--upgrade) --output-file constraints.txt
+	$(LOCK_BIN)/python scripts/check_lock.py --force && rm -rf .venv-lock
+
+lock-check: setup ## Check that constraints.txt installs from wheels on every supported platform and Python
+	$(PYTHON) scripts/check_lock.py
 
 clean: ## Remove the build, caches and the virtual environment
 	rm -rf _build $(VENV) .pytest_cache .hypothesis .ruff_cache
