@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validation import check_integer, check_labels
 from .activations import log_softmax
 
 __all__ = [
@@ -24,58 +25,60 @@ __all__ = [
 ]
 
 
-def _as_float_matrix(value, name: str, ndim: int) -> np.ndarray:
+def _as_float_matrix(value, name: str, ndim: int, function: str) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers; got dtype {arr.dtype}.")
+        raise TypeError(
+            f"{function}: {name} must be an array of real numbers; got dtype {arr.dtype}."
+        )
     if arr.ndim != ndim:
         expected = {1: "a 1-d array", 2: "a 2-d array"}[ndim]
-        raise ValueError(f"{name} must be {expected}; got shape {arr.shape}.")
+        raise ValueError(f"{function}: {name} must be {expected}; got shape {arr.shape}.")
     arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
+        raise ValueError(f"{function}: {name} must be finite; it contains NaN or infinity.")
     return arr
 
 
-def _check_l2(l2) -> float:
+def _check_l2(l2, function: str) -> float:
     if isinstance(l2, (bool, np.bool_)) or not isinstance(l2, numbers.Real):
-        raise TypeError(f"l2 must be a real number; got {type(l2).__name__}.")
+        raise TypeError(f"{function}: l2 must be a real number; got {type(l2).__name__}.")
     value = float(l2)
     if not np.isfinite(value) or value < 0:
-        raise ValueError(f"l2 must be a finite number >= 0; got {l2!r}.")
+        raise ValueError(f"{function}: l2 must be a finite number >= 0; got {l2!r}.")
     return value
 
 
-def _check_model(W, b, X, y):
-    W = _as_float_matrix(W, "W", 2)
-    b = _as_float_matrix(b, "b", 1)
-    X = _as_float_matrix(X, "X", 2)
+def _check_model(W, b, X, y, function: str):
+    W = _as_float_matrix(W, "W", 2, function)
+    b = _as_float_matrix(b, "b", 1, function)
+    X = _as_float_matrix(X, "X", 2, function)
     n_features, n_classes = W.shape
     if n_classes < 1:
-        raise ValueError(f"W must have at least one column (one per class); got shape {W.shape}.")
+        raise ValueError(
+            f"{function}: W must have at least one column (one per class); got shape {W.shape}."
+        )
     if b.shape != (n_classes,):
         raise ValueError(
-            f"b must have shape ({n_classes},), one bias per column of W; got {b.shape}."
+            f"{function}: b must have shape ({n_classes},), one bias per column of W; "
+            f"got {b.shape}."
         )
     if X.shape[1] != n_features:
         raise ValueError(
-            f"X has {X.shape[1]} features (columns) but W has {n_features} rows; "
-            "expected X of shape (N, d) and W of shape (d, K)."
+            f"{function}: X has {X.shape[1]} features (columns) but W has {n_features} "
+            "rows; expected X of shape (N, d) and W of shape (d, K)."
         )
     if X.shape[0] == 0:
-        raise ValueError("X has no rows: the mean loss of an empty batch is undefined.")
+        raise ValueError(
+            f"{function}: X has no rows: the mean loss of an empty batch is undefined."
+        )
     labels = np.asarray(y)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"y must hold integer class labels; got dtype {labels.dtype}.")
     if labels.shape != (X.shape[0],):
         raise ValueError(
-            f"y must have shape ({X.shape[0]},), one label per row of X; got {labels.shape}."
+            f"{function}: y must have shape ({X.shape[0]},), one label per row of X; "
+            f"got {labels.shape}."
         )
-    if labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(
-            f"y must lie in [0, {n_classes - 1}] for {n_classes} classes; got values "
-            f"from {labels.min()} to {labels.max()}."
-        )
+    labels = check_labels(labels, n_classes, function)
     return W, b, X, labels.astype(np.intp, copy=False)
 
 
@@ -142,8 +145,9 @@ def softmax_regression_loss_grad(W, b, X, y, *, l2=0.0):
     >>> db.round(4).tolist()
     [-0.1667, 0.3333, -0.1667]
     """
-    W, b, X, labels = _check_model(W, b, X, y)
-    l2 = _check_l2(l2)
+    function = "softmax_regression_loss_grad"
+    W, b, X, labels = _check_model(W, b, X, y, function)
+    l2 = _check_l2(l2, function)
     n_samples = X.shape[0]
     log_probs = log_softmax(X @ W + b, axis=-1)
     rows = np.arange(n_samples)
@@ -169,11 +173,11 @@ class StandardizedSplit(NamedTuple):
     scale: np.ndarray
 
 
-def _check_fraction(value, name):
+def _check_fraction(value, name, function):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number; got {value!r}.")
+        raise TypeError(f"{function}: {name} must be a number; got {value!r}.")
     if not 0 < value < 1:
-        raise ValueError(f"{name} must lie strictly between 0 and 1; got {value!r}.")
+        raise ValueError(f"{function}: {name} must lie strictly between 0 and 1; got {value!r}.")
     return float(value)
 
 
@@ -229,24 +233,24 @@ def standardized_split(features, labels, *, val_size=0.2, test_size=0.2, seed=0)
     >>> bool(np.allclose(split.x_train.mean(axis=0), 0.0))
     True
     """
-    x = _as_float_matrix(features, "features", 2)
+    function = "standardized_split"
+    x = _as_float_matrix(features, "features", 2, function)
     y = np.asarray(labels)
     if y.dtype.kind not in "iu":
-        raise TypeError(f"labels must be integers; got dtype {y.dtype}.")
+        raise TypeError(f"{function}: labels must be integers; got dtype {y.dtype}.")
     if y.shape != (x.shape[0],):
         raise ValueError(
-            f"labels must have shape ({x.shape[0]},), one per row of features; got {y.shape}."
+            f"{function}: labels must have shape ({x.shape[0]},), one per row of "
+            f"features; got {y.shape}."
         )
-    val_size = _check_fraction(val_size, "val_size")
-    test_size = _check_fraction(test_size, "test_size")
+    val_size = _check_fraction(val_size, "val_size", function)
+    test_size = _check_fraction(test_size, "test_size", function)
     if val_size + test_size >= 1:
         raise ValueError(
-            f"val_size + test_size must be below 1 to leave a training set; got "
+            f"{function}: val_size + test_size must be below 1 to leave a training set; got "
             f"{val_size} + {test_size}."
         )
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer; got {seed!r}.")
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(check_integer(seed, "seed", function, minimum=0))
     parts = {"train": [], "val": [], "test": []}
     for label in np.unique(y):
         members = rng.permutation(np.flatnonzero(y == label))
@@ -257,7 +261,7 @@ def standardized_split(features, labels, *, val_size=0.2, test_size=0.2, seed=0)
         parts["train"].append(members[n_test + n_val :])
     index = {name: rng.permutation(np.concatenate(chunks)) for name, chunks in parts.items()}
     if min(len(chunk) for chunk in index.values()) == 0:
-        raise ValueError("a split is empty: use more samples or larger fractions.")
+        raise ValueError(f"{function}: a split is empty: use more samples or larger fractions.")
     train = x[index["train"]]
     mean = train.mean(axis=0)
     scale = train.std(axis=0)
@@ -308,17 +312,20 @@ def plot_weight_images(weights, *, image_shape=(8, 8), titles=None, axes=None):
     """
     import matplotlib.pyplot as plt
 
-    weights = _as_float_matrix(weights, "weights", 2)
+    function = "plot_weight_images"
+    weights = _as_float_matrix(weights, "weights", 2, function)
     rows, columns = image_shape
     num_classes = weights.shape[1]
     if rows * columns != weights.shape[0]:
         raise ValueError(
-            f"image_shape {tuple(image_shape)} holds {rows * columns} pixels, but the "
+            f"{function}: image_shape {tuple(image_shape)} holds {rows * columns} pixels, but the "
             f"weights have {weights.shape[0]} rows."
         )
     titles = [f"class {k}" for k in range(num_classes)] if titles is None else list(titles)
     if len(titles) != num_classes:
-        raise ValueError(f"expected {num_classes} titles, one per column; got {len(titles)}.")
+        raise ValueError(
+            f"{function}: expected {num_classes} titles, one per column; got {len(titles)}."
+        )
     if axes is None:
         ncols = -(-num_classes // 2)
         fig, grid = plt.subplots(2, ncols, figsize=(1.6 * ncols + 1, 3.8), squeeze=False)
@@ -328,7 +335,9 @@ def plot_weight_images(weights, *, image_shape=(8, 8), titles=None, axes=None):
     else:
         axes = list(np.ravel(axes))
         if len(axes) != num_classes:
-            raise ValueError(f"expected {num_classes} axes, one per column; got {len(axes)}.")
+            raise ValueError(
+                f"{function}: expected {num_classes} axes, one per column; got {len(axes)}."
+            )
         fig = axes[0].figure
     limit = float(np.max(np.abs(weights))) or 1.0
     for k, ax in enumerate(axes):
@@ -390,19 +399,22 @@ def plot_decision_regions(weights, bias, *, x_range, y_range, ax=None, colors=No
 
     from .data import decision_grid
 
-    weights = _as_float_matrix(weights, "weights", 2)
-    bias = _as_float_matrix(bias, "bias", 1)
+    function = "plot_decision_regions"
+    weights = _as_float_matrix(weights, "weights", 2, function)
+    bias = _as_float_matrix(bias, "bias", 1, function)
     if weights.shape[0] != 2:
         raise ValueError(
-            f"weights must have 2 rows (two input features); got shape {weights.shape}."
+            f"{function}: weights must have 2 rows (two input features); got shape {weights.shape}."
         )
     num_classes = weights.shape[1]
     if bias.shape != (num_classes,):
-        raise ValueError(f"bias must have shape ({num_classes},); got {bias.shape}.")
+        raise ValueError(f"{function}: bias must have shape ({num_classes},); got {bias.shape}.")
     if colors is None:
         colors = [plt.get_cmap("tab10")(k % 10) for k in range(num_classes)]
     if len(colors) != num_classes:
-        raise ValueError(f"expected {num_classes} colours, one per class; got {len(colors)}.")
+        raise ValueError(
+            f"{function}: expected {num_classes} colours, one per class; got {len(colors)}."
+        )
     xx, yy, points = decision_grid(x_range, y_range, num=num)
     logits = points.astype(np.float64) @ weights + bias
     probs = np.exp(log_softmax(logits, axis=-1))
