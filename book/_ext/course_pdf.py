@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 EXPLORER_CLASS = "softmax-explorer"
 SOLUTIONS_TITLE = "Solutions"
+#: The heading of the landing page, printed after the table of contents.
+FRONT_MATTER_TITLE = "About this course"
 #: Longest figure caption kept whole; longer first sentences are cut at a word.
 MAX_CAPTION = 220
 
@@ -75,11 +77,39 @@ class PrintedBookTransform(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **kwargs) -> None:
+        self.head_the_front_matter()
         self.replace_explorers()
         self.number_output_figures()
         self.collect_solutions()
         self.size_table_columns()
         self.bibliography_in_its_chapter()
+
+    # -- the landing page -------------------------------------------------------------
+
+    def head_the_front_matter(self) -> None:
+        """Give the landing page, printed after the contents, a heading of its own.
+
+        Its title is the book's, which LaTeX prints on the title page only, so
+        the page had no heading and its running head read "Contents".
+        """
+        root = self.config.root_doc
+        top = next(
+            (
+                n
+                for n in self.document.children
+                if isinstance(n, nodes.section) and n.get("docname") == root
+            ),
+            None,
+        )
+        if top is None:
+            return
+        heading = (
+            r"\chapter*{" + FRONT_MATTER_TITLE + "}"
+            r"\addcontentsline{toc}{chapter}{" + FRONT_MATTER_TITLE + "}"
+            r"\markboth{" + FRONT_MATTER_TITLE + "}{" + FRONT_MATTER_TITLE + "}"
+        )
+        index = 1 if top.children and isinstance(top[0], nodes.title) else 0
+        top.insert(index, _raw_latex(heading))
 
     # -- the explorer ---------------------------------------------------------------
 
@@ -193,14 +223,21 @@ class PrintedBookTransform(SphinxPostTransform):
     # -- tables -------------------------------------------------------------------
 
     def size_table_columns(self) -> None:
-        """Column widths from the content, for tables that give none.
+        """Column widths from the content, for tables that give none; long tables.
 
         LaTeX's tabulary, Sphinx's default, balances columns by their text and
         lets a column of formulas or code run into the next one. Each column
         gets at least its longest word (a formula or a name cannot break) and
         at most 40 characters, in proportion to its widest cell.
         """
-        for table in self.document.findall(nodes.table):
+        for place in _walk(self.document):
+            table = place.node
+            if not isinstance(table, nodes.table):
+                continue
+            # A table in the text may break across pages (LaTeX's longtable),
+            # rather than leave its heading alone at the foot of a page.
+            if isinstance(place.parent, nodes.section) and "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
             if "colwidths-given" in table["classes"]:
                 continue
             for tgroup in table.findall(nodes.tgroup):
