@@ -188,9 +188,10 @@ def test_latex_log_is_clean():
     problems = [
         line
         for line in log.splitlines()
-        if line.startswith("!") or re.search(r"undefined|multiply defined|Rerun to get", line)
+        if line.startswith("!")
+        or re.search(r"undefined|multiply defined|Rerun to get|Missing character", line)
     ]
-    assert problems == [], "LaTeX errors or unresolved references"
+    assert problems == [], "LaTeX errors, unresolved references or glyphs missing from a font"
     wide = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
     assert all(width < 3 for width in wide), f"lines wider than the text: {wide} pt"
     high = [float(x) for x in re.findall(r"Overfull \\vbox \(([\d.]+)pt too high\)", log)]
