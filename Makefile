@@ -94,8 +94,8 @@ pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX
 	  latexmk -pdf -dvi- -ps- softmax-course.tex > latexmk.out 2>&1 \
 	  || { grep -A3 '^!' softmax-course.log || tail -30 latexmk.out; \
 	       echo "make pdf: LaTeX failed, see $(PDF_LATEX)/softmax-course.log"; exit 1; }
-	@if grep -E '^!|undefined|multiply defined' $(PDF_LATEX)/softmax-course.log; then \
-	  echo "make pdf: LaTeX errors or unresolved references (above), see $(PDF_LATEX)/softmax-course.log"; \
+	@if grep -E '^!|undefined|multiply defined|Missing character' $(PDF_LATEX)/softmax-course.log; then \
+	  echo "make pdf: LaTeX errors, unresolved references or missing glyphs (above), see $(PDF_LATEX)/softmax-course.log"; \
 	  exit 1; fi
 	cp $(PDF_LATEX)/softmax-course.pdf $(PDF)
 	@if [ -d _build/html ]; then cp $(PDF) _build/html/softmax-course.pdf; fi
