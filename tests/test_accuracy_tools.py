@@ -27,7 +27,7 @@ from softmax_course.testing import (
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_adversarial_logits_shape_dtype_and_finite(dtype):
-    x = adversarial_logits(np.random.default_rng(0), 7, 5, 30.0, dtype)
+    x = adversarial_logits(np.random.default_rng(0), 7, 5, 30.0, dtype=dtype)
     assert x.shape == (7, 5)
     assert x.dtype == np.dtype(dtype)
     assert np.all(np.isfinite(x))
@@ -48,7 +48,7 @@ def test_adversarial_logits_is_a_function_of_the_generator_state():
     dtype=st.sampled_from([np.float32, np.float64]),
 )
 def test_adversarial_rows_have_the_promised_structure(seed, classes, spread, dtype):
-    x = adversarial_logits(np.random.default_rng(seed), 6, classes, spread, dtype)
+    x = adversarial_logits(np.random.default_rng(seed), 6, classes, spread, dtype=dtype)
     for r, row in enumerate(x):
         kind = ROW_KINDS[r % 3]
         top = row.max()

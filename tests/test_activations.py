@@ -18,6 +18,12 @@ from softmax_course import (
     softmax,
     softmax_jacobian,
 )
+from softmax_course.testing import (
+    ULP_BOUNDS,
+    max_ulp_error,
+    reference_log_softmax,
+    reference_softmax,
+)
 
 inf, nan = np.inf, np.nan
 
@@ -405,3 +411,53 @@ def test_jacobian_matches_tensorflow_autodiff():
         probs = tf.nn.softmax(variable, axis=-1)
     tf_jac = tape.batch_jacobian(probs, variable).numpy()
     np.testing.assert_allclose(softmax_jacobian(x), tf_jac, rtol=1e-12, atol=1e-15)
+
+
+# --- Several axes at once, and axis=None, with SciPy's meaning ---------------------------
+
+AXES = [None, (0,), (1, 2), (0, 2), (2, 0, 1), (), -1]
+
+
+def _reference_over(x, axes, reference):
+    """The mpmath reference over ``axes`` taken together, in the layout of ``x``."""
+    axes = (axes,) if isinstance(axes, int) else axes
+    axes = tuple(range(x.ndim)) if axes is None else tuple(sorted(a % x.ndim for a in axes))
+    batch = [i for i in range(x.ndim) if i not in axes]
+    moved = np.transpose(x, batch + list(axes))
+    rows = moved.reshape(int(np.prod([x.shape[i] for i in batch])), -1)
+    exact = reference(rows).reshape(moved.shape)
+    return np.transpose(exact, np.argsort(batch + list(axes)))
+
+
+@pytest.mark.parametrize("axis", AXES, ids=str)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tuple_and_none_axes_match_scipy_within_the_ulp_bounds(axis, dtype):
+    x = (np.random.default_rng(21).normal(0, 30, (3, 4, 5)) - 40).astype(dtype)
+    probs, log_probs = softmax(x, axis=axis), log_softmax(x, axis=axis)
+    exact_p = _reference_over(x, axis, reference_softmax)
+    exact_lp = _reference_over(x, axis, reference_log_softmax)
+    assert max_ulp_error(lambda _: probs, x, exact_p) <= ULP_BOUNDS["softmax"]
+    assert max_ulp_error(lambda _: log_probs, x, exact_lp) <= ULP_BOUNDS["log_softmax"]
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(probs, scipy.special.softmax(x, axis=axis), rtol=64 * eps, atol=0)
+    # SciPy's log-softmax cancels near 0 (a dominant logit): compare in absolute terms.
+    atol = 64 * eps * float(np.abs(x).max())
+    np.testing.assert_allclose(log_probs, scipy.special.log_softmax(x, axis=axis), atol=atol)
+    for keepdims in (False, True):
+        ours = logsumexp(x, axis=axis, keepdims=keepdims)
+        theirs = scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)
+        assert ours.shape == np.shape(theirs) and ours.dtype == dtype
+        np.testing.assert_allclose(ours, theirs, rtol=8 * eps)
+
+
+def test_axis_none_on_a_scalar_is_one_class():
+    assert softmax(3.0, axis=None) == 1.0
+    assert log_softmax(3.0, axis=None) == 0.0
+    assert logsumexp(3.0, axis=None) == 3.0
+
+
+def test_jacobian_over_several_axes_is_that_of_the_flattened_classes():
+    x = np.random.default_rng(22).normal(size=(2, 3, 4))
+    jac = softmax_jacobian(x, axis=(1, 2))
+    assert jac.shape == (2, 12, 12)
+    np.testing.assert_allclose(jac, softmax_jacobian(x.reshape(2, 12)), rtol=1e-15, atol=0)

@@ -113,16 +113,48 @@ class _Scratch:
         return [a[:rows] for a in self.arrays[:count]]
 
 
-def exact_shifts(xb, m, limit: float):
-    """The shift ``c`` of each row and whether ``x - c`` is exact (see the module doc).
+def plan_shift(xb, m, limit: float, one_shift: bool = True):
+    """The shift ``c`` of a block of rows, and which rows it serves (see the module doc).
 
-    ``m`` is the row max. Returns ``(c, exact)``; ``c`` is None when every row
-    takes ``c = 0``. Rows that are not ``exact`` (and rows with NaN or an
-    infinite max) take the compensated path.
+    ``m`` is the row max. Returns ``(c, exact)``: ``c`` is one number for the
+    whole block (subtracted as a scalar, the cheapest NumPy operation) when
+    one serves every row, else one per row; ``exact`` is None when every row
+    is served, else a boolean per row. Rows not served (NaN, an infinite max,
+    or logits on both sides of ``m/2`` with ``m`` just above ``limit``) take
+    the compensated path. With ``one_shift=False`` a large max is its own
+    row's shift (log-softmax needs ``x - m`` anyway).
+    """
+    dtype = xb.dtype
+    const = _CONSTANTS[dtype]
+    m_low, m_high = float(m.min()), float(m.max())  # NaN if any row has NaN
+    if 0 <= m_low and m_high <= limit:
+        return 0.0, None
+    block_low = float(np.minimum.reduce(xb, axis=None))
+    # No shift: every exp normal (so none lost precision) and none overflowing.
+    if m_high <= limit and block_low >= const.log_tiny:
+        return 0.0, None
+    # One positive shift, the smallest row max: x - c exact by Sterbenz's lemma
+    # for every logit that matters, exp(m - c) >= 1 and no overflow.
+    c = m_low
+    if one_shift and c >= 1 and m_high - c <= min(limit, c) and block_low >= c / 2:
+        return dtype.type(c), None
+    low = np.minimum.reduce(xb, axis=1)
+    if ((m <= limit) & ((m >= 0) | (low >= const.log_tiny))).all():
+        return 0.0, None
+    if one_shift and c >= 1 and m_high - c <= min(limit, c):
+        half = c / 2
+        if ((low >= half) | (m - const.relevant >= half)).all():
+            return dtype.type(c), None
+    return exact_shifts(xb, m, limit, low)
+
+
+def exact_shifts(xb, m, limit: float, low=None):
+    """A shift per row and whether ``x - c`` is exact (see the module doc).
+
+    ``m`` is the row max and ``low`` the row min (computed if not given).
+    Returns ``(c, exact)``: an array of shifts and a boolean array.
     """
     zero = (m >= 0) & (m <= limit)
-    if zero.all():
-        return None, zero
     const = _CONSTANTS[xb.dtype]
     relevant, unit = const.relevant, const.unit
     finite = np.isfinite(m)
@@ -133,9 +165,11 @@ def exact_shifts(xb, m, limit: float):
     if near_zero.any():
         c[near_zero] = np.trunc(m[near_zero] / unit) * unit
     exact = zero | negative | (large & (m >= 2 * relevant))
-    window = np.flatnonzero(large & (m < 2 * relevant))
-    if window.size:
-        exact[window] = np.minimum.reduce(xb[window], axis=1) >= m[window] / 2
+    window = large & (m < 2 * relevant)
+    if window.any():
+        if low is None:
+            low = np.minimum.reduce(xb, axis=1)
+        exact |= window & (low >= m / 2)
     return c, exact
 
 
@@ -181,22 +215,43 @@ def _slice(target, r0, r1):
     return target[r0:r1]
 
 
+def _subtract_shift(xb, c, out):
+    """``x - c`` into ``out`` (c a number or one per row); ``x`` itself if c is 0."""
+    if np.ndim(c) == 0:
+        if c == 0:
+            return xb
+        return np.subtract(xb, c, out=out)
+    return np.subtract(xb, c[:, None], out=out)
+
+
+def _left_over(exact, ok=None):
+    """The rows for the compensated path: not served by the shift, or not ``ok``."""
+    if ok is not None and exact is not None:
+        ok = ok & exact
+    elif ok is None:
+        ok = exact
+    if ok is None:
+        return _NONE
+    return np.flatnonzero(~ok)
+
+
+_NONE = np.empty(0, dtype=np.intp)
+
+
 def _shifted_softmax(xb, ob, scratch, limit):
     """``exp(x - c) / sum(exp(x - c))``; returns the rows left for the compensated path."""
     rows = xb.shape[0]
     m = np.maximum.reduce(xb, axis=1)
-    c, exact = exact_shifts(xb, m, limit)
+    c, exact = plan_shift(xb, m, limit)
     e = ob if ob.dtype == xb.dtype else scratch.get(1, rows)[0]
-    if c is None:
-        np.exp(xb, out=e)
-    else:
-        np.subtract(xb, c[:, None], out=e)
-        np.exp(e, out=e)
+    np.exp(_subtract_shift(xb, c, e), out=e)
     total = np.add.reduce(e, axis=1)
     np.divide(e, total[:, None], out=ob)
-    # The sum is at least exp(m - c) >= 1 - U; NaN fails the test.
-    ok = exact & (total >= 0.5) & (total <= _CONSTANTS[xb.dtype].largest)
-    return np.flatnonzero(~ok)
+    # The sum is positive and finite on every route; NaN fails the test.
+    largest = _CONSTANTS[xb.dtype].largest
+    if 0 < float(total.min()) and float(total.max()) <= largest:
+        return _left_over(exact)
+    return _left_over(exact, (total > 0) & (total <= largest))
 
 
 def _shifted_log(xb, mode, tb, scratch, limit):
@@ -205,17 +260,14 @@ def _shifted_log(xb, mode, tb, scratch, limit):
     arange = scratch.arange[:rows]
     idx = np.argmax(xb, axis=1)
     m = xb[arange, idx]
-    c, exact = exact_shifts(xb, m, limit)
-    if not exact.any():
+    c, exact = plan_shift(xb, m, limit, one_shift=False)
+    if exact is not None and not exact.any():
         return arange
     in_place = mode == "log_softmax" and tb.dtype == xb.dtype
     work = scratch.get(2, rows)
     e = tb if in_place else work[0]
-    if c is None:
-        d, m_minus_c = xb, m
-    else:
-        d = np.subtract(xb, c[:, None], out=work[1])
-        m_minus_c = m - c
+    d = _subtract_shift(xb, c, work[1])
+    m_minus_c = m - c
     np.exp(d, out=e)
     e[arange, idx] = 0
     others = np.add.reduce(e, axis=1).astype(np.float64)
@@ -223,11 +275,21 @@ def _shifted_log(xb, mode, tb, scratch, limit):
     if mode == "stats":
         tb[0][...] = m
         tb[1][...] = log1p_s
+        return _left_over(exact)
+    y = tb if in_place else e
+    lse = m.astype(np.float64) + log1p_s
+    if np.ndim(c) == 0 and c == 0 and (np.abs(lse) <= log1p_s).all():
+        # |lse| <= log1p(s) <= |x - lse| (log-probabilities, for instance): one
+        # rounding of lse costs at most one ULP of the result, so subtract it at once.
+        np.subtract(xb, lse.astype(xb.dtype)[:, None], out=y)
+    elif np.ndim(c) == 1 and (m_minus_c == 0).all():
+        np.subtract(d, log1p_s.astype(xb.dtype)[:, None], out=y)  # d = x - m exactly
     else:
-        y = tb if in_place else e
         np.subtract(d, m_minus_c[:, None], out=y)  # x - m, rounded once
-        np.subtract(y, log1p_s.astype(xb.dtype)[:, None], out=tb)
-    return np.flatnonzero(~exact)
+        np.subtract(y, log1p_s.astype(xb.dtype)[:, None], out=y)
+    if y is not tb:
+        tb[...] = y
+    return _left_over(exact)
 
 
 def _redo_rows(xb, bad, mode, tb, scratch):
@@ -389,11 +451,11 @@ def small_vector(x, mode: str):
     """
     index = int(x.argmax())
     top = x[index : index + 1]
-    c, exact = exact_shifts(x[None, :], top, direct_limit(x.dtype, x.shape[0]))
-    if not exact[0]:
+    c, exact = plan_shift(x[None, :], top, direct_limit(x.dtype, x.shape[0]))
+    if exact is not None and not exact[0]:
         return None
     m = float(top[0])
-    shift = 0.0 if c is None else float(c[0])
+    shift = float(c) if np.ndim(c) == 0 else float(c[0])
     low = float(x.min())
     if low - m >= _CONSTANTS[x.dtype].log_tiny + math.log(x.shape[0]):
         return _small_shifted(x, mode, index, m, shift)

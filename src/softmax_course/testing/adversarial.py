@@ -32,7 +32,9 @@ def _check_dtype(dtype):
     return dtype
 
 
-def adversarial_logits(rng, rows, classes, spread, dtype=np.float64):
+def adversarial_logits(
+    rng: np.random.Generator, rows: int, classes: int, spread: float, *, dtype=np.float64
+) -> np.ndarray:
     """Logits on which softmax and log-softmax are hard to compute accurately.
 
     Introduced in chapter 5 (:ref:`sec-accuracy`).
@@ -82,7 +84,7 @@ def adversarial_logits(rng, rows, classes, spread, dtype=np.float64):
     Examples
     --------
     >>> import numpy as np
-    >>> x = adversarial_logits(np.random.default_rng(0), 3, 5, 100.0, np.float32)
+    >>> x = adversarial_logits(np.random.default_rng(0), 3, 5, 100.0, dtype=np.float32)
     >>> x.shape, x.dtype
     ((3, 5), dtype('float32'))
     >>> top_two = np.sort(x[1])[-2:]          # a near tie: a few ULPs apart

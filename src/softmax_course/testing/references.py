@@ -67,7 +67,7 @@ def _lse(row):
     return row[top] + _log_normaliser_from(row, top, 1.0)
 
 
-def reference_logsumexp(x, axis=-1, digits=DEFAULT_DIGITS):
+def reference_logsumexp(x, *, axis=-1, digits=DEFAULT_DIGITS) -> np.ndarray:
     """``log(sum(exp(x)))`` along ``axis`` as mpmath numbers (an object array).
 
     Introduced in chapter 5 (:ref:`sec-accuracy`).
@@ -80,7 +80,7 @@ def reference_logsumexp(x, axis=-1, digits=DEFAULT_DIGITS):
     return _apply_rows(x, axis, _lse, digits, keep_axis=False)
 
 
-def reference_log_softmax(x, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS):
+def reference_log_softmax(x, *, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS) -> np.ndarray:
     """Log-softmax of ``x / temperature`` in ``digits`` digits (an object array).
 
     The logits are taken as the exact values of their floats; each
@@ -106,7 +106,7 @@ def reference_log_softmax(x, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS):
     return _apply_rows(x, axis, row_function, digits)
 
 
-def reference_softmax(x, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS):
+def reference_softmax(x, *, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS) -> np.ndarray:
     """Softmax of ``x / temperature`` in ``digits`` digits (an object array).
 
     Examples
@@ -124,7 +124,7 @@ def reference_softmax(x, axis=-1, temperature=1.0, digits=DEFAULT_DIGITS):
     return _apply_rows(x, axis, row_function, digits)
 
 
-def reference_sigmoid(x, digits=DEFAULT_DIGITS):
+def reference_sigmoid(x, *, digits=DEFAULT_DIGITS) -> np.ndarray:
     """The logistic sigmoid of each element, in ``digits`` digits (an object array).
 
     Examples
@@ -140,7 +140,7 @@ def reference_sigmoid(x, digits=DEFAULT_DIGITS):
     return out
 
 
-def reference_log_sigmoid(x, digits=DEFAULT_DIGITS):
+def reference_log_sigmoid(x, *, digits=DEFAULT_DIGITS) -> np.ndarray:
     """``log(sigmoid(x)) = -log1p(exp(-x))`` of each element, in ``digits`` digits.
 
     Computed with ``log1p`` so that values near 0 (large positive ``x``) keep
@@ -159,7 +159,7 @@ def reference_log_sigmoid(x, digits=DEFAULT_DIGITS):
     return out
 
 
-def reference_cross_entropy(logits, labels, digits=DEFAULT_DIGITS):
+def reference_cross_entropy(logits, labels, *, digits=DEFAULT_DIGITS) -> np.ndarray:
     """Per-sample ``-log softmax(logits)[label]`` for 2-D logits (an object array).
 
     Examples

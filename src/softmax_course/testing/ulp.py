@@ -17,7 +17,7 @@ from .references import DEFAULT_DIGITS, reference_softmax
 __all__ = ["logsumexp_ulp_error", "max_ulp_error", "ulp_error", "ulp_errors_by_spread"]
 
 
-def ulp_error(computed, reference, dtype=None, scale=None):
+def ulp_error(computed, reference, *, dtype=None, scale=None) -> np.ndarray:
     """Error of ``computed`` against ``reference`` in units in the last place.
 
     Introduced in chapter 5 (:ref:`sec-accuracy`).
@@ -67,7 +67,9 @@ def ulp_error(computed, reference, dtype=None, scale=None):
     return out
 
 
-def max_ulp_error(function, logits, reference, dtype=None, include_subnormal=False):
+def max_ulp_error(
+    function, logits, reference, *, dtype=None, include_subnormal: bool = False
+) -> float:
     """The largest error, in ULPs, of ``function(logits)`` against ``reference``.
 
     Introduced in chapter 5 (:ref:`sec-accuracy`).
@@ -142,7 +144,7 @@ def max_ulp_error(function, logits, reference, dtype=None, include_subnormal=Fal
     return float(errors.max())
 
 
-def logsumexp_ulp_error(computed, reference, logits, axis=-1, dtype=None):
+def logsumexp_ulp_error(computed, reference, logits, *, axis=-1, dtype=None) -> np.ndarray:
     """Errors of a log-sum-exp in ULPs of ``max(|result|, |largest logit|)``.
 
     Introduced in chapter 5 (:ref:`sec-accuracy`). The log-sum-exp is
@@ -190,6 +192,7 @@ def ulp_errors_by_spread(
     functions,
     spreads,
     rng,
+    *,
     rows=21,
     classes=32,
     dtype=np.float64,
@@ -249,7 +252,7 @@ def ulp_errors_by_spread(
     spreads = [float(spread) for spread in spreads]
     errors = {name: np.empty(len(spreads)) for name in functions}
     for position, spread in enumerate(spreads):
-        logits = adversarial_logits(rng, rows, classes, spread, dtype)
+        logits = adversarial_logits(rng, rows, classes, spread, dtype=dtype)
         exact = reference(logits) if digits is None else reference(logits, digits=digits)
         for name, function in functions.items():
             errors[name][position] = max_ulp_error(function, logits, exact, dtype=dtype)
