@@ -20,6 +20,10 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help setup book test lint unit notebooks-test build-check browser browser-offline notebooks bench lock lock-check clean
 
+# Targets share .venv, _build and the notebooks' outputs, and `test` lists its stages in
+# order: `make -j` runs them one at a time (each stage parallelises itself with -n $(JOBS)).
+.NOTPARALLEL:
+
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
@@ -47,6 +51,10 @@ lint: setup ## ruff over the package, tests, benchmarks and notebooks
 unit: setup ## Package tests, doctests and notebook checks
 	CI=$${CI:-} $(PYTHON) -m pytest -n $(JOBS) --doctest-modules src/softmax_course tests \
 		--ignore=tests/browser
+
+# The quick loop while editing the package: no notebooks, no book build, no browser.
+.PHONY: check
+check: lint unit ## Lint and unit tests only (a quick loop; `make test` runs everything)
 
 # Strict nbval twice: as NumPy runs on this CPU, then with NumPy's AVX2 and AVX-512
 # kernels switched off (x86-64 only), as on a CPU without them: stored outputs must not
