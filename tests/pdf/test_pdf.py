@@ -1,14 +1,15 @@
 """The PDF edition as a reader gets it: ``_build/pdf/softmax-course.pdf`` (``make pdf``).
 
 Read with poppler's tools (``pdfinfo``, ``pdftotext``, ``pdffonts``,
-``pdfimages``, from Debian's poppler-utils) and checked against the sources:
-a title page, a sane number of pages, every chapter's title in the table of
-contents and at its chapter, no ``??`` of an unresolved reference and no
-LaTeX error, every font embedded, one numbered figure per image of the HTML
-book, every exercise linked to its solution at the end of its chapter, the
-explorer replaced by a note, the bibliography and the glossary complete, and
-no word outside the text block. ``COURSE_PDF=/path/to/file.pdf`` checks
-another build.
+``pdfimages``, ``pdftohtml``, from Debian's poppler-utils) and checked against
+the sources: a title page, a sane number of pages, every chapter's title in
+the table of contents and at its chapter, no ``??`` of an unresolved reference
+and no LaTeX error, every font embedded, one numbered figure per image of the
+HTML book, every exercise linked to its solution at the end of its chapter,
+the explorer replaced by a note whose link finds its section of the site, the
+bibliography and the glossary complete, no word outside the text block, and
+the PDF served by the HTML site and linked from its landing page.
+``COURSE_PDF=/path/to/file.pdf`` checks another build.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 #: more means something (a table, an output) exploded.
 PAGES_PER_DOCUMENT = (3, 40)
 FIGURE_CAPTION = re.compile(r"^Fig(?:ure|\.) (\d+)\.(\d+): ", re.MULTILINE)
-POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdfimages")
+POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdfimages", "pdftohtml")
 
 
 # -- the sources --------------------------------------------------------------------
@@ -292,6 +293,26 @@ def test_the_explorer_is_replaced_by_a_note(text):
     assert "The softmax explorer is in the HTML edition" in text
     assert "book/03_softmax.html" in text.replace("\n", "")
     assert "softmax-explorer" not in text
+
+
+def test_links_to_the_html_edition_resolve(pdf):
+    """Relative links (the explorer note's) find their page and section in the site.
+
+    The PDF sits at the root of the HTML site, so ``book/03_softmax.html#...``
+    is resolved from there.
+    """
+    if not (HTML / "index.html").is_file():
+        pytest.skip("no HTML build (make book)")
+    html = run("pdftohtml", "-i", "-stdout", "-noframes", str(pdf))
+    hrefs = set(re.findall(r'href="([^"]+)"', html))
+    internal = f"{pdf.stem}.html#"  # pdftohtml's own links between pages
+    relative = [h for h in hrefs if not h.startswith(internal) and ":" not in h]
+    assert relative, "no link to the HTML edition"
+    for href in relative:
+        page, _, anchor = href.partition("#")
+        target = HTML / page
+        assert target.is_file(), f"{href}: no such page in the site"
+        assert not anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8"), href
 
 
 def test_glossary_lists_every_term(pages):
