@@ -27,7 +27,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = Path(os.environ.get("COURSE_PDF", ROOT / "_build" / "pdf" / "softmax-course.pdf"))
-LATEX_LOG = ROOT / "_build" / "pdf" / "_build" / "latex" / "softmax-course.log"
+#: The LaTeX log: beside the PDF (a COURSE_PDF straight from latexmk), or where make pdf ran.
+LATEX_LOG = (
+    PDF.with_suffix(".log")
+    if PDF.with_suffix(".log").is_file()
+    else ROOT / "_build" / "pdf" / "_build" / "latex" / "softmax-course.log"
+)
 HTML = ROOT / "_build" / "html"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 #: Pages per document of the table of contents: fewer means content is lost,
@@ -162,8 +167,15 @@ def test_page_count_is_sane(pdf):
 
 
 def test_table_of_contents_and_every_chapter_title(pages, text):
+    # The contents: from its first page, the pages numbered in roman numerals.
     contents = next(i for i, page in enumerate(pages) if "CONTENTS" in page.upper())
-    toc_text = normalized(" ".join(pages[contents : contents + 6]))
+    toc_pages = [pages[contents]]
+    for page in pages[contents + 1 :]:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if not lines or not re.fullmatch(r"[ivxl]+", lines[-1]):
+            break
+        toc_pages.append(page)
+    toc_text = normalized(" ".join(toc_pages))
     body = normalized(text)
     for document in CHAPTERS:
         title = normalized(title_of(document))
