@@ -190,7 +190,8 @@ def row_kernel(x, temperature: float, mode: str, out=None):
     step = _block_rows(num_classes, dtype.itemsize)
     scratch = _Scratch(min(step, rows), num_classes, dtype)
     limit = direct_limit(dtype, num_classes)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # also restores the buffer size on exit
+        _row_sized_buffers(num_classes, out is None or out.dtype == dtype)
         for r0 in range(0, rows, step):
             r1 = min(r0 + step, rows)
             xb = x[r0:r1]
@@ -207,6 +208,20 @@ def row_kernel(x, temperature: float, mode: str, out=None):
     if mode == "stats":
         return target
     return out
+
+
+def _row_sized_buffers(num_classes: int, same_dtype: bool) -> None:
+    """Make NumPy's ufunc buffers one row long (call inside ``np.errstate``).
+
+    Subtracting or dividing by one number per row (``x - m[:, None]``) is a
+    broadcast that NumPy buffers, copying the column into rows of its default
+    8192-element buffer: with rows shorter than that, this costs as much as an
+    ``exp``. With a buffer no longer than a row, the inner loop runs on each row
+    with its number as a scalar, about twice as fast. Only when no operation of
+    the kernel casts (a float16 result does), since casts need the buffer.
+    """
+    if same_dtype and num_classes < np.getbufsize():
+        np.setbufsize(max(16, -(-num_classes // 16) * 16))
 
 
 def _slice(target, r0, r1):
@@ -450,17 +465,29 @@ def small_vector(x, mode: str):
     can be raised and ``np.errstate`` (about a microsecond) is skipped.
     """
     index = int(x.argmax())
-    top = x[index : index + 1]
-    c, exact = plan_shift(x[None, :], top, direct_limit(x.dtype, x.shape[0]))
-    if exact is not None and not exact[0]:
-        return None
-    m = float(top[0])
-    shift = float(c) if np.ndim(c) == 0 else float(c[0])
+    m = float(x[index])
     low = float(x.min())
-    if low - m >= _CONSTANTS[x.dtype].log_tiny + math.log(x.shape[0]):
+    const = _CONSTANTS[x.dtype]
+    shift = _scalar_shift(m, low, direct_limit(x.dtype, x.shape[0]), const)
+    if shift is None:
+        return None
+    if low - m >= const.log_tiny + math.log(x.shape[0]):
         return _small_shifted(x, mode, index, m, shift)
     with np.errstate(all="ignore"):
         return _small_shifted(x, mode, index, m, shift)
+
+
+def _scalar_shift(m: float, low: float, limit: float, const: _Constants):
+    """:func:`plan_shift` for one row with max ``m`` and min ``low``; None: compensate."""
+    if 0 <= m <= limit or (m <= limit and low >= const.log_tiny):
+        return 0.0
+    if -math.inf < m < 0:
+        if m <= -const.relevant:
+            return m
+        return math.trunc(m / const.unit) * const.unit
+    if limit < m < math.inf and (m >= 2 * const.relevant or low >= m / 2):
+        return m
+    return None
 
 
 def _small_shifted(x, mode, index, m, shift):
