@@ -108,9 +108,9 @@ def test_seed_fixes_the_initial_weights_whatever_the_global_state():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="head must be one of"):
+    with pytest.raises(ValueError, match="build_classifier: head must be one of"):
         build_classifier(head="sigmoid")
-    with pytest.raises(ValueError, match="num_classes must be at least 2"):
+    with pytest.raises(ValueError, match="build_classifier: num_classes must be at least 2"):
         build_classifier(num_classes=1)
     with pytest.raises(TypeError, match="num_features"):
         build_classifier(num_features=2.0)
@@ -122,6 +122,8 @@ def test_bad_arguments():
         build_classifier(seed=1.5)
     with pytest.raises(ValueError, match="seed"):
         build_classifier(seed=-1)
+    with pytest.raises(TypeError):  # options are keyword-only
+        build_classifier(2, 4)
     inputs = keras.Input(shape=(2,))
     not_dense = keras.Model(inputs, keras.layers.Activation("softmax")(inputs))
     with pytest.raises(TypeError, match="Dense"):
@@ -135,7 +137,9 @@ def test_history_table():
     assert [row[0] for row in rows] == [1, 3, 6, 7]
     assert rows[1] == (3, 0.25, 0.1)
     assert all(isinstance(value, float) for value in rows[0][1:])
-    with pytest.raises(ValueError, match="no metrics"):
+    with pytest.raises(TypeError):  # every is keyword-only
+        history_table({"loss": [1.0]}, 2)
+    with pytest.raises(ValueError, match="history_table: the history holds no metrics"):
         history_table({})
     with pytest.raises(ValueError, match="no epochs"):
         history_table({"loss": []})

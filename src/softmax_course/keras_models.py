@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from .data import _check_positive_int
+from ._validation import check_choice, check_integer, check_optional_integer
 
 __all__ = ["HEADS", "build_classifier", "history_table", "logits_of"]
 
@@ -19,6 +19,7 @@ HEADS = ("softmax", "logits")
 
 
 def build_classifier(
+    *,
     num_features=2,
     num_classes=4,
     head="softmax",
@@ -32,7 +33,7 @@ def build_classifier(
 
     The network is ``keras.Input(num_features)`` → one ``Dense(units, relu,
     He uniform)`` layer per entry of ``hidden_units`` → ``Dense(num_classes)``
-    (Glorot uniform, the Keras default), as in the seeds' example. With ``head="softmax"`` the last layer has
+    (Glorot uniform, the Keras default), as in the source article's example. With ``head="softmax"`` the last layer has
     a softmax activation and the loss is
     ``CategoricalCrossentropy(from_logits=False)``; with ``head="logits"`` the
     last layer is linear and the loss is ``CategoricalCrossentropy(from_logits=True)``.
@@ -82,24 +83,24 @@ def build_classifier(
     >>> model.loss.get_config()["from_logits"]
     True
     """
-    if head not in HEADS:
-        raise ValueError(f"head must be one of {HEADS}; got {head!r}.")
-    num_features = _check_positive_int(num_features, "num_features")
-    num_classes = _check_positive_int(num_classes, "num_classes")
-    if num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2; got {num_classes}.")
-    hidden_units = [_check_positive_int(units, "hidden_units") for units in hidden_units]
+    function = "build_classifier"
+    check_choice(head, "head", HEADS, function)
+    num_features = check_integer(num_features, "num_features", function, minimum=1)
+    num_classes = check_integer(num_classes, "num_classes", function, minimum=2)
+    hidden_units = [
+        check_integer(units, "hidden_units", function, minimum=1) for units in hidden_units
+    ]
     if not hidden_units:
-        raise ValueError("hidden_units must list at least one hidden layer width.")
-    if not isinstance(learning_rate, numbers.Real) or not (
-        np.isfinite(learning_rate) and learning_rate > 0
+        raise ValueError(f"{function}: hidden_units must list at least one hidden layer width.")
+    if (
+        isinstance(learning_rate, (bool, np.bool_))
+        or not isinstance(learning_rate, numbers.Real)
+        or not (np.isfinite(learning_rate) and learning_rate > 0)
     ):
-        raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}.")
-    if seed is not None:
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an integer or None; got {seed!r}.")
-        if seed < 0:
-            raise ValueError(f"seed must be non-negative; got {seed}.")
+        raise ValueError(
+            f"{function}: learning_rate must be a finite number > 0; got {learning_rate!r}."
+        )
+    seed = check_optional_integer(seed, "seed", function, minimum=0)
 
     import keras
 
@@ -171,7 +172,9 @@ def logits_of(model, x):
 
     last = model.layers[-1]
     if not isinstance(last, keras.layers.Dense):
-        raise TypeError(f"the last layer must be a Dense layer; got {type(last).__name__}.")
+        raise TypeError(
+            f"logits_of: the last layer must be a Dense layer; got {type(last).__name__}."
+        )
     linear = keras.layers.Dense(last.units, name="logits")
     features = last.input
     logits_model = keras.Model(model.input, linear(features))
@@ -180,7 +183,7 @@ def logits_of(model, x):
     return keras.ops.convert_to_numpy(logits_model(inputs, training=False))
 
 
-def history_table(history, every=5):
+def history_table(history, *, every=5):
     """The per-epoch metrics of a Keras ``History``, as rows for printing.
 
     Introduced in chapter 8 (:ref:`sec-keras-training`).
@@ -213,16 +216,19 @@ def history_table(history, every=5):
     >>> rows
     [(1, 0.9, 0.5), (2, 0.5, 0.8), (3, 0.3, 0.9)]
     """
-    every = _check_positive_int(every, "every")
+    function = "history_table"
+    every = check_integer(every, "every", function, minimum=1)
     metrics = getattr(history, "history", history)
     if not metrics:
-        raise ValueError("the history holds no metrics.")
+        raise ValueError(f"{function}: the history holds no metrics.")
     lengths = {len(values) for values in metrics.values()}
     if len(lengths) != 1:
-        raise ValueError(f"every metric must have one value per epoch; got lengths {lengths}.")
+        raise ValueError(
+            f"{function}: every metric must have one value per epoch; got lengths {lengths}."
+        )
     (num_epochs,) = lengths
     if num_epochs == 0:
-        raise ValueError("the history holds no epochs.")
+        raise ValueError(f"{function}: the history holds no epochs.")
     kept = sorted({0, num_epochs - 1} | set(range(every - 1, num_epochs, every)))
     rows = [(epoch + 1, *(float(values[epoch]) for values in metrics.values())) for epoch in kept]
     return ["epoch", *metrics], rows
