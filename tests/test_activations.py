@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import scipy.special
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.exceptions import AxisError
-from strategies import logits, vectors
+from strategies import adversarial, logits, vectors
 
 from softmax_course import (
     log_sigmoid,
@@ -20,9 +20,14 @@ from softmax_course import (
 )
 from softmax_course.testing import (
     ULP_BOUNDS,
+    logsumexp_ulp_error,
     max_ulp_error,
+    reference_log_sigmoid,
     reference_log_softmax,
+    reference_logsumexp,
+    reference_sigmoid,
     reference_softmax,
+    ulp_error,
 )
 
 inf, nan = np.inf, np.nan
@@ -461,3 +466,98 @@ def test_jacobian_over_several_axes_is_that_of_the_flattened_classes():
     jac = softmax_jacobian(x, axis=(1, 2))
     assert jac.shape == (2, 12, 12)
     np.testing.assert_allclose(jac, softmax_jacobian(x.reshape(2, 12)), rtol=1e-15, atol=0)
+
+
+# --- Accuracy against 50-digit mpmath references, in ULPs, on adversarial inputs ------
+
+
+ACCURACY_DTYPES = [np.float64, np.float32]
+
+
+CASES = [
+    (spread, classes)
+    for spread in (1.0, 10.0, 50.0, 100.0, 300.0, 1000.0)
+    for classes in (2, 3, 17, 100)
+]
+
+
+def _max_ulps(dtype, spread, classes, seed):
+    x = adversarial(seed, 6, classes, spread, dtype)
+    ref_p = reference_softmax(x)
+    ref_lp = reference_log_softmax(x)
+    ref_lse = reference_logsumexp(x)
+    err_p = max_ulp_error(softmax, x, ref_p)  # outputs in the normal range
+    err_lp = ulp_error(log_softmax(x), ref_lp).max()
+    err_lse = logsumexp_ulp_error(logsumexp(x), ref_lse, x).max()
+    return err_p, err_lp, err_lse
+
+
+@pytest.mark.parametrize("dtype", ACCURACY_DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("spread, classes", CASES)
+def test_softmax_family_within_bounds(dtype, spread, classes):
+    p, lp, lse = _max_ulps(dtype, spread, classes, seed=int(spread) * 1000 + classes)
+    assert p <= ULP_BOUNDS["softmax"], f"softmax: {p:.2f} ULPs"
+    assert lp <= ULP_BOUNDS["log_softmax"], f"log_softmax: {lp:.2f} ULPs"
+    assert lse <= ULP_BOUNDS["logsumexp"], f"logsumexp: {lse:.2f} ULPs"
+
+
+@pytest.mark.parametrize("dtype", ACCURACY_DTYPES, ids=["float64", "float32"])
+def test_one_thousand_classes(dtype):
+    p, lp, lse = _max_ulps(dtype, 100.0, 1000, seed=7)
+    assert (
+        max(
+            p / ULP_BOUNDS["softmax"],
+            lp / ULP_BOUNDS["log_softmax"],
+            lse / ULP_BOUNDS["log_softmax"],
+        )
+        <= 1
+    ), (p, lp, lse)
+
+
+@pytest.mark.parametrize("dtype", ACCURACY_DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("gap", [1.0, 5.0, 17.0, 20.0, 40.0, 80.0, 700.0])
+def test_log_softmax_near_zero(dtype, gap):
+    """log_softmax([0, -gap]) has a first entry of about -exp(-gap): tiny, yet exact to 4 ULPs."""
+    x = np.array([[0.0, -gap], [0.3, 0.3 - gap], [1e3 + 0.1, 1e3 + 0.1 - gap]], dtype=dtype)
+    err = ulp_error(log_softmax(x), reference_log_softmax(x))
+    assert err.max() <= ULP_BOUNDS["log_softmax"]
+
+
+@pytest.mark.parametrize("dtype", ACCURACY_DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("temperature", [0.01, 0.3, 3.0, 1e3])
+def test_temperature_within_bounds(dtype, temperature):
+    x = adversarial(11, 5, 12, 60.0, dtype)
+    ref_p = reference_softmax(x, temperature=temperature)
+    err_p = max_ulp_error(lambda v: softmax(v, temperature=temperature), x, ref_p)
+    err_lp = ulp_error(
+        log_softmax(x, temperature=temperature), reference_log_softmax(x, temperature=temperature)
+    )
+    assert err_p <= ULP_BOUNDS["softmax"]
+    assert err_lp.max() <= ULP_BOUNDS["log_softmax"]
+
+
+@pytest.mark.parametrize("dtype", ACCURACY_DTYPES, ids=["float64", "float32"])
+def test_sigmoid_within_bounds(dtype):
+    limit = 700.0 if dtype == np.float64 else 85.0
+    z = np.concatenate(
+        [np.linspace(-limit, limit, 401), np.random.default_rng(3).normal(scale=10, size=200)]
+    ).astype(dtype)
+    ref = reference_sigmoid(z)
+    assert max_ulp_error(sigmoid, z, ref) <= ULP_BOUNDS["sigmoid"]
+    assert ulp_error(log_sigmoid(z), reference_log_sigmoid(z)).max() <= ULP_BOUNDS["log_sigmoid"]
+
+
+@settings(max_examples=40)
+@given(logits(max_classes=8, max_rows=3, magnitude=800.0))
+def test_random_logits_within_bounds_float64(x):
+    ref_p = reference_softmax(x)
+    assert max_ulp_error(softmax, x, ref_p) <= ULP_BOUNDS["softmax"]
+    assert ulp_error(log_softmax(x), reference_log_softmax(x)).max() <= ULP_BOUNDS["log_softmax"]
+
+
+@settings(max_examples=40)
+@given(logits(dtype=np.float32, max_classes=8, max_rows=3, magnitude=80.0))
+def test_random_logits_within_bounds_float32(x):
+    ref_p = reference_softmax(x)
+    assert max_ulp_error(softmax, x, ref_p) <= ULP_BOUNDS["softmax"]
+    assert ulp_error(log_softmax(x), reference_log_softmax(x)).max() <= ULP_BOUNDS["log_softmax"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+from strategies import logits
 
 from softmax_course import (
     ReliabilityBins,
@@ -67,9 +67,7 @@ def test_float32_probs_are_accepted():
 
 
 @given(
-    hnp.arrays(
-        np.float64, st.tuples(st.integers(1, 30), st.integers(2, 6)), elements=st.floats(-20, 20)
-    ),
+    logits(min_classes=2, max_classes=6, max_rows=30, magnitude=20.0),
     st.integers(1, 20),
     st.randoms(use_true_random=False),
 )

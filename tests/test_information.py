@@ -7,25 +7,10 @@ import scipy.special
 import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+from strategies import distributions
 
 from softmax_course import entropy, kl_divergence, softmax
 from softmax_course._validation import distribution_tolerance
-
-
-def distributions(min_classes=1, max_classes=12, max_rows=4, allow_zeros=True):
-    """2-D float64 arrays whose rows are probability distributions."""
-    low = 0.0 if allow_zeros else 1e-3
-    shapes = st.tuples(st.integers(1, max_rows), st.integers(min_classes, max_classes))
-
-    def normalise(weights):
-        weights = weights.copy()
-        empty = weights.sum(axis=-1) == 0
-        weights[empty, 0] = 1.0
-        return weights / weights.sum(axis=-1, keepdims=True)
-
-    elements = st.floats(low, 1.0, allow_nan=False, allow_infinity=False)
-    return hnp.arrays(np.float64, shapes, elements=elements).map(normalise)
 
 
 def reference_entropy(row):

@@ -132,9 +132,6 @@ def test_the_oracles_load_mpmath_when_asked():
     assert not {name for name in loaded if name.split(".")[0] in set(HEAVY) - {"mpmath"}}
 
 
-def test_moved_oracles_still_resolve_from_the_top_level_for_now():
-    # Temporary (until every chapter imports softmax_course.testing): loaded on use.
-    for name in getattr(softmax_course, "_MOVED_TO_TESTING", ()):
-        assert getattr(softmax_course, name) is getattr(softmax_course.testing, name)
-    with pytest.raises(AttributeError, match="no attribute"):
-        softmax_course.no_such_function  # noqa: B018
+def test_the_oracles_are_not_reachable_from_the_top_level():
+    for name in softmax_course.testing.__all__:
+        assert not hasattr(softmax_course, name), name

@@ -16,7 +16,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from softmax_course import _kernels, cross_entropy, log_softmax, logsumexp, softmax
+from softmax_course import (
+    _kernels,
+    cross_entropy,
+    log_softmax,
+    logsumexp,
+    softmax,
+    softmax_jacobian,
+)
 from softmax_course.testing import (
     ULP_BOUNDS,
     max_ulp_error,
@@ -138,7 +145,6 @@ def test_the_softmax_family_raises_no_floating_point_flag(x, dtype):
         logsumexp(x, axis=None)
         cross_entropy(x, labels, reduction="sum")
         cross_entropy(x, softmax(np.zeros_like(x)))
-        from softmax_course import softmax_jacobian
 
         softmax_jacobian(x)
 

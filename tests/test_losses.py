@@ -1,13 +1,14 @@
-"""Tests of cross_entropy and one_hot."""
+"""Tests of softmax_course.losses: cross_entropy and one_hot."""
 
 import numpy as np
 import pytest
 import scipy.special
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import logits
+from strategies import adversarial, logits
 
 from softmax_course import cross_entropy, log_softmax, numerical_gradient, one_hot, softmax
+from softmax_course.testing import ULP_BOUNDS, reference_cross_entropy, ulp_error
 
 inf, nan = np.inf, np.nan
 
@@ -182,3 +183,15 @@ def test_agreement_with_keras_losses():
         keras.ops.convert_to_numpy(categorical(target, x)),
         rtol=1e-5,
     )
+
+
+# --- Accuracy against the 50-digit mpmath reference, in ULPs ---------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("spread", [1.0, 30.0, 300.0])
+def test_cross_entropy_per_sample_within_bounds(dtype, spread):
+    x = adversarial(int(spread) + 5, 8, 10, spread, dtype)
+    labels = np.array([0, 1, 2, 3, 4, 5, 6, int(x[7].argmax())])
+    err = ulp_error(cross_entropy(x, labels, reduction="none"), reference_cross_entropy(x, labels))
+    assert err.max() <= ULP_BOUNDS["cross_entropy"]

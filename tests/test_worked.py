@@ -4,10 +4,10 @@ import mpmath
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+from strategies import vectors
 
-from softmax_course import SoftmaxSteps, reference_softmax, softmax, softmax_steps, ulp_error
+from softmax_course import SoftmaxSteps, softmax, softmax_steps
+from softmax_course.testing import reference_softmax, ulp_error
 
 
 def test_seed_example_three_logits():
@@ -122,11 +122,7 @@ def test_table_rejects_bad_names_and_digits():
         steps.table(digits=2.5)
 
 
-FINITE_LOGITS = hnp.arrays(
-    np.float64,
-    st.integers(1, 12),
-    elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
-)
+FINITE_LOGITS = vectors()
 
 
 @given(FINITE_LOGITS)

@@ -123,31 +123,3 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
-
-#: Test oracles the chapters imported from here before they moved to
-#: :mod:`softmax_course.testing`. Temporary: they are loaded on first use (so
-#: ``import softmax_course`` still does not load mpmath) until every chapter
-#: imports them from ``softmax_course.testing``.
-_MOVED_TO_TESTING = frozenset(
-    {
-        "adversarial_logits",
-        "logsumexp_ulp_error",
-        "max_ulp_error",
-        "reference_cross_entropy",
-        "reference_log_sigmoid",
-        "reference_log_softmax",
-        "reference_logsumexp",
-        "reference_sigmoid",
-        "reference_softmax",
-        "ulp_error",
-        "ulp_errors_by_spread",
-    }
-)
-
-
-def __getattr__(name):
-    if name in _MOVED_TO_TESTING:
-        from . import testing
-
-        return getattr(testing, name)
-    raise AttributeError(f"module 'softmax_course' has no attribute {name!r}")
