@@ -33,10 +33,11 @@ def build_classifier(
 
     The network is ``keras.Input(num_features)`` → one ``Dense(units, relu,
     He uniform)`` layer per entry of ``hidden_units`` → ``Dense(num_classes)``
-    (Glorot uniform, the Keras default), as in the source article's example. With ``head="softmax"`` the last layer has
-    a softmax activation and the loss is
-    ``CategoricalCrossentropy(from_logits=False)``; with ``head="logits"`` the
-    last layer is linear and the loss is ``CategoricalCrossentropy(from_logits=True)``.
+    (Glorot uniform, the Keras default), as in the source article's example.
+    With ``head="softmax"`` the last layer has a softmax activation and the
+    loss is ``CategoricalCrossentropy(from_logits=False)``; with
+    ``head="logits"`` the last layer is linear and the loss is
+    ``CategoricalCrossentropy(from_logits=True)``.
     Both are compiled with Adam and the accuracy metric; the targets are
     one-hot vectors.
 
@@ -210,7 +211,8 @@ def history_table(history, *, every=5):
 
     Examples
     --------
-    >>> columns, rows = history_table({"loss": [0.9, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]}, every=2)
+    >>> metrics = {"loss": [0.9, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]}
+    >>> columns, rows = history_table(metrics, every=2)
     >>> columns
     ['epoch', 'loss', 'accuracy']
     >>> rows
