@@ -136,6 +136,21 @@ def text(pages) -> str:
     return "\n".join(pages)
 
 
+@pytest.fixture(scope="module")
+def words(pdf) -> list[tuple[float, float, list[tuple[float, float, float, str]]]]:
+    """Each page's width, height and words (x_min, x_max, y_min, text), from pdftotext -bbox."""
+    pages = []
+    for page in run("pdftotext", "-bbox", str(pdf), "-").split("<page ")[1:]:
+        width, height = (
+            float(x) for x in re.search(r'width="([\d.]+)" height="([\d.]+)"', page).groups()
+        )
+        found = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page
+        )
+        pages.append((width, height, [(float(a), float(c), float(b), w) for a, b, c, w in found]))
+    return pages
+
+
 @cache
 def pdfinfo(path: Path) -> dict[str, str]:
     lines = run("pdfinfo", str(path)).splitlines()
@@ -145,8 +160,10 @@ def pdfinfo(path: Path) -> dict[str, str]:
 def test_the_pdf_is_built_from_the_current_sources(pdf):
     sources = [ROOT / "_config.yml", ROOT / "_toc.yml"]
     sources += [ROOT / f"{doc}{ext}" for doc in toc_documents() for ext in (".md", ".ipynb")]
-    newest = max(p.stat().st_mtime for p in sources if p.is_file())
-    assert pdf.stat().st_mtime >= newest, "the PDF is older than the book: run `make pdf`"
+    newest = max((p for p in sources if p.is_file()), key=lambda p: p.stat().st_mtime)
+    assert pdf.stat().st_mtime >= newest.stat().st_mtime, (
+        f"the PDF is older than {newest.relative_to(ROOT)}: run `make pdf`"
+    )
 
 
 def test_title_page(pdf, pages):
@@ -255,29 +272,26 @@ def test_one_numbered_figure_per_image_of_the_html_book(pdf, text):
     assert len(images) == len(captions), "an image without its caption, or the reverse"
 
 
-def test_images_fit_the_text_width(pdf):
+def test_images_fit_the_text_width(words):
     """No word (and no image edge, through its caption) outside the text block."""
     settings = CONFIG["sphinx"]["config"]["latex_elements"]["sphinxsetup"]
     inches = re.search(r"hmargin=\{([\d.]+)in,([\d.]+)in\}", settings)
     left, right = (float(x) * 72 for x in inches.groups())
-    words = run("pdftotext", "-bbox", str(pdf), "-")
-    outside = []
-    for number, page in enumerate(words.split("<page ")[1:], start=1):
-        width = float(re.search(r'width="([\d.]+)"', page).group(1))
-        for x_min, x_max, word in re.findall(
-            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page
-        ):
-            if float(x_min) < left - 1 or float(x_max) > width - right + 1:
-                outside.append((number, word))
+    outside = [
+        (number, word)
+        for number, (width, _, page) in enumerate(words, start=1)
+        for x_min, x_max, _, word in page
+        if x_min < left - 1 or x_max > width - right + 1
+    ]
     assert outside == [], "words outside the text block (runs off the page)"
 
 
-def test_exercises_link_to_solutions_at_the_end_of_their_chapter(pages, text):
+def test_exercises_link_to_solutions_at_the_end_of_their_chapter(pages, text, words):
     exercises = [label for doc in CHAPTERS for label in exercise_labels(doc)]
     links = re.findall(r"Solution on page (\d+)", text)
     assert len(links) == len(exercises), f"{len(links)} links for {len(exercises)} exercises"
     assert len(re.findall(r"Solution to Exercise \d+", text)) == len(exercises)
-    by_folio = page_of_folio(pages)
+    by_folio = page_of_folio(pages, words)
     for page in links:
         assert "Solution to Exercise" in by_folio[int(page)], f"no solution on page {page}"
     # Solutions come after the chapter's exercises, under "N.k Solutions".
@@ -290,14 +304,16 @@ def test_exercises_link_to_solutions_at_the_end_of_their_chapter(pages, text):
         assert exercises_heading and exercises_heading.start() < heading.start()
 
 
-def page_of_folio(pages: list[str]) -> dict[int, str]:
-    """Each page's text by its printed (arabic) page number, read from its footer."""
+def page_of_folio(pages: list[str], words) -> dict[int, str]:
+    """Each page's text by its printed (arabic) page number: the number in its footer."""
     by_folio = {}
-    for page in pages:
-        lines = [line.strip() for line in page.splitlines() if line.strip()]
-        folios = [line for line in lines[-3:] if line.isdigit()]
-        if folios:
-            by_folio[int(folios[-1])] = page
+    for page, (_, _, page_words) in zip(pages, words, strict=True):
+        if not page_words:
+            continue
+        lowest = max(y_min for _, _, y_min, _ in page_words)  # the footer's line
+        footer = [w for _, _, y_min, w in page_words if y_min > lowest - 2 and w.isdigit()]
+        if len(footer) == 1:
+            by_folio[int(footer[0])] = page
     return by_folio
 
 
