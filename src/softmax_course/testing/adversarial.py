@@ -6,20 +6,12 @@ import numbers
 
 import numpy as np
 
-__all__ = ["ROW_KINDS", "adversarial_logits"]
+from .._validation import check_integer
 
 #: The kinds of rows :func:`adversarial_logits` cycles through, in order.
 ROW_KINDS = ("spread", "near_tie", "dominant")
 
 _DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _check_count(value, name, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}; got {value}.")
-    return int(value)
 
 
 def _check_dtype(dtype):
@@ -98,8 +90,8 @@ def adversarial_logits(
         raise TypeError(
             f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {rng!r}."
         )
-    rows = _check_count(rows, "rows", 0)
-    classes = _check_count(classes, "classes", 2)
+    rows = check_integer(rows, "rows", "adversarial_logits", minimum=0)
+    classes = check_integer(classes, "classes", "adversarial_logits", minimum=2)
     if isinstance(spread, (bool, np.bool_)) or not isinstance(spread, numbers.Real):
         raise TypeError(f"spread must be a real number; got {spread!r}.")
     spread = float(spread)

@@ -10,15 +10,6 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-__all__ = [
-    "reference_cross_entropy",
-    "reference_log_sigmoid",
-    "reference_log_softmax",
-    "reference_logsumexp",
-    "reference_sigmoid",
-    "reference_softmax",
-]
-
 DEFAULT_DIGITS = 50
 
 

@@ -14,8 +14,6 @@ import numpy as np
 from .adversarial import adversarial_logits
 from .references import DEFAULT_DIGITS, reference_softmax
 
-__all__ = ["logsumexp_ulp_error", "max_ulp_error", "ulp_error", "ulp_errors_by_spread"]
-
 
 def ulp_error(computed, reference, *, dtype=None, scale=None) -> np.ndarray:
     """Error of ``computed`` against ``reference`` in units in the last place.
