@@ -69,6 +69,8 @@ class SoftmaxSteps:
 
         Raises
         ------
+        TypeError
+            If ``digits`` is not an integer.
         ValueError
             If ``names`` does not have one entry per class or ``digits`` is
             negative.
