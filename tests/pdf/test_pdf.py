@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -305,16 +306,24 @@ def test_exercises_link_to_solutions_at_the_end_of_their_chapter(pages, text, wo
 
 
 def page_of_folio(pages: list[str], words) -> dict[int, str]:
-    """Each page's text by its printed (arabic) page number: the number in its footer."""
-    by_folio = {}
-    for page, (_, _, page_words) in zip(pages, words, strict=True):
-        if not page_words:
-            continue
-        lowest = max(y_min for _, _, y_min, _ in page_words)  # the footer's line
-        footer = [w for _, _, y_min, w in page_words if y_min > lowest - 2 and w.isdigit()]
-        if len(footer) == 1:
-            by_folio[int(footer[0])] = page
-    return by_folio
+    """Each page's text by its printed (arabic) page number.
+
+    The number is on the footer line, beside a running head that may end in a
+    digit too ("Chapter 8. ... Keras 3"): of the numbers there, a page's number
+    is the one that keeps the pages in sequence.
+    """
+    numbers_on_footer = []
+    for _, _, page_words in words:
+        lowest = max((y_min for _, _, y_min, _ in page_words), default=0)
+        footer = {int(w) for _, _, y_min, w in page_words if y_min > lowest - 2 and w.isdigit()}
+        numbers_on_footer.append(footer)
+    offsets = Counter(n - i for i, footer in enumerate(numbers_on_footer) for n in footer)
+    offset = offsets.most_common(1)[0][0]
+    return {
+        i + offset: page
+        for i, (page, footer) in enumerate(zip(pages, numbers_on_footer, strict=True))
+        if i + offset in footer
+    }
 
 
 def test_the_explorer_is_replaced_by_a_note(text):
