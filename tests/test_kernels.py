@@ -171,3 +171,9 @@ def test_log_probabilities_take_the_fast_route_and_stay_accurate(dtype):
     _, exact = _kernels.exact_shifts(x, m, _kernels.direct_limit(dtype, 50))
     assert exact.all()
     assert max_ulp_error(softmax, x, reference_softmax(x)) <= ULP_BOUNDS["softmax"]
+
+
+def test_cross_entropy_of_one_sample_raises_no_flag_when_the_difference_overflows():
+    x = np.array([[1e308, -1e308, 0.0, 1e308]])
+    with np.errstate(all="raise"):
+        assert cross_entropy(x, [1], reduction="none")[0] == np.inf

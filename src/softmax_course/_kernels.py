@@ -388,8 +388,8 @@ def cross_entropy_rows(rows, labels):
     if rows.shape[0] == 1 and rows.shape[1] <= SMALL_VECTOR:
         stats = small_vector(rows[0], "stats")
         if stats is not None:
-            m, log1p_s = stats  # finite, and |x_c - m| cannot overflow
-            return np.array([log1p_s - (rows[0, labels[0]] - m)])
+            m, log1p_s = stats  # Python floats: x_c - m may overflow to -inf, without a flag
+            return np.array([float(log1p_s) - (float(rows[0, labels[0]]) - float(m))])
     m, log1p_s = row_kernel(rows, 1.0, "stats")
     picked = rows[np.arange(rows.shape[0]), labels]
     with np.errstate(all="ignore"):
