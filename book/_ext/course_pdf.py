@@ -78,6 +78,7 @@ class PrintedBookTransform(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         self.head_the_front_matter()
+        self.number_parts_once()
         self.replace_explorers()
         self.number_output_figures()
         self.collect_solutions()
@@ -110,6 +111,26 @@ class PrintedBookTransform(SphinxPostTransform):
         )
         index = 1 if top.children and isinstance(top[0], nodes.title) else 0
         top.insert(index, _raw_latex(heading))
+
+    def number_parts_once(self) -> None:
+        """Strip "Part 1: " from the parts' captions: LaTeX numbers parts itself.
+
+        Otherwise a part page reads "Part I" over "Part 1: From scores to ...".
+        """
+        for place in _walk(self.document):
+            node = place.node
+            if not isinstance(node, addnodes.start_of_file):
+                continue
+            if node["docname"] in self.env.all_docs:  # a chapter, not a part
+                continue
+            for section in node.children:
+                if isinstance(section, nodes.section) and section.children:
+                    title = section[0]
+                    text = title.astext()
+                    short = re.sub(r"^Part\s+\w+\s*:\s*", "", text)
+                    if isinstance(title, nodes.title) and short != text:
+                        title.children = []
+                        title += nodes.Text(short)
 
     # -- the explorer ---------------------------------------------------------------
 
