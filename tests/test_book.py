@@ -7,7 +7,8 @@ scroll sideways without a warning. These tests read the sources instead:
 - every Markdown table (in the `.md` pages and in notebook markdown cells) parses as
   one table, with a delimiter row and the same number of columns in every row;
 - code that checks an exercise is inside its gated solution (or hidden by a tag),
-  and a visible exercise workbook cell shows an invitation, not a verdict;
+  a visible exercise workbook cell shows an invitation, not a verdict, and checker
+  calls assign their result (a trailing ';' is ignored under nbval);
 - notebook code lines and the lines of code blocks in Markdown fit the page;
 - boilerplate (cells that only call `glue`, environment variables, lint pragmas)
   is hidden with `remove-input`;
@@ -357,3 +358,18 @@ def test_the_table_check_catches_a_detached_row():
     assert _cells_of_row("| `x` | $y$ | z \\| w |") == 3
     fenced = "```python\n| not a table\n```\n```{note}\n| a | b |\n| --- | --- |\n```\n"
     assert [len(g) for g in _tables(fenced)] == [2]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checker_calls_do_not_rely_on_a_semicolon(path):
+    """`checker.check(fn);` shows the returned bool under nbval.
+
+    nbval runs cells with store_history=False, and IPython then ignores a trailing
+    ';', so the stored output (none) and nbval's (`False`) differ. Assign the result.
+    """
+    for index, cell in enumerate(_load(path)["cells"]):
+        if cell["cell_type"] == "code":
+            for line in _source(cell).splitlines():
+                assert not re.match(r"^\s*[\w.]+\.check\(.*\)\s*;\s*$", line), (
+                    f"{path.name} cell {index}: write `passed = ...check(...)`, not `;`"
+                )
