@@ -90,6 +90,9 @@ class _Scratch:
         self.dtype = dtype
         self.arrays: list[np.ndarray] = []
         self.arange = np.arange(rows)
+        #: Whether the last block needed a shift (then the next one plans first;
+        #: the first block is planned, so that no exp is wasted on it).
+        self.shifted = True
 
     def get(self, count: int, rows: int) -> list[np.ndarray]:
         while len(self.arrays) < count:
@@ -113,7 +116,15 @@ def plan_shift(xb, m, limit: float, one_shift: bool = True):
     m_low, m_high = float(m.min()), float(m.max())  # NaN if any row has NaN
     if 0 <= m_low and m_high <= limit:
         return 0.0, None
+    if 2 * const.relevant <= m_low and m_high < math.inf:
+        # Every max large: x - m is exact for every logit that matters (Sterbenz).
+        if not one_shift:
+            return m, None
+        if m_high - m_low <= limit:
+            return dtype.type(m_low), None
     block_low = float(np.minimum.reduce(xb, axis=None))
+    if not one_shift and limit < m_low and m_high < math.inf and block_low >= m_high / 2:
+        return m, None  # every logit in [m/2, m] of its row
     # No shift: every exp normal (so none lost precision) and none overflowing.
     if m_high <= limit and block_low >= const.log_tiny:
         return 0.0, None
@@ -238,16 +249,29 @@ _NONE = np.empty(0, dtype=np.intp)
 
 
 def _shifted_softmax(xb, ob, scratch, limit):
-    """``exp(x - c) / sum(exp(x - c))``; returns the rows left for the compensated path."""
+    """``exp(x - c) / sum(exp(x - c))``; returns the rows left for the compensated path.
+
+    First, if the last block needed no shift, ``c = 0`` is tried without
+    the max: a row whose sum lies in ``[1, largest]`` needs no shift (no
+    overflow, and a normal probability ``e / sum <= e`` never comes from an
+    ``exp`` that underflowed). Otherwise the block is planned from its maxima.
+    """
     rows = xb.shape[0]
+    e = ob if ob.dtype == xb.dtype else scratch.get(1, rows)[0]
+    largest = _CONSTANTS[xb.dtype].largest
+    if not scratch.shifted:
+        np.exp(xb, out=e)
+        total = np.add.reduce(e, axis=1)
+        if 1 <= float(total.min()) and float(total.max()) <= largest:
+            np.divide(e, total[:, None], out=ob)
+            return _NONE
     m = np.maximum.reduce(xb, axis=1)
     c, exact = plan_shift(xb, m, limit)
-    e = ob if ob.dtype == xb.dtype else scratch.get(1, rows)[0]
+    scratch.shifted = not (np.ndim(c) == 0 and c == 0 and float(m.min()) >= 0)
     np.exp(_subtract_shift(xb, c, e), out=e)
     total = np.add.reduce(e, axis=1)
     np.divide(e, total[:, None], out=ob)
     # The sum is positive and finite on every route; NaN fails the test.
-    largest = _CONSTANTS[xb.dtype].largest
     if 0 < float(total.min()) and float(total.max()) <= largest:
         return _left_over(exact)
     return _left_over(exact, (total > 0) & (total <= largest))
