@@ -2,7 +2,7 @@
 
 Every function here is numerically stable for finite input of any magnitude and
 accurate to a few units in the last place (ULPs) against a 50-digit mpmath
-reference; see :mod:`softmax_course.reference` and the tests.
+reference; see :mod:`softmax_course.testing` and the tests.
 """
 
 from __future__ import annotations
