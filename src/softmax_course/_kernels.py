@@ -21,6 +21,13 @@ logit that can matter (every ``x > m - R``, where ``m`` is the row max and
 * a large max, ``m >= 2R``, or any positive ``m`` whose row lies in
   ``[m/2, m]``: ``c = m``, exact by Sterbenz's lemma.
 
+Where one number serves a whole block it is used for every row (a scalar
+subtraction is the cheapest NumPy operation, see :func:`plan_shift`): ``c = 0``
+also for all-negative rows whose exponentials are all normal numbers, and the
+smallest row max for a block of large maxima. Softmax tries ``c = 0`` before
+even taking the max once a block needed no shift: a row whose sum lies in
+``[1, largest]`` is then done.
+
 Then softmax is ``exp(x - c) / sum(exp(x - c))``, the log-sum-exp is
 ``m + log1p(s)`` with ``s = sum(exp(x_i - c), i != argmax) / exp(m - c)``
 formed in float64 (so ``log1p`` keeps ``s`` when it is tiny; Blanchard, Higham
