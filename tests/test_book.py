@@ -11,7 +11,7 @@ scroll sideways without a warning. These tests read the sources instead:
   calls assign their result (a trailing ';' is ignored under nbval);
 - notebook code lines and the lines of code blocks in Markdown fit the page;
 - boilerplate (cells that only call `glue`, environment variables, lint pragmas)
-  is hidden with `remove-input`;
+  is hidden with `remove-input`, and a hidden cell shows no stray value;
 - every glued name used in a notebook's prose is glued in that notebook, and every
   glued name is used;
 - every `{ref}`, `{term}` and `{doc}` target exists, and no machine path is committed.
@@ -373,3 +373,15 @@ def test_checker_calls_do_not_rely_on_a_semicolon(path):
                 assert not re.match(r"^\s*[\w.]+\.check\(.*\)\s*;\s*$", line), (
                     f"{path.name} cell {index}: write `passed = ...check(...)`, not `;`"
                 )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_hidden_cells_show_no_stray_value(path):
+    """A remove-input cell's last expression would be printed without its code."""
+    for index, cell in enumerate(_load(path)["cells"]):
+        if cell["cell_type"] == "code" and "remove-input" in _tags(cell):
+            kinds = [o["output_type"] for o in cell.get("outputs", [])]
+            assert "execute_result" not in kinds, (
+                f"{path.name} cell {index}: a hidden cell shows a value on the page "
+                "(end it with a statement, not an expression)"
+            )
