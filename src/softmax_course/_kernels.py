@@ -270,18 +270,32 @@ def _shifted_softmax(xb, ob, scratch, limit):
         np.exp(xb, out=e)
         total = np.add.reduce(e, axis=1)
         if 1 <= float(total.min()) and float(total.max()) <= largest:
-            np.divide(e, total[:, None], out=ob)
+            _normalize(e, total, ob)
             return _NONE
     m = np.maximum.reduce(xb, axis=1)
     c, exact = plan_shift(xb, m, limit)
     scratch.shifted = not (np.ndim(c) == 0 and c == 0 and float(m.min()) >= 0)
     np.exp(_subtract_shift(xb, c, e), out=e)
     total = np.add.reduce(e, axis=1)
-    np.divide(e, total[:, None], out=ob)
+    _normalize(e, total, ob)
     # The sum is positive and finite on every route; NaN fails the test.
     if 0 < float(total.min()) and float(total.max()) <= largest:
         return _left_over(exact)
     return _left_over(exact, (total > 0) & (total <= largest))
+
+
+#: From this many classes on, float64 rows are normalised by multiplying with
+#: ``1 / sum`` (one more rounding, at most half an ULP) instead of dividing:
+#: float64 division costs as much as ``exp`` itself.
+MULTIPLY_FROM = 1024
+
+
+def _normalize(e, total, out):
+    """``out = e / total[:, None]``, the probabilities from the exponentials."""
+    if e.dtype == np.float64 and e.shape[1] >= MULTIPLY_FROM:
+        np.multiply(e, (1.0 / total)[:, None], out=out)
+    else:
+        np.divide(e, total[:, None], out=out)
 
 
 def _shifted_log(xb, mode, tb, scratch, limit):
