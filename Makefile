@@ -38,15 +38,15 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 setup: $(STAMP) ## Create .venv and install the pinned requirements (done by the targets below)
 
 book: setup ## Build the HTML book (warnings are errors)
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(VENV_BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: setup lock-check lint unit notebooks-test build-check pdf pdf-check browser ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff over the package, tests, benchmarks and notebooks
-	$(VENV)/bin/ruff check src tests benchmarks scripts book
-	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(VENV_BIN)/ruff check src tests benchmarks scripts book
+	$(VENV_BIN)/ruff format --check src tests benchmarks scripts
 
 unit: setup ## Package tests, doctests and notebook checks
 	CI=$${CI:-} $(PYTHON) -m pytest -n $(JOBS) --doctest-modules src/softmax_course tests \
@@ -71,7 +71,7 @@ endif
 
 build-check: setup ## Build the book from scratch with warnings as errors
 	rm -rf _build/html _build/.doctrees
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(VENV_BIN)/jupyter-book build . -W -n --keep-going
 
 # The PDF edition: Jupyter Book's LaTeX builder (its own doctrees, under _build/pdf),
 # then XeLaTeX through latexmk. Stored outputs only: nothing is executed.
