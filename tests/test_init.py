@@ -26,8 +26,6 @@ def _public_modules():
         name = info.name
         if name.rsplit(".", 1)[1].startswith("_") or name in SUBPACKAGES or info.ispkg:
             continue
-        if name == "softmax_course.accuracy":  # a temporary alias of softmax_course.testing
-            continue
         yield importlib.import_module(name)
 
 

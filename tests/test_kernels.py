@@ -180,10 +180,11 @@ def test_cross_entropy_of_one_sample_raises_no_flag_when_the_difference_overflow
         assert cross_entropy(x, [1], reduction="none")[0] == np.inf
 
 
-def test_wide_float64_rows_normalised_by_a_reciprocal_stay_within_the_bound():
-    # From MULTIPLY_FROM classes on, float64 probabilities are e * (1 / sum).
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_wide_rows_normalised_by_a_reciprocal_stay_within_the_bound(dtype):
+    # From MULTIPLY_FROM classes on, the probabilities are e * (1 / sum).
     rng = np.random.default_rng(16)
     classes = _kernels.MULTIPLY_FROM + 100
     for spread in (1.0, 100.0, 1000.0):
-        x = adversarial_logits(rng, 4, classes, spread, dtype=np.float64)
+        x = adversarial_logits(rng, 4, classes, spread, dtype=dtype)
         assert max_ulp_error(softmax, x, reference_softmax(x)) <= ULP_BOUNDS["softmax"]

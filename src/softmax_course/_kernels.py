@@ -284,15 +284,15 @@ def _shifted_softmax(xb, ob, scratch, limit):
     return _left_over(exact, (total > 0) & (total <= largest))
 
 
-#: From this many classes on, float64 rows are normalised by multiplying with
-#: ``1 / sum`` (one more rounding, at most half an ULP) instead of dividing:
-#: float64 division costs as much as ``exp`` itself.
+#: From this many classes on, rows are normalised by multiplying with ``1 / sum``
+#: (one more rounding, at most half an ULP) instead of dividing: a float64
+#: division costs as much as ``exp`` itself.
 MULTIPLY_FROM = 1024
 
 
 def _normalize(e, total, out):
     """``out = e / total[:, None]``, the probabilities from the exponentials."""
-    if e.dtype == np.float64 and e.shape[1] >= MULTIPLY_FROM:
+    if e.shape[1] >= MULTIPLY_FROM:
         np.multiply(e, (1.0 / total)[:, None], out=out)
     else:
         np.divide(e, total[:, None], out=out)
