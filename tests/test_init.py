@@ -76,19 +76,13 @@ def _functions(module):
                     yield f"{name}.{attribute}", function
 
 
-#: keras_models has its own owner; its options are not keyword-only yet.
-NOT_YET_KEYWORD_ONLY = {"build_classifier", "history_table"}
 #: Data arguments with a default (like ``np.zeros(shape)``), positional by design.
 DATA_WITH_DEFAULT = {("Normalizer.empty", "shape")}
-#: Modules with other owners whose public functions are not annotated yet.
-NOT_YET_ANNOTATED = {"softmax_course.keras_models", "softmax_course.regression"}
 
 
 @pytest.mark.parametrize("module", [softmax_course, softmax_course.testing], ids=str)
 def test_every_option_is_keyword_only(module):
     for name, function in _functions(module):
-        if name in NOT_YET_KEYWORD_ONLY:
-            continue
         for parameter in inspect.signature(function).parameters.values():
             if (name, parameter.name) in DATA_WITH_DEFAULT:
                 continue
@@ -98,8 +92,6 @@ def test_every_option_is_keyword_only(module):
 
 def test_public_functions_are_annotated():
     for name, function in _functions(softmax_course):
-        if function.__module__ in NOT_YET_ANNOTATED:
-            continue
         signature = inspect.signature(function)
         assert signature.return_annotation is not signature.empty, name
 

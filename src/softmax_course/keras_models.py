@@ -7,10 +7,14 @@ Keras (and TensorFlow) are imported inside the functions, so that
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._validation import check_choice, check_integer, check_optional_integer
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["HEADS", "build_classifier", "history_table", "logits_of"]
 
@@ -26,7 +30,7 @@ def build_classifier(
     hidden_units=(12, 8),
     learning_rate=1e-3,
     seed=None,
-):
+) -> keras.Model:
     """A compiled multilayer perceptron classifier with a softmax or a logits head.
 
     Introduced in chapter 8 (:ref:`sec-keras-model`).
@@ -130,7 +134,7 @@ def build_classifier(
     return model
 
 
-def logits_of(model, x):
+def logits_of(model: keras.Model, x) -> np.ndarray:
     """The logits of a model built by :func:`build_classifier`, whatever its head.
 
     Introduced in chapter 8 (:ref:`sec-keras-open-the-box`).
@@ -184,7 +188,7 @@ def logits_of(model, x):
     return keras.ops.convert_to_numpy(logits_model(inputs, training=False))
 
 
-def history_table(history, *, every=5):
+def history_table(history, *, every: int = 5) -> tuple[list[str], list[tuple]]:
     """The per-epoch metrics of a Keras ``History``, as rows for printing.
 
     Introduced in chapter 8 (:ref:`sec-keras-training`).

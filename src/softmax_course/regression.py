@@ -9,12 +9,17 @@ Matplotlib are imported inside the functions that need them, so that
 from __future__ import annotations
 
 import numbers
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ._validation import check_integer, check_labels
 from .activations import log_softmax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "StandardizedSplit",
@@ -82,7 +87,9 @@ def _check_model(W, b, X, y, function: str):
     return W, b, X, labels.astype(np.intp, copy=False)
 
 
-def softmax_regression_loss_grad(W, b, X, y, *, l2=0.0):
+def softmax_regression_loss_grad(
+    W: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, *, l2: float = 0.0
+) -> tuple[float, np.ndarray, np.ndarray]:
     r"""Mean cross-entropy of a softmax regression model, and its gradient.
 
     Introduced in chapter 7 (:ref:`sec-regression-gradient`).
@@ -181,7 +188,14 @@ def _check_fraction(value, name, function):
     return float(value)
 
 
-def standardized_split(features, labels, *, val_size=0.2, test_size=0.2, seed=0):
+def standardized_split(
+    features: ArrayLike,
+    labels: ArrayLike,
+    *,
+    val_size: float = 0.2,
+    test_size: float = 0.2,
+    seed: int = 0,
+) -> StandardizedSplit:
     """Split a data set in three, stratified by class, and standardise it.
 
     Introduced in chapter 7 (:ref:`sec-regression-data`).
@@ -273,7 +287,7 @@ def standardized_split(features, labels, *, val_size=0.2, test_size=0.2, seed=0)
     return StandardizedSplit(mean=mean, scale=scale, **out)
 
 
-def plot_weight_images(weights, *, image_shape=(8, 8), titles=None, axes=None):
+def plot_weight_images(weights: ArrayLike, *, image_shape=(8, 8), titles=None, axes=None) -> Figure:
     """Draw each column of a weight matrix as an image, on one symmetric colour scale.
 
     Introduced in chapter 7 (:ref:`sec-regression-learned`).
@@ -349,7 +363,16 @@ def plot_weight_images(weights, *, image_shape=(8, 8), titles=None, axes=None):
     return fig
 
 
-def plot_decision_regions(weights, bias, *, x_range, y_range, ax=None, colors=None, num=301):
+def plot_decision_regions(
+    weights: ArrayLike,
+    bias: ArrayLike,
+    *,
+    x_range,
+    y_range,
+    ax=None,
+    colors=None,
+    num: int = 301,
+) -> Axes:
     """Draw the decision regions of a linear softmax classifier in the plane.
 
     Introduced in chapter 7 (:ref:`sec-regression-regions`).
