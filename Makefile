@@ -95,7 +95,7 @@ pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX
 	  exit 1; fi
 	rm -rf $(PDF_BUILD)
 	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
-	  $(VENV)/bin/jupyter-book build . --builder latex --path-output $(PDF_BUILD) -W -n --keep-going
+	  $(VENV_BIN)/jupyter-book build . --builder latex --path-output $(PDF_BUILD) -W -n --keep-going
 	@echo "make pdf: running XeLaTeX (latexmk) in $(PDF_LATEX)"
 	cd $(PDF_LATEX) && SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
 	  FORCE_SOURCE_DATE=1 max_print_line=10000 LATEXOPTS="-interaction=nonstopmode -halt-on-error" \
