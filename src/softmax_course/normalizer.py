@@ -161,6 +161,14 @@ def _pair_of_rows(rows, batch_shape, dtype) -> Normalizer:
     )
 
 
+def _logit_rows(logits, axis, function, name="logits"):
+    """Validate logits and one class axis; return float64 rows, layout and result dtype."""
+    work, out_dtype = as_float_array(logits, function, name)
+    axis = one_axis(axis, work.ndim, function, name)
+    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
+    return rows, layout, out_dtype
+
+
 def normalizer(logits: ArrayLike, *, axis: int = -1) -> Normalizer:
     """The pair ``(maximum, rest)`` of a block of logits along ``axis``.
 
@@ -193,9 +201,7 @@ def normalizer(logits: ArrayLike, *, axis: int = -1) -> Normalizer:
     >>> pair.maximum, pair.rest.round(6)
     (array([1., 5.]), array([2.      , 0.006738]))
     """
-    work, out_dtype = as_float_array(logits, "normalizer", "logits")
-    axis = one_axis(axis, work.ndim, "normalizer", "logits")
-    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
+    rows, layout, out_dtype = _logit_rows(logits, axis, "normalizer")
     return _pair_of_rows(rows, layout.batch_shape, out_dtype)
 
 
@@ -335,9 +341,7 @@ def update_normalizer(pair: Normalizer, logits: ArrayLike, *, axis: int = -1) ->
     (5.0, 5.065884)
     """
     _check_pair(pair, "pair", "update_normalizer")
-    work, out_dtype = as_float_array(logits, "update_normalizer", "logits")
-    axis = one_axis(axis, work.ndim, "update_normalizer", "logits")
-    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
+    rows, layout, out_dtype = _logit_rows(logits, axis, "update_normalizer")
     block = _pair_of_rows(rows, layout.batch_shape, out_dtype)
     try:
         np.broadcast_shapes(np.shape(pair.maximum), layout.batch_shape)

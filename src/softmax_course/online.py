@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._rows import to_rows
-from ._validation import as_float_array, check_class_axis_not_empty, check_integer, one_axis
+from ._validation import check_class_axis_not_empty, check_integer
 from .normalizer import (
     Normalizer,
     _check_pair,
     _difference_with_error,
+    _logit_rows,
     _merge_with_factors,
     _pair_of_rows,
 )
@@ -27,9 +27,7 @@ if TYPE_CHECKING:
 
 def _pair_rows(logits, pair, axis, function):
     """Validate a block of logits and the pair of the whole axis; return rows and layout."""
-    work, out_dtype = as_float_array(logits, function, "logits")
-    axis = one_axis(axis, work.ndim, function, "logits")
-    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
+    rows, layout, out_dtype = _logit_rows(logits, axis, function)
     _check_pair(pair, "pair", function)
     if np.shape(pair.maximum) != layout.batch_shape:
         raise ValueError(
@@ -147,9 +145,7 @@ def log_softmax_from_normalizer(
 def _prepare(logits, axis, block_size, function):
     """Validate once; return float64 rows, their layout, the result dtype and block size."""
     block_size = check_integer(block_size, "block_size", function, minimum=1)
-    work, out_dtype = as_float_array(logits, function, "logits")
-    axis = one_axis(axis, work.ndim, function, "logits")
-    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
+    rows, layout, out_dtype = _logit_rows(logits, axis, function)
     return rows, layout, out_dtype, block_size
 
 

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._rows import to_rows
 from ._validation import as_float_array, one_axis
-from .normalizer import Normalizer, _merge_with_factors, _pair_of_rows
+from .normalizer import Normalizer, _logit_rows, _merge_with_factors, _pair_of_rows
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -71,11 +70,8 @@ def pack_normalizer(
     >>> pack_normalizer([[0.0, 0.0, 1.0]]).round(6)
     array([[1.      , 0.735759, 0.      ]])
     """
-    function = "pack_normalizer"
-    work, out_dtype = as_float_array(logits, function, "logits")
-    axis = one_axis(axis, work.ndim, function, "logits")
-    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
-    return _pack(_pair_of_rows(rows, layout.batch_shape, out_dtype), axis)
+    rows, layout, out_dtype = _logit_rows(logits, axis, "pack_normalizer")
+    return _pack(_pair_of_rows(rows, layout.batch_shape, out_dtype), layout.axes[0])
 
 
 def unpack_normalizer(packed: ArrayLike, *, axis: int | tuple[int] = -1) -> Normalizer:
@@ -107,11 +103,11 @@ def unpack_normalizer(packed: ArrayLike, *, axis: int | tuple[int] = -1) -> Norm
     >>> round(float(unpack_normalizer(both).logsumexp()), 6)
     1.551445
     """
-    packed, axis = _check_packed(packed, axis, "unpack_normalizer")
-    return _unpack(packed, axis)
+    return _unpack(packed, axis, "unpack_normalizer")[0]
 
 
-def _check_packed(packed, axis, function):
+def _unpack(packed, axis, function):
+    """Validate concatenated packs; return their merged pair and the packed axis."""
     packed = as_float_array(packed, function, "packed")[0].astype(np.float64, copy=False)
     axis = one_axis(axis, packed.ndim, function, "packed")
     length = packed.shape[axis]
@@ -119,15 +115,9 @@ def _check_packed(packed, axis, function):
         raise ValueError(
             f"{function}: a packed axis holds 3 numbers per pair (maximum, rest, correction); got length {length}."
         )
-    return packed, axis
-
-
-def _unpack(packed, axis):
-    """The merged pair of validated packs along ``axis``."""
-    length = packed.shape[axis]
     fields = np.moveaxis(packed, axis, 0)
     pairs = [Normalizer(fields[i], fields[i + 1], fields[i + 2]) for i in range(0, length, 3)]
-    return _tree_merge(pairs)
+    return _tree_merge(pairs), axis
 
 
 def merge_packed(
@@ -162,8 +152,7 @@ def merge_packed(
     >>> merge_packed(both).round(6)
     array([1.      , 0.735759, 0.      ])
     """
-    packed, axis = _check_packed(packed, axis, "merge_packed")
-    return _pack(_unpack(packed, axis), axis)
+    return _pack(*_unpack(packed, axis, "merge_packed"))
 
 
 def logsumexp_from_packed(
@@ -197,6 +186,6 @@ def logsumexp_from_packed(
     >>> float(logsumexp_from_packed(both))
     1000.6931471805599
     """
-    packed, axis = _check_packed(packed, axis, "logsumexp_from_packed")
-    result = _unpack(packed, axis).logsumexp()
+    pair, axis = _unpack(packed, axis, "logsumexp_from_packed")
+    result = pair.logsumexp()
     return np.expand_dims(result, axis) if keepdims else result

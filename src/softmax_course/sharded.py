@@ -22,7 +22,7 @@ from ._validation import (
     check_labels,
     one_axis,
 )
-from .normalizer import Normalizer, _merge_with_factors, _pair_of_rows
+from .normalizer import Normalizer, _logit_rows, _merge_with_factors, _pair_of_rows
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -71,10 +71,8 @@ def shard_statistics(
     array([1., 0.])
     """
     function = "shard_statistics"
-    work, out_dtype = as_float_array(logits_shard, function, "logits_shard")
-    axis = one_axis(axis, work.ndim, function, "logits_shard")
+    rows, layout, out_dtype = _logit_rows(logits_shard, axis, function, "logits_shard")
     class_offset = check_integer(class_offset, "class_offset", function, minimum=0)
-    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
     labels = np.asarray(labels)
     if labels.shape != layout.batch_shape:
         raise ValueError(
