@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+from book_toc import toc_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -32,21 +32,7 @@ def _source(cell):
 
 
 def _toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return files
+    return toc_documents()[1:]  # the root is not a file entry
 
 
 def test_there_are_chapters():

@@ -20,31 +20,14 @@ from urllib.parse import unquote, urldefrag
 
 import numpy as np
 import pytest
-import yaml
+from book_toc import toc_documents
 from explorer_numbers import assert_matches_package
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPLORER_CHAPTER = "book/03_softmax"
 
 
-def toc_pages() -> list[str]:
-    """Every document of ``_toc.yml``, in reading order (root first)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return pages
-
-
-PAGES = toc_pages()
+PAGES = toc_documents()  # in reading order, root first
 
 # Runs in the page after it has loaded and MathJax has finished: everything the
 # checks need, in one round trip.

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from book_toc import toc_documents as all_toc_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = Path(os.environ.get("COURSE_PDF", ROOT / "_build" / "pdf" / "softmax-course.pdf"))
@@ -47,21 +48,9 @@ POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdfimages", "pdftohtml")
 
 
 def toc_documents() -> list[str]:
-    """Every document of ``_toc.yml``, root first, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    documents = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                documents.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
+    """Every document of ``_toc.yml`` that has a file, root first, in reading order."""
     # A listed document without a file fails the book build itself.
-    return [d for d in documents if any(ROOT.glob(f"{d}.*"))]
+    return [d for d in all_toc_documents() if any(ROOT.glob(f"{d}.*"))]
 
 
 CHAPTERS = toc_documents()[1:]  # the root is the preface
