@@ -159,55 +159,41 @@ def test_a_broadcasting_error_gets_the_keepdims_hint(capsys):
     assert "keepdims=True" in out
 
 
+@pytest.mark.parametrize(
+    ("returned", "text"),
+    [
+        (np.zeros(7), "an array of shape (7,) instead of ("),
+        ([0.5, 0.5], "a list, not a NumPy array"),
+    ],
+    ids=["wrong shape", "not an array"],
+)
 @pytest.mark.parametrize("checker", ARRAY_CHECKERS, ids=_ids)
-def test_wrong_shape_is_explained(checker, capsys):
+def test_a_wrong_array_is_explained(checker, returned, text, capsys):
     def my_answer(*args):
-        return np.zeros(7)
+        return returned if len(checker.returns) == 1 else tuple(returned for _ in checker.returns)
 
-    if len(checker.returns) > 1:
-        answer = lambda *args: tuple(np.zeros(7) for _ in checker.returns)  # noqa: E731
-    else:
-        answer = my_answer
-    correct, out = _run(checker, answer, capsys)
+    correct, out = _run(checker, my_answer, capsys)
     assert correct is False
-    assert "an array of shape (7,) instead of (" in out
+    assert text in out
     assert "  expected" in out and "  received: " in out
 
 
-@pytest.mark.parametrize("checker", ARRAY_CHECKERS, ids=_ids)
-def test_non_array_is_explained(checker, capsys):
+@pytest.mark.parametrize(
+    ("single", "several", "text"),
+    [
+        ("a number", ("one", "two"), "a str, not a number"),
+        (np.ones(3), (np.ones(3), 1.0), "an array of shape (3,), not a single number"),
+    ],
+    ids=["not a number", "array for a number"],
+)
+@pytest.mark.parametrize("checker", NUMBER_CHECKERS, ids=_ids)
+def test_a_wrong_number_is_explained(checker, single, several, text, capsys):
     def my_answer(*args):
-        return [0.5, 0.5]
+        return single if len(checker.returns) == 1 else several
 
-    if len(checker.returns) > 1:
-        answer = lambda *args: tuple([0.5, 0.5] for _ in checker.returns)  # noqa: E731
-    else:
-        answer = my_answer
-    correct, out = _run(checker, answer, capsys)
+    correct, out = _run(checker, my_answer, capsys)
     assert correct is False
-    assert "a list, not a NumPy array" in out
-
-
-@pytest.mark.parametrize("checker", NUMBER_CHECKERS, ids=_ids)
-def test_non_number_is_explained(checker, capsys):
-    if len(checker.returns) > 1:
-        answer = lambda *args: ("one", "two")  # noqa: E731
-    else:
-        answer = lambda *args: "a number"  # noqa: E731
-    correct, out = _run(checker, answer, capsys)
-    assert correct is False
-    assert "a str, not a number" in out
-
-
-@pytest.mark.parametrize("checker", NUMBER_CHECKERS, ids=_ids)
-def test_array_where_a_number_is_expected_is_explained(checker, capsys):
-    if len(checker.returns) > 1:
-        answer = lambda *args: (np.ones(3), 1.0)  # noqa: E731
-    else:
-        answer = lambda *args: np.ones(3)  # noqa: E731
-    correct, out = _run(checker, answer, capsys)
-    assert correct is False
-    assert "an array of shape (3,), not a single number" in out
+    assert text in out
 
 
 def test_a_tuple_is_asked_for_when_several_values_are_expected(capsys):

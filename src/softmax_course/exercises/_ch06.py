@@ -9,11 +9,6 @@ from ._checker import Checker
 from ._mistakes import Mistake, nonfinite_from_overflow, nonfinite_where_finite
 from ._package import probabilities, rows, sc
 
-
-def _labels(seed, n, k):
-    return np.random.default_rng(seed).integers(0, k, size=n)
-
-
 CASES = [
     (rows((4, 3), seed=601), np.array([2, 0, 1, 1])),
     # a probability of exp(-822.6) underflows to 0: log(softmax) fails, nothing overflows

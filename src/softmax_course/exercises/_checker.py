@@ -45,9 +45,9 @@ class _Part:
 def _is_placeholder(value) -> bool:
     if value is None or value is Ellipsis:
         return True
-    if isinstance(value, (tuple, list)) and any(item is None or item is Ellipsis for item in value):
-        return True
-    return False
+    return isinstance(value, (tuple, list)) and any(
+        item is None or item is Ellipsis for item in value
+    )
 
 
 def _is_empty_function(function) -> bool:
@@ -295,8 +295,8 @@ class Checker:
         name = getattr(function, "__name__", self.answer_name)
         if name == "<lambda>":
             name = self.answer_name
+        call = f"{name}({', '.join(self.parameters)})"
         for index, args in enumerate(self.cases):
-            call = f"{name}({', '.join(self.parameters)})"
             try:
                 received = self._call(function, args)
             except Exception as error:  # noqa: BLE001 - the learner's error is explained
@@ -309,17 +309,15 @@ class Checker:
                 received_parts = self._parts(received)
             except _Problem as problem:
                 return self._explain(call, args, expected, received, str(problem)), False
+            judged = None
             if self.judge is not None:
                 with np.errstate(all="ignore"):
                     judged = tuple(np.asarray(part) for part in self.judge(received_parts, args))
-                failure = self._compare(judged, expected)
-                if failure:
-                    failure = f"{failure} (in the {self.judge_label})"
-                    return self._explain(call, args, expected, received, failure, judged), False
-                continue
-            failure = self._compare(received_parts, expected)
+            failure = self._compare(received_parts if judged is None else judged, expected)
             if failure:
-                return self._explain(call, args, expected, received, failure), False
+                if judged is not None:
+                    failure = f"{failure} (in the {self.judge_label})"
+                return self._explain(call, args, expected, received, failure, judged), False
         count = len(self.cases)
         return (
             f"Correct: {name} gives the expected result on all {count} hidden test inputs.",
@@ -358,8 +356,12 @@ class Checker:
             out.append(self._part(part, value))
         return tuple(out)
 
+    def _label(self, part: _Part) -> str:
+        """The prefix naming a returned part in a verdict (none for a single part)."""
+        return "" if len(self.returns) == 1 else f"{part.name}: "
+
     def _part(self, part: _Part, value) -> np.ndarray:
-        label = "" if len(self.returns) == 1 else f"{part.name}: "
+        label = self._label(part)
         if part.kind == "number":
             if isinstance(value, (bool, np.bool_)) or not (
                 isinstance(value, numbers.Real)
@@ -398,7 +400,7 @@ class Checker:
 
     def _compare(self, received, expected) -> str | None:
         for part, got, want in zip(self.returns, received, expected, strict=True):
-            label = "" if len(self.returns) == 1 else f"{part.name}: "
+            label = self._label(part)
             if got.shape != want.shape:
                 return f"{label}an array of shape {got.shape} instead of {want.shape}"
             bad = ~np.isclose(
@@ -443,14 +445,20 @@ class Checker:
                     return mistake
         return None
 
+    def _argument_lines(self, args) -> list[str]:
+        """The failing input, one ``  parameter = value`` line per argument."""
+        return [
+            f"  {parameter} = {format_value(arg)}"
+            for parameter, arg in zip(self.parameters, args, strict=True)
+        ]
+
     def _explain(self, call, args, expected, received, failure: str, judged=None) -> str:
         lines = []
         if call is None:
             lines.append(f"Not correct yet: your answer is {failure}.")
         else:
             lines.append(f"Not correct yet: on a hidden test input, {call} returns {failure}.")
-            for parameter, arg in zip(self.parameters, args, strict=True):
-                lines.append(f"  {parameter} = {format_value(arg)}")
+            lines.extend(self._argument_lines(args))
         shown = expected[0] if len(expected) == 1 else tuple(expected)
         if judged is not None:
             lines.append(f"  received: {format_value(received)}")
@@ -470,8 +478,7 @@ class Checker:
     def _explain_exception(self, call, args, error: Exception) -> str:
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
         lines = [f"Not correct yet: {call} raised {type(error).__name__}: {message}"]
-        for parameter, arg in zip(self.parameters, args, strict=True):
-            lines.append(f"  {parameter} = {format_value(arg)}")
+        lines.extend(self._argument_lines(args))
         if "could not be broadcast" in message:
             lines.append(
                 "Hint: a sum or max over an axis removes that axis; keepdims=True keeps "
