@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._validation import as_float_array, check_integer
-from .normalizer import Normalizer, _merge_with_factors, _rows_normalizer
+from .normalizer import Normalizer, _merge_with_factors, _pair_of_rows
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -96,7 +96,7 @@ def streaming_attention(
     with np.errstate(all="ignore"):
         for start in range(0, keys.shape[0], block_size):
             scores = (keys[start : start + block_size] @ query)[None, :] * scale
-            block_pair = Normalizer(*_rows_normalizer(scores), np.zeros(1))
+            block_pair = _pair_of_rows(scores, (1,), np.float64)
             weights = np.exp(scores[0] - block_pair.maximum[0])
             block_weighted = weights @ values[start : start + block_size]
             pair, old_factor, new_factor = _merge_with_factors(pair, block_pair)

@@ -29,11 +29,6 @@ class BlobsSplit(NamedTuple):
     y_test: np.ndarray
 
 
-def _check_positive_int(value, name, function="softmax_course.keras_models"):
-    # Kept for keras_models, which imports it from here.
-    return check_integer(value, name, function, minimum=1)
-
-
 def make_blobs_split(
     *,
     n_samples: int = 1000,
