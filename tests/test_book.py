@@ -20,28 +20,15 @@ scroll sideways without a warning. These tests read the sources instead:
 from __future__ import annotations
 
 import ast
-import json
 import re
-from pathlib import Path
 
 import pytest
+from book_sources import BOOK, NOTEBOOKS, cell_source, load_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
-NOTEBOOKS = sorted(p for p in BOOK.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 PAGES = sorted(BOOK.glob("*.md"))
 MAX_CODE_LINE = 87  # characters: ruff's line length for notebooks is 88, exclusive
 HIDDEN = {"remove-input", "remove-cell", "hide-input", "hide-cell"}
 REMOVED = {"remove-input", "remove-cell"}
-
-
-def _load(path):
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _source(cell):
-    source = cell["source"]
-    return source if isinstance(source, str) else "".join(source)
 
 
 def _tags(cell):
@@ -52,9 +39,9 @@ def _markdown_texts():
     """(where, text) for every Markdown page and every notebook markdown cell."""
     texts = [(path.name, path.read_text(encoding="utf-8")) for path in PAGES]
     for path in NOTEBOOKS:
-        for index, cell in enumerate(_load(path)["cells"]):
+        for index, cell in enumerate(load_notebook(path)["cells"]):
             if cell["cell_type"] == "markdown":
-                texts.append((f"{path.name} cell {index}", _source(cell)))
+                texts.append((f"{path.name} cell {index}", cell_source(cell)))
     return texts
 
 
@@ -140,10 +127,10 @@ def test_markdown_code_blocks_fit_the_page(where, text):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_code_lines_fit_the_page(path):
-    for index, cell in enumerate(_load(path)["cells"]):
+    for index, cell in enumerate(load_notebook(path)["cells"]):
         if cell["cell_type"] != "code" or _tags(cell) & {"remove-input", "remove-cell"}:
             continue
-        for line in _source(cell).splitlines():
+        for line in cell_source(cell).splitlines():
             assert len(line) <= MAX_CODE_LINE, (
                 f"{path.name} cell {index}: a line of {len(line)} characters: {line}"
             )
@@ -164,7 +151,7 @@ def _exercise_regions(cells):
             regions.append("exercise" if seen_exercise else "before")
         if cell["cell_type"] != "markdown":
             continue
-        for kind in marker.findall(_source(cell)):
+        for kind in marker.findall(cell_source(cell)):
             if kind.startswith("exercise"):
                 seen_exercise = True
             elif kind == "solution-start":
@@ -179,7 +166,7 @@ def _exercise_regions(cells):
 
 def _stdout(cell):
     return "".join(
-        _source({"source": o.get("text", "")})
+        cell_source({"source": o.get("text", "")})
         for o in cell.get("outputs", [])
         if o["output_type"] == "stream"
     )
@@ -187,11 +174,11 @@ def _stdout(cell):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_exercise_checks_do_not_leak(path):
-    cells = _load(path)["cells"]
+    cells = load_notebook(path)["cells"]
     for index, (cell, region) in enumerate(zip(cells, _exercise_regions(cells), strict=True)):
         if cell["cell_type"] != "code" or region != "exercise" or _tags(cell) & HIDDEN:
             continue
-        source = _source(cell)
+        source = cell_source(cell)
         calls_checker = ".check(" in source
         assert calls_checker, (
             f"{path.name} cell {index}: a visible code cell among the exercises, outside "
@@ -206,9 +193,9 @@ def test_exercise_checks_do_not_leak(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_solutions_show_a_correct_verdict(path):
-    cells = _load(path)["cells"]
+    cells = load_notebook(path)["cells"]
     for index, (cell, region) in enumerate(zip(cells, _exercise_regions(cells), strict=True)):
-        if cell["cell_type"] == "code" and ".check(" in _source(cell):
+        if cell["cell_type"] == "code" and ".check(" in cell_source(cell):
             if region == "solution":
                 assert "Correct" in _stdout(cell), (
                     f"{path.name} cell {index}: a reference solution whose check does not "
@@ -218,7 +205,9 @@ def test_solutions_show_a_correct_verdict(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_exercise_has_a_solution(path):
-    markdown = "\n".join(_source(c) for c in _load(path)["cells"] if c["cell_type"] == "markdown")
+    markdown = "\n".join(
+        cell_source(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown"
+    )
     exercises = re.findall(
         r"```\{exercise(?:-start)?\}[^\n]*\n(?::[^\n]*\n)*?:label: ([\w-]+)", markdown
     )
@@ -247,10 +236,10 @@ def _only_calls(source, names):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_boilerplate_is_hidden(path):
-    for index, cell in enumerate(_load(path)["cells"]):
+    for index, cell in enumerate(load_notebook(path)["cells"]):
         if cell["cell_type"] != "code" or _tags(cell) & REMOVED:
             continue
-        source = _source(cell)
+        source = cell_source(cell)
         where = f"{path.name} cell {index}"
         assert not _only_calls(source, {"glue"}), f"{where}: a glue-only cell without remove-input"
         assert "os.environ" not in source, f"{where}: environment variables shown to the reader"
@@ -277,7 +266,7 @@ def _used_glue_names(notebook):
     used = set()
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
-            text = _source(cell)
+            text = cell_source(cell)
             for match in GLUE_ROLE.findall(text) + GLUE_DIRECTIVE.findall(text):
                 used.add(match.split(":")[0].strip())
     return used
@@ -285,7 +274,7 @@ def _used_glue_names(notebook):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_glued_names_are_glued_and_used(path):
-    notebook = _load(path)
+    notebook = load_notebook(path)
     glued, used = _glued_names(notebook), _used_glue_names(notebook)
     assert not used - glued, f"{path.name}: used in the prose but never glued: {used - glued}"
     assert not glued - used, f"{path.name}: glued but never used: {glued - used}"
@@ -367,9 +356,9 @@ def test_checker_calls_do_not_rely_on_a_semicolon(path):
     nbval runs cells with store_history=False, and IPython then ignores a trailing
     ';', so the stored output (none) and nbval's (`False`) differ. Assign the result.
     """
-    for index, cell in enumerate(_load(path)["cells"]):
+    for index, cell in enumerate(load_notebook(path)["cells"]):
         if cell["cell_type"] == "code":
-            for line in _source(cell).splitlines():
+            for line in cell_source(cell).splitlines():
                 assert not re.match(r"^\s*[\w.]+\.check\(.*\)\s*;\s*$", line), (
                     f"{path.name} cell {index}: write `passed = ...check(...)`, not `;`"
                 )
@@ -378,7 +367,7 @@ def test_checker_calls_do_not_rely_on_a_semicolon(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_hidden_cells_show_no_stray_value(path):
     """A remove-input cell's last expression would be printed without its code."""
-    for index, cell in enumerate(_load(path)["cells"]):
+    for index, cell in enumerate(load_notebook(path)["cells"]):
         if cell["cell_type"] == "code" and "remove-input" in _tags(cell):
             kinds = [o["output_type"] for o in cell.get("outputs", [])]
             assert "execute_result" not in kinds, (

@@ -5,30 +5,14 @@ cell must have been executed and stored; every chapter must import the shared
 package; and no chapter may bypass it or reach the network.
 """
 
-import json
 import re
-from pathlib import Path
 
 import pytest
-from book_toc import toc_documents
-
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
-NOTEBOOKS = sorted(p for p in BOOK.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-
-
-def _load(path):
-    return json.loads(path.read_text(encoding="utf-8"))
+from book_sources import NOTEBOOKS, ROOT, cell_source, load_notebook, toc_documents
 
 
 def _code_cells(notebook):
-    return [
-        c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()
-    ]
-
-
-def _source(cell):
-    return "".join(cell["source"])
+    return [c for c in notebook["cells"] if c["cell_type"] == "code" and cell_source(c).strip()]
 
 
 def _toc_files():
@@ -41,15 +25,15 @@ def test_there_are_chapters():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_imports_the_package(path):
-    cells = _code_cells(_load(path))
-    assert any(re.search(r"\bsoftmax_course\b", _source(c)) for c in cells), (
+    cells = _code_cells(load_notebook(path))
+    assert any(re.search(r"\bsoftmax_course\b", cell_source(c)) for c in cells), (
         f"{path.name} does not import softmax_course"
     )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_code_cell_has_a_stored_execution(path):
-    cells = _code_cells(_load(path))
+    cells = _code_cells(load_notebook(path))
     missing = [i for i, c in enumerate(cells) if c.get("execution_count") is None]
     assert not missing, f"{path.name}: code cells {missing} were never executed and stored"
     counts = [c["execution_count"] for c in cells]
@@ -60,8 +44,8 @@ def test_every_code_cell_has_a_stored_execution(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_forbidden_code(path):
-    for cell in _code_cells(_load(path)):
-        source = _source(cell)
+    for cell in _code_cells(load_notebook(path)):
+        source = cell_source(cell)
         assert "sys.path" not in source, f"{path.name} edits sys.path"
         assert not re.search(r"^\s*[!%]\s*pip", source, re.M), f"{path.name} installs packages"
         assert "NBVAL_IGNORE_OUTPUT" not in source, f"{path.name} skips an output comparison"
@@ -70,7 +54,7 @@ def test_no_forbidden_code(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_are_reproducible_text(path):
     """No memory addresses, tracebacks, warnings or progress bars in stored outputs."""
-    for cell in _code_cells(_load(path)):
+    for cell in _code_cells(load_notebook(path)):
         for output in cell.get("outputs", []):
             assert output["output_type"] != "error", f"{path.name} stores an error"
             text = "".join(output.get("text", "")) + "".join(
@@ -85,10 +69,8 @@ def test_outputs_are_reproducible_text(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_template(path):
-    notebook = _load(path)
-    markdown = "\n".join(
-        "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
-    )
+    notebook = load_notebook(path)
+    markdown = "\n".join(cell_source(c) for c in notebook["cells"] if c["cell_type"] == "markdown")
     assert markdown.lstrip().startswith("# "), f"{path.name} does not open with a title"
     if path.name[:2].isdigit():
         assert "In this chapter you will" in markdown, f"{path.name}: no outcomes"
@@ -100,13 +82,13 @@ def test_chapter_template(path):
         assert len(exercises) >= 3, f"{path.name}: fewer than 3 exercises"
         assert len(solutions) >= 3, f"{path.name}: fewer than 3 solutions"
         assert re.search(r"\{glue(:text)?\}`", markdown), f"{path.name}: no glued numbers"
-    code = "\n".join(_source(c) for c in _code_cells(notebook))
+    code = "\n".join(cell_source(c) for c in _code_cells(notebook))
     assert "assert " in code, f"{path.name} asserts nothing"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_figures_have_alt_text(path):
-    for cell in _code_cells(_load(path)):
+    for cell in _code_cells(load_notebook(path)):
         images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
         if images:
             alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")

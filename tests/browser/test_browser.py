@@ -20,7 +20,7 @@ from urllib.parse import unquote, urldefrag
 
 import numpy as np
 import pytest
-from book_toc import toc_documents
+from book_sources import toc_documents
 from explorer_numbers import assert_matches_package
 
 ROOT = Path(__file__).resolve().parents[2]

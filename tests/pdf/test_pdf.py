@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from book_toc import toc_documents as all_toc_documents
+from book_sources import toc_documents as all_toc_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = Path(os.environ.get("COURSE_PDF", ROOT / "_build" / "pdf" / "softmax-course.pdf"))
