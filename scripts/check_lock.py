@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -43,7 +44,18 @@ PLATFORMS = (
     ("macOS 12+ on Apple silicon", "aarch64-apple-darwin", {"MACOSX_DEPLOYMENT_TARGET": "12.0"}),
     ("Windows x86-64", "x86_64-pc-windows-msvc", {}),
 )
-PYTHONS = ("3.11", "3.12", "3.13")
+
+
+def _supported_pythons() -> tuple[str, ...]:
+    """The versions scripts/check_python.py lets `make setup` use, as uv spells them."""
+    path = Path(__file__).resolve().with_name("check_python.py")
+    spec = importlib.util.spec_from_file_location("check_python", path)
+    check_python = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_python)
+    return tuple(f"{major}.{minor}" for major, minor in check_python.SUPPORTED_PYTHONS)
+
+
+PYTHONS = _supported_pythons()
 
 STAMP = Path(sys.prefix) / ".lock-check.json"
 

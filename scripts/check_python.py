@@ -12,6 +12,7 @@ interpreter gets the message rather than a SyntaxError.
 import platform
 import sys
 
+# The one list of supported versions: scripts/check_lock.py checks the lock for these.
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
 # (sys.platform, platform.machine() lower-cased) -> name in README's table
@@ -32,16 +33,24 @@ WHY = (
 )
 
 
+def _spoken(versions):
+    """((3, 11), (3, 12), (3, 13)) -> '3.11, 3.12 and 3.13'."""
+    names = ["{0}.{1}".format(*version) for version in versions]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def main():
     version = sys.version_info[:2]
     here = "{0} is Python {1}.{2}".format(sys.executable, version[0], version[1])
     problems = []
     if version not in SUPPORTED_PYTHONS:
         problems.append(
-            "{0}; the course supports Python 3.11, 3.12 and 3.13.\n  Why: {1}\n"
+            "{0}; the course supports Python {1}.\n  Why: {2}\n"
             "  Fix: install one of them (python.org, your package manager, pyenv or\n"
             "  `uv python install 3.12`), then run for example\n"
-            "      make clean && make test BASE_PYTHON=python3.12".format(here, WHY)
+            "      make clean && make test BASE_PYTHON=python3.12".format(
+                here, _spoken(SUPPORTED_PYTHONS), WHY
+            )
         )
     system = "linux" if sys.platform.startswith("linux") else sys.platform
     key = (system, platform.machine().lower())
