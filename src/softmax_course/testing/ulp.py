@@ -225,6 +225,7 @@ def ulp_errors_by_spread(
     digits : int, optional
         The working precision of the reference, in decimal digits; by default
         the reference's own default (50).
+
     Returns
     -------
     dict of str to numpy.ndarray
