@@ -37,8 +37,11 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the pinned requirements (done by the targets below)
 
+# Every build of the book: warnings are errors, and all of them are reported.
+JUPYTER_BOOK_BUILD = $(VENV_BIN)/jupyter-book build . -W -n --keep-going
+
 book: setup ## Build the HTML book (warnings are errors)
-	$(VENV_BIN)/jupyter-book build . -W -n --keep-going
+	$(JUPYTER_BOOK_BUILD)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: setup lock-check lint unit notebooks-test build-check pdf pdf-check browser ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser
@@ -71,7 +74,7 @@ endif
 
 build-check: setup ## Build the book from scratch with warnings as errors
 	rm -rf _build/html _build/.doctrees
-	$(VENV_BIN)/jupyter-book build . -W -n --keep-going
+	$(JUPYTER_BOOK_BUILD)
 
 # The PDF edition: Jupyter Book's LaTeX builder (its own doctrees, under _build/pdf),
 # then XeLaTeX through latexmk. Stored outputs only: nothing is executed.
@@ -79,6 +82,8 @@ TEXLIVE_DEBIAN := texlive-xetex texlive-latex-extra texlive-fonts-recommended te
 PDF_BUILD := _build/pdf
 PDF_LATEX := $(PDF_BUILD)/_build/latex
 PDF := $(PDF_BUILD)/softmax-course.pdf
+# Dates in the PDF: the last commit's, so a rebuild of the same sources is the same file.
+SOURCE_DATE := $$(git log -1 --format=%ct 2>/dev/null || date +%s)
 .PHONY: pdf pdf-check
 
 pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX (and serve it with the HTML site)
@@ -94,10 +99,9 @@ pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX
 	  echo "Install Debian's packages: sudo apt-get install $(TEXLIVE_DEBIAN)"; \
 	  exit 1; fi
 	rm -rf $(PDF_BUILD)
-	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
-	  $(VENV_BIN)/jupyter-book build . --builder latex --path-output $(PDF_BUILD) -W -n --keep-going
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE) $(JUPYTER_BOOK_BUILD) --builder latex --path-output $(PDF_BUILD)
 	@echo "make pdf: running XeLaTeX (latexmk) in $(PDF_LATEX)"
-	cd $(PDF_LATEX) && SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
+	cd $(PDF_LATEX) && SOURCE_DATE_EPOCH=$(SOURCE_DATE) \
 	  FORCE_SOURCE_DATE=1 max_print_line=10000 LATEXOPTS="-interaction=nonstopmode -halt-on-error" \
 	  latexmk -pdf -dvi- -ps- softmax-course.tex > latexmk.out 2>&1 \
 	  || { grep -A3 '^!' softmax-course.log || tail -30 latexmk.out; \
@@ -105,8 +109,8 @@ pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX
 	@if grep -E '^!|undefined|multiply defined|Missing character' $(PDF_LATEX)/softmax-course.log; then \
 	  echo "make pdf: LaTeX errors, unresolved references or missing glyphs (above), see $(PDF_LATEX)/softmax-course.log"; \
 	  exit 1; fi
-	cp $(PDF_LATEX)/softmax-course.pdf $(PDF)
-	@if [ -d _build/html ]; then cp $(PDF) _build/html/softmax-course.pdf; fi
+	cp $(PDF_LATEX)/$(notdir $(PDF)) $(PDF)
+	@if [ -d _build/html ]; then cp $(PDF) _build/html/; fi
 	@echo "The PDF is at $(CURDIR)/$(PDF) ($$(pdfinfo $(PDF) | awk '/^Pages:/ {print $$2}') pages)"
 
 pdf-check: setup ## Check the built PDF: pages, chapter titles, references, fonts, figures
