@@ -6,28 +6,38 @@ import numpy as np
 
 from ._checker import Checker
 from ._mistakes import Mistake
-from ._package import rows
+from ._inputs import rows
 
-_POINTS = [rows((4, 2), seed=101), rows((5, 3), seed=102), rows((1, 2), seed=103)]
-_WEIGHTS = [rows((2, 3), seed=111), rows((3, 4), seed=112), rows((2, 3), seed=113)]
-_BIASES = [rows(3, seed=121), rows(4, seed=122), rows(3, seed=123)]
+_POINTS = [
+    rows((4, 2), seed=101),
+    rows((5, 3), seed=102),
+    rows((1, 2), seed=103),
+    rows((6, 1), seed=104),
+    rows((3, 4), seed=105),
+]
+_WEIGHTS = [
+    rows((2, 3), seed=111),
+    rows((3, 4), seed=112),
+    rows((2, 3), seed=113),
+    rows((1, 2), seed=114),
+    rows((4, 1), seed=115),
+]
+_BIASES = [rows(3, seed=121), rows(4, seed=122), rows(3, seed=123), rows(2, seed=124), rows(1, seed=125)]
 
 linear_logits = Checker(
     name="linear_logits",
     chapter="01_logits",
     label="ex-logits-linear",
-    title="Logits of a linear model for a batch",
-    prompt=(
-        "Write `my_logits(points, weights, bias)`: the logits of the linear model of\n"
-        "this chapter for a batch of points. `points` has shape `(N, d)`, one point per\n"
-        "row; `weights` has shape `(d, K)`, one column per class; `bias` has shape\n"
-        "`(K,)`. Return the `(N, K)` array of logits, one row per point."
-    ),
     task="the (N, K) logits z = x W + b of every point, one row per point",
     answer_name="my_logits",
     parameters=("points", "weights", "bias"),
     reference=lambda points, weights, bias: points @ weights + bias,
     cases=list(zip(_POINTS, _WEIGHTS, _BIASES, strict=True)),
+    covers=(
+        "batches of 1 to 6 points with 1 to 4 features and 1 to 4 classes, so that "
+        "every shape differs from every other (a transposed product cannot pass)",
+        "a single point, a single feature and a single class",
+    ),
     mistakes=[
         Mistake(
             "bias left out",
@@ -46,34 +56,39 @@ linear_logits = Checker(
             variants=[lambda points, weights, bias: (points @ weights + bias).T],
         ),
     ],
-    hint=(
+    hint_text=(
         "For one point (a row x), z = x W + b. With the points as the rows of a "
         "matrix, all the products x W at once are `points @ weights`, of shape (N, K); "
         "adding `bias` (shape (K,)) broadcasts it over the rows."
     ),
-    solution="""
+    solution_text="""
 def my_logits(points, weights, bias):
     return points @ weights + bias
 """,
 )
 
-_LOGITS = [rows((5, 3), seed=131), rows((4, 6), seed=132), rows((1, 4), seed=133)]
+_LOGITS = [
+    rows((5, 3), seed=131),
+    rows((4, 6), seed=132),
+    rows((1, 4), seed=133),
+    np.array([[-3.0], [2.5]]),
+    np.array([[1000.0, 1000.5, -1000.0], [-2000.0, -1999.0, -2001.0]]),
+]
 
 predicted_class = Checker(
     name="predicted_class",
     chapter="01_logits",
     label="ex-logits-predict",
-    title="The predicted class of every point",
-    prompt=(
-        "Write `my_prediction(logits)`: for a batch of logits of shape `(N, K)`, one row\n"
-        "per point, return the predicted class of every point, an integer array of\n"
-        "shape `(N,)`."
-    ),
     task="the predicted class of each row, integers of shape (N,)",
     answer_name="my_prediction",
     parameters=("logits",),
     reference=lambda logits: np.argmax(logits, axis=-1),
     cases=[(logits,) for logits in _LOGITS],
+    covers=(
+        "batches of 1 to 5 points and 1 to 6 classes, and a batch with as many "
+        "rows as columns would not tell the axes apart (none is square)",
+        "a single class (the prediction is 0) and logits of size 1000 and -2000",
+    ),
     rtol=0.0,
     atol=0.0,
     mistakes=[
@@ -99,11 +114,11 @@ predicted_class = Checker(
             variants=[lambda logits: np.max(logits, axis=-1)],
         ),
     ],
-    hint=(
+    hint_text=(
         "The prediction is the class with the largest logit. `np.argmax` gives the "
         "position of the largest entry; give it the class axis."
     ),
-    solution="""
+    solution_text="""
 def my_prediction(logits):
     return np.argmax(logits, axis=-1)
 """,

@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import log_sigmoid, sigmoid
 from ._checker import Checker
-from ._mistakes import Mistake, nonfinite_where_finite
-from ._package import sc
+from ._mistakes import Mistake
+
 
 stable_sigmoid = Checker(
     name="stable_sigmoid",
     chapter="02_sigmoid",
     label="ex-sigmoid-stable",
-    title="A sigmoid that never overflows",
-    prompt=(
-        "Write `my_sigmoid(z)`: the sigmoid of every entry of a 1-D array `z`, accurate\n"
-        "for logits of any size, with no overflow in `np.exp`. (For $z \\approx -710$ the\n"
-        "sigmoid is about $e^{z}$, a tiny but representable number.)"
-    ),
     task="the sigmoid 1 / (1 + exp(-z)) of every entry, without overflow",
     answer_name="my_sigmoid",
     parameters=("z",),
-    reference=lambda z: sc().sigmoid(z),
+    reference=lambda z: sigmoid(z),
     cases=[
         (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0]),),
         (np.array([-730.0, -712.5, -50.0, 1.5]),),
         (np.array([30.0, 710.0, 800.0, -2.0]),),
         (np.array([-3.0, 0.5, 2.5], dtype=np.float32),),
+        (np.array([-100.0, -90.0, 95.0, 120.0], dtype=np.float32),),
+        (np.array([-725.0, -1e6, 1e6, 36.0, -36.0]),),
     ],
-    atol=0.0,
+    covers=(
+        "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6), "
+        "where exp(-z) or exp(z) overflows",
+        "large negative logits, whose sigmoid is a tiny but representable number "
+        "(about e^-730, e^-725): it must not be rounded to 0 (a few units of the last "
+        "place of these subnormal numbers are tolerated, atol = 2e-323)",
+        "float32 logits beyond float32's exp range (+-88.7)",
+    ),
+    atol=2e-323,
     mistakes=[
         Mistake(
             "the sigmoid overflows for large negative inputs",
@@ -43,8 +48,10 @@ stable_sigmoid = Checker(
             "For z = 800, np.exp(z) is inf and inf / (1 + inf) is NaN. The form "
             "exp(z) / (1 + exp(z)) is safe for z < 0 only; for z >= 0 use "
             "1 / (1 + exp(-z)).",
-            variants=[lambda z: np.exp(z) / (1.0 + np.exp(z))],
-            matches=nonfinite_where_finite,
+            variants=[
+                lambda z: np.exp(z) / (1.0 + np.exp(z)),
+                lambda z: 1.0 - 1.0 / (1.0 + np.exp(z)),
+            ],
         ),
         Mistake(
             "the sigmoid of -z",
@@ -53,12 +60,12 @@ stable_sigmoid = Checker(
             variants=[lambda z: 1.0 / (1.0 + np.exp(z))],
         ),
     ],
-    hint=(
+    hint_text=(
         "exp(-z) overflows for z < -709.78. Write e = np.exp(-np.abs(z)), which is in "
         "(0, 1]: the sigmoid is 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0 "
         "(np.where chooses)."
     ),
-    solution="""
+    solution_text="""
 def my_sigmoid(z):
     e = np.exp(-np.abs(z))  # at most 1: never overflows
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
@@ -69,20 +76,24 @@ stable_log_sigmoid = Checker(
     name="stable_log_sigmoid",
     chapter="02_sigmoid",
     label="ex-sigmoid-log",
-    title="The log-sigmoid, finite everywhere",
-    prompt=(
-        "Write `my_log_sigmoid(z)`: $\\log \\sigma(z)$ for every entry of a 1-D array `z`,\n"
-        "finite for every finite logit (for $z = -800$ the answer is about $-800$)."
-    ),
     task="log(sigmoid(z)) of every entry, finite for every finite z",
     answer_name="my_log_sigmoid",
     parameters=("z",),
-    reference=lambda z: sc().log_sigmoid(z),
+    reference=lambda z: log_sigmoid(z),
     cases=[
         (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0]),),
         (np.array([-850.5, -40.0, 40.0, 900.0]),),
         (np.array([-2.0, 0.5, 6.0], dtype=np.float32),),
+        (np.array([38.0, 45.0, 1e6, -1e6]),),
+        (np.array([-100.0, 30.0, 100.0], dtype=np.float32),),
     ],
+    covers=(
+        "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6)",
+        "log-probabilities near 0: log sigma(40) = -4.2e-18 must not be rounded to 0 "
+        "(checked relatively, with no absolute tolerance)",
+        "float32 logits beyond float32's exp range",
+    ),
+    atol=0.0,
     mistakes=[
         Mistake(
             "log(sigmoid(z)) instead of a log-sigmoid",
@@ -90,11 +101,22 @@ stable_log_sigmoid = Checker(
             "its log is -inf, while log sigma(z) is about -850.5. Compute the log directly: "
             "log sigma(z) = -log(1 + exp(-z)) = -np.logaddexp(0, -z), finite for every z.",
             variants=[
-                lambda z: np.log(sc().sigmoid(z)),
+                lambda z: np.log(sigmoid(z)),
                 lambda z: np.log(1.0 / (1.0 + np.exp(-z))),
                 lambda z: -np.log1p(np.exp(-z)),
+                lambda z: z - np.log1p(np.exp(z)),
+                lambda z: z - np.log(1.0 + np.exp(z)),
             ],
-            matches=nonfinite_where_finite,
+        ),
+        Mistake(
+            "log(1 + x) instead of log1p(x)",
+            "For z = 40, exp(-z) = 4.2e-18 and 1 + 4.2e-18 rounds to 1, whose log is 0: "
+            "the log-probability -4.2e-18 is lost. np.log1p(x) computes log(1 + x) "
+            "without forming 1 + x: -np.log1p(np.exp(-np.abs(z))) + np.minimum(z, 0).",
+            variants=[
+                lambda z: np.minimum(z, 0) - np.log(1.0 + np.exp(-np.abs(z))),
+                lambda z: -np.log(1.0 + np.exp(-z)),
+            ],
         ),
         Mistake(
             "the log-probability of the other class",
@@ -107,11 +129,11 @@ stable_log_sigmoid = Checker(
             variants=[lambda z: np.logaddexp(0.0, -z)],
         ),
     ],
-    hint=(
+    hint_text=(
         "log sigma(z) = -log(1 + exp(-z)). NumPy's np.logaddexp(a, b) = log(exp(a) + "
         "exp(b)) computes log(1 + exp(-z)) without overflow as np.logaddexp(0, -z)."
     ),
-    solution="""
+    solution_text="""
 def my_log_sigmoid(z):
     return -np.logaddexp(0, -z)
 """,

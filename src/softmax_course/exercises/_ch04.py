@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import cross_entropy, softmax
 from ._checker import Checker
 from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
-from ._mistakes import Mistake, nonfinite_where_finite
-from ._package import rows, sc
+from ._mistakes import Mistake
+from ._rules import NUMPY_ONLY
+from ._inputs import rows
 
 _ONE_TWO_THREE = np.array([1.0, 2.0, 3.0])
 
@@ -33,17 +35,17 @@ softmax_shares = Checker(
     name="softmax_shares",
     chapter="04_worked_examples",
     label="ex-worked-one-two-three",
-    title="The softmax of [1, 2, 3] by hand",
-    prompt=(
-        "Compute the softmax of $[1, 2, 3]$ by hand: the three exponentials, the\n"
-        "denominator and the three shares, to four decimals. Then enter the three\n"
-        "shares below and check them."
-    ),
     task="the shares of softmax([1, 2, 3]), to four decimals",
     answer_name="my_shares",
     parameters=(),
-    reference=lambda: sc().softmax(_ONE_TWO_THREE),
+    reference=lambda: softmax(_ONE_TWO_THREE),
     cases=[()],
+    covers=(
+        "the one input of the exercise, [1, 2, 3]; values within 6e-5 of the exact "
+        "shares are accepted (four decimals), values equal to the exact shares to "
+        "every digit are refused as computed by code, not by hand",
+    ),
+    by_hand_decimals=4,
     returns=(("shares", "values"),),
     rtol=0.0,
     atol=6e-5,
@@ -74,11 +76,11 @@ softmax_shares = Checker(
             ),
         ),
     ],
-    hint=(
+    hint_text=(
         "Three steps: exponentiate each logit (e^1 is about 2.7183), add the three "
         "exponentials, divide each by the sum."
     ),
-    solution="""
+    solution_text="""
 my_shares = [0.0900, 0.2447, 0.6652]
 """,
 )
@@ -88,24 +90,31 @@ batch_softmax = Checker(
     name="batch_softmax",
     chapter="04_worked_examples",
     label="ex-worked-batch-code",
-    title="Softmax of a batch, by code",
-    prompt=(
-        "Write `my_batch_softmax(logits)`: the softmax of every row of a 2-D batch of\n"
-        "logits of shape `(batch, classes)`, using only NumPy. Each row of the result\n"
-        "must be that image's distribution over the classes."
-    ),
     task="the softmax of each row of a (batch, classes) array",
     answer_name="my_batch_softmax",
     parameters=("logits",),
-    reference=lambda logits: sc().softmax(logits, axis=-1),
-    cases=[(rows((3, 5), seed=401),), (rows((4, 2), seed=402),), (rows((1, 6), seed=403),)],
+    reference=lambda logits: softmax(logits, axis=-1),
+    cases=[
+        (rows((3, 5), seed=401),),
+        (rows((4, 2), seed=402),),
+        (rows((1, 6), seed=403),),
+        (rows((6, 1), seed=404),),
+        (rows((9, 7), seed=405, scale=6.0),),
+    ],
+    covers=(
+        "batches of 1 to 9 rows and 1 to 7 classes (one row, one class, more rows "
+        "than classes and fewer)",
+        "the rule: NumPy only (the package, SciPy, PyTorch, JAX, TensorFlow and "
+        "Keras are refused, in the function and in its helpers)",
+    ),
+    rules=(NUMPY_ONLY,),
     mistakes=[WRONG_AXIS, WHOLE_BATCH, NOT_DIVIDED],
-    hint=(
+    hint_text=(
         "Exponentiate, then divide each row by its own sum: "
         "np.sum(e, axis=-1, keepdims=True) has shape (batch, 1), which broadcasts "
         "over the classes."
     ),
-    solution="""
+    solution_text="""
 def my_batch_softmax(logits):
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -114,30 +123,34 @@ def my_batch_softmax(logits):
 
 
 def _probability(scores, true_class):
-    return sc().softmax(scores)[true_class]
+    return softmax(scores)[true_class]
 
 
 true_class_loss = Checker(
     name="true_class_loss",
     chapter="04_worked_examples",
     label="ex-worked-loss-code",
-    title="The loss of one example",
-    prompt=(
-        "Write `my_loss(scores, true_class)`: the cross-entropy loss of one example,\n"
-        "$-\\log \\operatorname{softmax}(z)_y$, for a 1-D array `scores` (the logits\n"
-        "$z$) and the index `true_class` of the true class ($y$). Return one number."
-    ),
     task="-log softmax(scores)[true_class], one number",
     answer_name="my_loss",
     parameters=("scores", "true_class"),
-    reference=lambda scores, true_class: float(sc().cross_entropy(scores, true_class)),
+    reference=lambda scores, true_class: cross_entropy(scores, true_class),
     returns=(("loss", "number"),),
     cases=[
         (np.array([-1.2, 0.4, 2.5, -0.3]), 1),
         (np.array([0.5, 3.1, -2.0]), 1),
         (np.array([2.2, -0.7, 0.1, 1.9, -3.0]), 4),
         (np.array([1000.0, 998.0, 990.0]), 1),
+        (np.array([0.0, -800.0]), 1),
+        (np.array([3.0, 1.0, 2.5, -1.0], dtype=np.float32), 0),
+        (np.array([1e6 + 2.0, 1e6, 1e6 - 1.5]), 2),
     ],
+    covers=(
+        "ordinary scores, with the true class first, in the middle and last",
+        "scores of size 1000 and a huge common offset (1e6), where exp overflows",
+        "a true class 800 below the largest score: its probability underflows to 0, "
+        "the loss is a finite 800",
+        "float32 scores whose true class is also the predicted class",
+    ),
     mistakes=[
         Mistake(
             "the probability, not the loss",
@@ -160,7 +173,7 @@ true_class_loss = Checker(
         Mistake(
             "the loss of the predicted class instead of the true class",
             "Index the probabilities with true_class, not with the argmax.",
-            variants=[lambda scores, true_class: -np.log(sc().softmax(scores).max())],
+            variants=[lambda scores, true_class: -np.log(softmax(scores).max())],
         ),
         Mistake(
             "scores used as probabilities",
@@ -172,16 +185,35 @@ true_class_loss = Checker(
             "no max subtraction",
             "exp(1000) overflows to inf. Subtract the largest score first: "
             "softmax(s - max(s)) = softmax(s).",
-            matches=nonfinite_where_finite,
+            variants=[
+                lambda scores, true_class: -np.log(
+                    np.exp(scores)[true_class] / np.exp(scores).sum()
+                ),
+                lambda scores, true_class: np.log(np.exp(scores).sum()) - scores[true_class],
+            ],
+        ),
+        Mistake(
+            "the log of a probability that underflows to 0",
+            "The probability exp(-800) / Z underflows to 0 and -log(0) is inf, while the "
+            "loss is a finite 800. Take the log before dividing: with the shifted scores "
+            "s - max(s), the loss is log(sum(exp(s - max(s)))) - (s[true_class] - max(s)).",
+            variants=[
+                lambda scores, true_class: -np.log(softmax(scores)[true_class]),
+                lambda scores, true_class: -np.log(
+                    np.exp(scores - scores.max())[true_class]
+                    / np.exp(scores - scores.max()).sum()
+                ),
+            ],
         ),
     ],
-    hint=(
-        "Compute the probabilities p = softmax(scores) (the three steps, with the "
-        "largest score subtracted first), then return -np.log(p[true_class])."
+    hint_text=(
+        "-log softmax(s)[y] = log(sum(exp(s))) - s[y]. Subtract the largest score "
+        "first (shifted = scores - scores.max()), so that no exp overflows, and take "
+        "the log of the sum rather than of a probability, which can underflow to 0."
     ),
-    solution="""
+    solution_text="""
 def my_loss(scores, true_class):
-    e = np.exp(scores - scores.max())
-    return -np.log(e[true_class] / e.sum())
+    shifted = scores - scores.max()  # exp(shifted) never overflows
+    return np.log(np.exp(shifted).sum()) - shifted[true_class]
 """,
 )

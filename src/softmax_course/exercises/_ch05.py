@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import log_softmax, logsumexp, softmax
+from ..teaching import naive_softmax
 from ._checker import Checker
 from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
-from ._mistakes import Mistake, nonfinite_where_finite
-from ._package import rows, sc
+from ._mistakes import Mistake
+from ._rules import NUMPY_ONLY
+from ._inputs import rows
 
 #: The hidden batches: ordinary logits first, then the ones that break naive formulas.
 BATCHES = [
@@ -17,7 +20,26 @@ BATCHES = [
     np.array([[800.0, 799.0, 790.0], [-800.0, -801.0, -810.0]]),
     np.array([[90.0, 89.0, 88.0], [1.0, 2.0, 3.0]], dtype=np.float32),
     rows((1, 5), seed=502),
+    # a row 2000 wide: shifting by the row minimum or mean overflows (exp(1000))
+    np.array([[1000.0, -1000.0, 0.5], [-800.0, 10.0, 5.0]]),
+    # a huge common offset: only a shift removes it
+    np.array([[1e6, 1e6 - 1.5, 1e6 + 0.25], [-1e6, -1e6 + 2.0, -1e6 - 3.0]]),
+    rows((5, 1), seed=503),
+    rows((7, 9), seed=504, scale=30.0),
 ]
+
+#: What the hidden batches of the softmax and the log-softmax cover.
+BATCH_COVERS = (
+    "ordinary logits, and batches of 1 to 7 rows with 1 to 9 classes (one class "
+    "per row included)",
+    "rows near exp's limits: [900, 900, 899.5], [-900, -900, -901.5], float32 "
+    "logits of 90",
+    "a row 2000 wide ([1000, -1000, 0.5]), where shifting by the row's minimum or "
+    "mean instead of its maximum still overflows",
+    "a huge common offset (1e6 and -1e6) that only a shift removes",
+    "the rule: NumPy only (the package, SciPy, PyTorch, JAX, TensorFlow and Keras "
+    "are refused, in the function and in its helpers)",
+)
 
 
 def _naive_softmax(z):
@@ -27,6 +49,65 @@ def _naive_softmax(z):
 def _batch_max_softmax(z):
     e = np.exp(z - z.max())
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _shifted_softmax(z, shift):
+    e = np.exp(z - shift)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _shifted_log_softmax(z, shift):
+    shifted = z - shift
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+MIN_SHIFT = Mistake(
+    "the row minimum subtracted instead of the maximum",
+    "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
+    "maximum makes every exponent <= 0: after subtracting the minimum, a row 2000 "
+    "wide has exp(2000) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    variants=[
+        lambda z: _shifted_softmax(z, z.min(axis=-1, keepdims=True)),
+        lambda z: _shifted_log_softmax(z, z.min(axis=-1, keepdims=True)),
+        lambda z: (
+            z.min(axis=-1) + np.log(np.exp(z - z.min(axis=-1, keepdims=True)).sum(axis=-1))
+        ),
+    ],
+)
+MEAN_SHIFT = Mistake(
+    "the row mean subtracted instead of the maximum",
+    "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
+    "maximum makes every exponent <= 0: the row [1000, -1000, 0.5] has mean 0.17 "
+    "and exp(1000 - 0.17) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    variants=[
+        lambda z: _shifted_softmax(z, z.mean(axis=-1, keepdims=True)),
+        lambda z: _shifted_log_softmax(z, z.mean(axis=-1, keepdims=True)),
+        lambda z: (
+            z.mean(axis=-1) + np.log(np.exp(z - z.mean(axis=-1, keepdims=True)).sum(axis=-1))
+        ),
+    ],
+)
+NO_LOG1P = Mistake(
+    "the log of a sum that rounds to 1 (no log1p)",
+    "After the shift the sum of a row is 1 + r, where r sums the other terms; for "
+    "the row [0, -40, -45], r = 4.3e-18 is below the rounding of 1, so log(1 + r) "
+    "is 0 and the log-probability -4.3e-18 of the top class is lost. Leave the "
+    "largest term (exactly 1) out of the sum and take np.log1p(r).",
+    variants=[
+        lambda z: _shifted_log_softmax(z, z.max(axis=-1, keepdims=True)),
+        lambda z: z - (
+            z.max(axis=-1, keepdims=True)
+            + np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
+        ),
+        lambda z: (
+            z.max(axis=-1) + np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1))
+        ),
+        lambda z: (
+            z.max(axis=-1)
+            + np.log1p(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1) - 1)
+        ),
+    ],
+)
 
 
 def _column_max_softmax(z):
@@ -40,25 +121,20 @@ NO_MAX_SUBTRACTION = Mistake(
     "0, and 0 / 0 is NaN). Subtract each row's maximum first, "
     "z - z.max(axis=-1, keepdims=True): the softmax does not change, every "
     "exponent is <= 0 and the largest term is exactly 1.",
-    variants=[_naive_softmax, lambda z: sc().naive_softmax(z, axis=-1)],
-    matches=nonfinite_where_finite,
+    variants=[_naive_softmax, lambda z: naive_softmax(z, axis=-1)],
 )
 
 stable_softmax = Checker(
     name="stable_softmax",
     chapter="05_log_softmax_and_stability",
     label="ex-stability-softmax",
-    title="A softmax that never overflows",
-    prompt=(
-        "Write `my_softmax(z)`: the softmax over the last axis of a 2-D batch of logits\n"
-        "`z` (one row per example), using only NumPy, correct for logits of any size:\n"
-        "rows such as $[1000, 1000, 999]$ or $[-1000, -1000, -1001]$ must not give NaN."
-    ),
     task="softmax over the last axis of a 2-D batch",
     answer_name="my_softmax",
     parameters=("z",),
-    reference=lambda z: sc().softmax(z, axis=-1),
+    reference=lambda z: softmax(z, axis=-1),
     cases=[(batch,) for batch in BATCHES],
+    covers=BATCH_COVERS,
+    rules=(NUMPY_ONLY,),
     mistakes=[
         WRONG_AXIS,
         WHOLE_BATCH,
@@ -78,13 +154,15 @@ stable_softmax = Checker(
             variants=[_column_max_softmax],
         ),
         NO_MAX_SUBTRACTION,
+        MIN_SHIFT,
+        MEAN_SHIFT,
     ],
-    hint=(
+    hint_text=(
         "Softmax does not change when a constant is added to a row. Subtract each "
         "row's maximum, m = z.max(axis=-1, keepdims=True), then exponentiate and "
         "divide each row by its sum (axis=-1, keepdims=True)."
     ),
-    solution="""
+    solution_text="""
 def my_softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -96,6 +174,12 @@ LOG_BATCHES = [
     np.array([[0.0, -850.0, 2.5], [1.0, 2.0, 3.0]]),
     np.array([[950.0, 949.0, 0.0], [-950.0, -951.0, -950.5]]),
     np.array([[20.0, -30.0, 5.0], [0.5, 0.25, -1.0]], dtype=np.float32),
+    # log-probabilities near 0: -4.3e-18 is lost by log(1 + r)
+    np.array([[0.0, -40.0, -45.0], [2.0, -38.0, 1.5]]),
+    np.array([[1000.0, -1000.0, 3.0], [-900.0, 0.0, -5.0]]),
+    np.array([[1e6, 1e6 - 0.5, 1e6 + 0.25], [-1e6, -1e6 - 40.0, -1e6 - 2.0]]),
+    rows((4, 1), seed=512),
+    rows((6, 8), seed=513, scale=20.0),
 ]
 
 
@@ -107,23 +191,25 @@ stable_log_softmax = Checker(
     name="stable_log_softmax",
     chapter="05_log_softmax_and_stability",
     label="ex-stability-log-softmax",
-    title="A log-softmax that stays finite",
-    prompt=(
-        "Write `my_log_softmax(z)`: the log-softmax over the last axis of a 2-D batch of\n"
-        "logits, using only NumPy, finite for every finite logit: for the row\n"
-        "$[0, -800, 3]$ the middle entry is about $-803$, not $-\\infty$."
-    ),
     task="log-softmax over the last axis of a 2-D batch",
     answer_name="my_log_softmax",
     parameters=("z",),
-    reference=lambda z: sc().log_softmax(z, axis=-1),
+    reference=lambda z: log_softmax(z, axis=-1),
     cases=[(batch,) for batch in LOG_BATCHES],
-    atol=1e-12,
+    covers=(
+        *BATCH_COVERS[:1],
+        "a log-probability 850 below the top one, which log(softmax) makes -inf",
+        "log-probabilities near 0 (-4.3e-18), compared relatively, with no absolute "
+        "tolerance: log(sum) of a sum that rounds to 1 loses them, log1p keeps them",
+        *BATCH_COVERS[2:],
+    ),
+    rules=(NUMPY_ONLY,),
+    atol=0.0,
     mistakes=[
         Mistake(
             "normalised over the wrong axis",
             "The classes are the last axis: the log-sum-exp is over axis=-1, with keepdims=True.",
-            variants=[lambda z: sc().log_softmax(z, axis=0)],
+            variants=[lambda z: log_softmax(z, axis=0)],
         ),
         Mistake(
             "log(softmax(z)) instead of a log-softmax",
@@ -131,7 +217,7 @@ stable_log_softmax = Checker(
             "log-probability is a finite -852.6. Never take the log of a probability: "
             "log softmax(z) = (z - m) - log(sum(exp(z - m))), with m the row maximum.",
             variants=[
-                lambda z: np.log(sc().softmax(z, axis=-1)),
+                lambda z: np.log(softmax(z, axis=-1)),
                 lambda z: np.log(_naive_softmax(z)),
             ],
         ),
@@ -151,18 +237,24 @@ stable_log_softmax = Checker(
             "exp(950) overflows to inf, so log(sum(exp(z))) is inf. Subtract the "
             "row maximum m first: log(sum(exp(z))) = m + log(sum(exp(z - m))).",
             variants=[_naive_log_softmax],
-            matches=nonfinite_where_finite,
         ),
+        NO_LOG1P,
+        MIN_SHIFT,
+        MEAN_SHIFT,
     ],
-    hint=(
+    hint_text=(
         "With m = z.max(axis=-1, keepdims=True): log softmax(z) = (z - m) - "
         "log(sum(exp(z - m))). Every exponent is <= 0 and the sum is at least 1, so "
-        "nothing overflows and the log is never of 0."
+        "nothing overflows and the log is never of 0. The sum is 1 + r, with r the "
+        "sum of the other terms: np.log1p(r) keeps a tiny r that 1 + r rounds away."
     ),
-    solution="""
+    solution_text="""
 def my_log_softmax(z):
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    shifted = z - z.max(axis=-1, keepdims=True)  # the largest is 0
+    e = np.exp(shifted)
+    top = shifted.argmax(axis=-1)[:, None]
+    np.put_along_axis(e, top, 0.0, axis=-1)  # leave out the largest term, 1
+    return shifted - np.log1p(e.sum(axis=-1, keepdims=True))
 """,
 )
 
@@ -171,24 +263,30 @@ LSE_BATCHES = [
     np.array([[1000.0, 1000.0, 999.0], [-1000.0, -1001.0, -1000.5]]),
     np.array([[0.5, -30.0, 2.0, 1.0]], dtype=np.float32),
     rows((4, 2), seed=522),
+    np.array([[0.0, -40.0], [0.0, -38.5]]),
+    np.array([[1000.0, -1000.0, 5.0], [-1000.0, -2000.0, -1500.0]]),
+    np.array([[1e6, 1e6 - 1.0, 1e6 + 2.0]]),
+    rows((3, 1), seed=523),
 ]
 
 stable_logsumexp = Checker(
     name="stable_logsumexp",
     chapter="05_log_softmax_and_stability",
     label="ex-stability-logsumexp",
-    title="The log-sum-exp of every row",
-    prompt=(
-        "Write `my_logsumexp(z)`: $\\operatorname{LSE}(z) = \\log \\sum_j e^{z_j}$ of every\n"
-        "row of a 2-D batch `z`, one number per row (shape `(batch,)`), using only\n"
-        "NumPy and finite for every finite logit."
-    ),
     task="log(sum(exp(z))) of every row, shape (batch,), without overflow",
     answer_name="my_logsumexp",
     parameters=("z",),
-    reference=lambda z: sc().logsumexp(z, axis=-1),
+    reference=lambda z: logsumexp(z, axis=-1),
     cases=[(batch,) for batch in LSE_BATCHES],
-    atol=1e-12,
+    covers=(
+        "ordinary logits, and batches of 1 to 4 rows with 1 to 4 classes",
+        "rows near exp's limits ([1000, 1000, 999], [-1000, -1001, -1000.5])",
+        "log-sum-exps near 0 (4.2e-18 for [0, -40]), compared relatively, with no "
+        "absolute tolerance: log(sum) of a sum that rounds to 1 loses them",
+        *BATCH_COVERS[2:],
+    ),
+    rules=(NUMPY_ONLY,),
+    atol=0.0,
     mistakes=[
         Mistake(
             "the maximum not added back",
@@ -202,12 +300,12 @@ stable_logsumexp = Checker(
             "keepdims=True leaves shape (batch, 1); the answer has one number per row, "
             "shape (batch,). Keep the axis while you subtract, then drop it (or use "
             "m[:, 0]).",
-            variants=[lambda z: sc().logsumexp(z, axis=-1, keepdims=True)],
+            variants=[lambda z: logsumexp(z, axis=-1, keepdims=True)],
         ),
         Mistake(
             "summed over the wrong axis",
             "The classes are the last axis: sum over axis=-1.",
-            variants=[lambda z: sc().logsumexp(z, axis=0)],
+            variants=[lambda z: logsumexp(z, axis=0)],
         ),
         Mistake(
             "the maximum instead of the log-sum-exp",
@@ -220,16 +318,21 @@ stable_logsumexp = Checker(
             "exp(1000) overflows to inf, and exp(-1000) underflows to 0, whose log is "
             "-inf. Subtract the row maximum m: LSE(z) = m + log(sum(exp(z - m))).",
             variants=[lambda z: np.log(np.exp(z).sum(axis=-1))],
-            matches=nonfinite_where_finite,
         ),
+        NO_LOG1P,
+        MIN_SHIFT,
+        MEAN_SHIFT,
     ],
-    hint=(
+    hint_text=(
         "With m the row maximum, LSE(z) = m + log(sum(exp(z - m))): keepdims=True "
-        "while subtracting m, then add the maximum of shape (batch,)."
+        "while subtracting m, then add the maximum of shape (batch,). The sum is "
+        "1 + r, with r the sum of the other terms: m + np.log1p(r) keeps a tiny r."
     ),
-    solution="""
+    solution_text="""
 def my_logsumexp(z):
     m = z.max(axis=-1, keepdims=True)
-    return (m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))[:, 0]
+    e = np.exp(z - m)
+    np.put_along_axis(e, z.argmax(axis=-1)[:, None], 0.0, axis=-1)  # the term 1
+    return (m + np.log1p(e.sum(axis=-1, keepdims=True)))[:, 0]
 """,
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import cross_entropy, softmax
 from ._checker import Checker
-from ._mistakes import Mistake, nonfinite_from_overflow, nonfinite_where_finite
-from ._package import probabilities, rows, sc
+from ._mistakes import Mistake
+from ._inputs import probabilities, rows
 
 CASES = [
     (rows((4, 3), seed=601), np.array([2, 0, 1, 1])),
@@ -15,7 +16,41 @@ CASES = [
     (np.array([[0.0, -820.0, 2.5], [1.5, 2.0, -0.5]]), np.array([1, 0])),
     # exp(1000) overflows: no max subtraction fails, every true class is likely enough
     (np.array([[1000.0, 0.0, 990.0], [2.0, 1.0, 4.0]]), np.array([2, 1])),
+    # rows 2000 and 803 wide: shifting by the row minimum or mean overflows
+    (np.array([[1000.0, -1000.0, 0.0], [3.0, 2.0, -800.0]]), np.array([0, 0])),
+    (rows((1, 6), seed=603), np.array([5])),
+    (rows((3, 1), seed=604), np.array([0, 0, 0])),
 ]
+
+#: Only for the loss: a loss near 0, lost by log(sum) of a sum that rounds to 1.
+NEAR_ZERO_CASE = (np.array([[0.0, -40.0, -38.0], [5.0, -35.0, -36.0]]), np.array([0, 0]))
+
+#: Only for the loss: float32 logits (the loss is compared in float32).
+FLOAT32_CASE = (rows((5, 4), seed=605).astype(np.float32), np.array([0, 3, 1, 2, 2]))
+
+CASE_COVERS = (
+    "ordinary logits, and batches of 1 to 4 examples with 1 to 6 classes (one "
+    "example, one class)",
+    "a true class 820 below the top logit (log(softmax) gives inf), logits of "
+    "size 1000 (exp overflows without the max subtraction)",
+    "rows 2000 and 803 wide, where shifting by the row's minimum or mean instead of "
+    "its maximum still overflows",
+)
+
+
+def _loss_from_log_probs(log_softmax_rows):
+    def loss(logits, labels):
+        return -np.mean(_picked(log_softmax_rows(logits), labels))
+
+    return loss
+
+
+def _shifted_rows(shift):
+    def log_softmax_rows(z):
+        shifted = z - shift(z)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    return log_softmax_rows
 
 
 def _picked(values, labels):
@@ -23,26 +58,27 @@ def _picked(values, labels):
 
 
 def _mean_loss(logits, labels):
-    return float(sc().cross_entropy(logits, labels))
+    return cross_entropy(logits, labels)  # float32 logits give a float32 loss
 
 
 cross_entropy_loss = Checker(
     name="cross_entropy_loss",
     chapter="06_cross_entropy",
     label="ex-cross-entropy-code",
-    title="The mean cross-entropy from logits",
-    prompt=(
-        "Write `my_cross_entropy(logits, labels)`: the mean cross-entropy loss of a batch,\n"
-        "from logits of shape `(N, K)` and integer labels of shape `(N,)`. It must be\n"
-        "finite for every finite logit (for the logits $[0, -800, 3]$ and label 1 the\n"
-        "loss is about 803). You may use `log_softmax` from the package."
-    ),
     task="the mean of -log softmax(logits)[label] over the batch",
     answer_name="my_cross_entropy",
     parameters=("logits", "labels"),
     reference=_mean_loss,
     returns=(("loss", "number"),),
-    cases=CASES,
+    cases=[*CASES, NEAR_ZERO_CASE, FLOAT32_CASE],
+    covers=(
+        *CASE_COVERS,
+        "a mean loss near 0 (1.5e-17), compared relatively, with no absolute "
+        "tolerance: log(sum) of a sum that rounds to 1 loses it (log_softmax, or "
+        "log1p, keeps it)",
+        "float32 logits, compared with float32's tolerance",
+    ),
+    atol=0.0,
     mistakes=[
         Mistake(
             "logits used as probabilities",
@@ -55,13 +91,13 @@ cross_entropy_loss = Checker(
             "The softmax was applied twice: the loss from logits already contains one, "
             "so pass it the logits, not softmax(logits). The doubled loss is squeezed "
             "between log K - 1 + 1/K and log K and trains badly.",
-            variants=[lambda logits, labels: _mean_loss(sc().softmax(logits), labels)],
+            variants=[lambda logits, labels: _mean_loss(softmax(logits), labels)],
         ),
         Mistake(
             "the losses summed, not averaged",
             "This is the sum of the losses over the batch; the mean divides it by N.",
             variants=[
-                lambda logits, labels: float(sc().cross_entropy(logits, labels, reduction="sum"))
+                lambda logits, labels: float(cross_entropy(logits, labels, reduction="sum"))
             ],
         ),
         Mistake(
@@ -72,7 +108,7 @@ cross_entropy_loss = Checker(
         Mistake(
             "one loss per example, not their mean",
             "Return one number, the mean of the per-example losses (np.mean).",
-            variants=[lambda logits, labels: sc().cross_entropy(logits, labels, reduction="none")],
+            variants=[lambda logits, labels: cross_entropy(logits, labels, reduction="none")],
         ),
         Mistake(
             "no max subtraction",
@@ -84,7 +120,6 @@ cross_entropy_loss = Checker(
                     np.log(np.exp(logits).sum(axis=-1)) - _picked(logits, labels)
                 )
             ],
-            matches=nonfinite_from_overflow(lambda args: args[0]),
         ),
         Mistake(
             "log(softmax(z)) instead of log-softmax",
@@ -92,17 +127,41 @@ cross_entropy_loss = Checker(
             "-inf, so the loss is inf. Use log_softmax(z), which stays finite.",
             variants=[
                 lambda logits, labels: (
-                    -np.mean(np.log(_picked(sc().softmax(logits, axis=-1), labels)))
-                )
+                    -np.mean(np.log(_picked(softmax(logits, axis=-1), labels)))
+                ),
+                lambda logits, labels: -np.mean(
+                    np.log(
+                        _picked(np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True), labels)
+                    )
+                ),
             ],
-            matches=nonfinite_where_finite,
+        ),
+        Mistake(
+            "the log of a sum that rounds to 1 (no log1p)",
+            "After the max shift a row sums to 1 + r, where r sums the other terms; for "
+            "the row [0, -40, -38], r = 3.3e-17 is below the rounding of 1, so log(1 + r) "
+            "is 0 and the loss 3.3e-17 is lost. log_softmax from the package keeps it "
+            "(it takes log1p(r), leaving the largest term out of the sum).",
+            variants=[
+                _loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))
+            ],
+        ),
+        Mistake(
+            "the row minimum or mean subtracted instead of the maximum",
+            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
+            "or the mean, the row [1000, -1000, 0] still has exp(1000) = inf. Subtract "
+            "each row's maximum, or use log_softmax.",
+            variants=[
+                _loss_from_log_probs(_shifted_rows(lambda z: z.min(axis=-1, keepdims=True))),
+                _loss_from_log_probs(_shifted_rows(lambda z: z.mean(axis=-1, keepdims=True))),
+            ],
         ),
     ],
-    hint=(
+    hint_text=(
         "Take log_softmax(logits) (shape (N, K)), pick each row's entry at its label "
         "with log_probs[np.arange(N), labels], and return minus their mean."
     ),
-    solution="""
+    solution_text="""
 def my_cross_entropy(logits, labels):
     log_probs = log_softmax(logits, axis=-1)
     return -np.mean(log_probs[np.arange(len(labels)), labels])
@@ -112,7 +171,7 @@ def my_cross_entropy(logits, labels):
 
 
 def _gradient(logits, labels):
-    probs = sc().softmax(logits, axis=-1)
+    probs = softmax(logits, axis=-1)
     return (probs - np.eye(logits.shape[-1])[labels]) / len(labels)
 
 
@@ -120,17 +179,12 @@ cross_entropy_gradient = Checker(
     name="cross_entropy_gradient",
     chapter="06_cross_entropy",
     label="ex-cross-entropy-gradient-code",
-    title="The gradient of the mean cross-entropy",
-    prompt=(
-        "Write `my_gradient(logits, labels)`: the gradient of the **mean** cross-entropy\n"
-        "of a batch with respect to its logits, an array of shape `(N, K)` like\n"
-        "`logits`. You may use `softmax` from the package."
-    ),
     task="the gradient of the mean loss, shape (N, K)",
     answer_name="my_gradient",
     parameters=("logits", "labels"),
     reference=_gradient,
     cases=CASES,
+    covers=CASE_COVERS,
     atol=1e-12,
     mistakes=[
         Mistake(
@@ -149,23 +203,23 @@ cross_entropy_gradient = Checker(
             "the one-hot labels not subtracted",
             "softmax(z) / N is only the first term: subtract the one-hot labels, "
             "(softmax(z) - Y) / N.",
-            variants=[lambda logits, labels: sc().softmax(logits, axis=-1) / len(labels)],
+            variants=[lambda logits, labels: softmax(logits, axis=-1) / len(labels)],
         ),
         Mistake(
             "softmax over the wrong axis",
             "The classes are the last axis: softmax(logits, axis=-1).",
             variants=[
                 lambda logits, labels: (
-                    (sc().softmax(logits, axis=0) - np.eye(logits.shape[1])[labels]) / len(labels)
+                    (softmax(logits, axis=0) - np.eye(logits.shape[1])[labels]) / len(labels)
                 )
             ],
         ),
     ],
-    hint=(
+    hint_text=(
         "For one example the gradient is softmax(z) - y, with y the one-hot label "
         "(np.eye(K)[labels] for a batch). The mean divides by N."
     ),
-    solution="""
+    solution_text="""
 def my_gradient(logits, labels):
     n, k = logits.shape
     return (softmax(logits, axis=-1) - np.eye(k)[labels]) / n
@@ -178,29 +232,33 @@ PROBABILITY_CASES = [
     (probabilities(CASES[0][0]), CASES[0][1]),
     (probabilities(rows((3, 5), seed=602, scale=3.0)), np.array([4, 0, 2])),
     (np.array([[1e-300, 0.5, 0.5], [0.2, 0.7, 0.1]]), np.array([0, 1])),
+    # zero probabilities off the label: 0 * log(0) is NaN
+    (np.array([[0.0, 1.0, 0.0], [0.25, 0.0, 0.75]]), np.array([1, 2])),
+    (np.array([[1.0 - 2.0**-52, 2.0**-52]]), np.array([0])),
+    (np.array([[1.0], [1.0]]), np.array([0, 0])),
 ]
 
 
 def _loss_of_probs(probs, labels):
-    return float(sc().cross_entropy(np.log(probs), labels))
+    return -np.mean(np.log(_picked(probs, labels)))
 
 
 loss_from_probabilities = Checker(
     name="loss_from_probabilities",
     chapter="06_cross_entropy",
     label="ex-cross-entropy-from-probs",
-    title="The loss when a model outputs probabilities",
-    prompt=(
-        "A model ends in a softmax, so it outputs probabilities, not logits. Write\n"
-        "`my_loss_from_probs(probs, labels)`: the mean cross-entropy of a batch from\n"
-        "probabilities of shape `(N, K)` (rows summing to 1) and integer labels."
-    ),
     task="the mean of -log probs[label] over the batch, one number",
     answer_name="my_loss_from_probs",
     parameters=("probs", "labels"),
     reference=_loss_of_probs,
     returns=(("loss", "number"),),
     cases=PROBABILITY_CASES,
+    covers=(
+        "ordinary probabilities, batches of 1 to 4 examples with 1 to 5 classes",
+        "zero probabilities off the label (a sum of one-hot times log(probs) gives "
+        "0 * -inf = NaN) and a probability of 1e-300 on the label",
+        "a probability within 2.2e-16 of 1 on the label (a loss of 2.2e-16)",
+    ),
     mistakes=[
         Mistake(
             "probabilities passed where logits are expected (double softmax)",
@@ -230,11 +288,11 @@ loss_from_probabilities = Checker(
             variants=[lambda probs, labels: -np.log(_picked(probs, labels))],
         ),
     ],
-    hint=(
+    hint_text=(
         "Pick the probability of each example's label, probs[np.arange(N), labels], "
         "and return minus the mean of their logs."
     ),
-    solution="""
+    solution_text="""
 def my_loss_from_probs(probs, labels):
     return -np.mean(np.log(probs[np.arange(len(labels)), labels]))
 """,

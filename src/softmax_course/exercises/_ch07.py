@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import softmax
+from ..regression import softmax_regression_loss_grad
 from ._checker import Checker
-from ._mistakes import Mistake, nonfinite_from_overflow, nonfinite_where_finite
-from ._package import sc
+from ._mistakes import Mistake
+
 
 
 def _case(seed, n, d, k, l2, scale=1.0):
@@ -35,11 +37,45 @@ CASES = [
         np.array([2, 1, 0, 1]),
         0.01,
     ),
+    (  # the first row of logits is [1200, -1200, 0]: a min or mean shift overflows
+        np.array([[30.0, -30.0, 0.0], [0.0, 1.0, -1.0]]),
+        np.array([0.0, 0.5, 0.0]),
+        np.array([[40.0, 0.0], [1.0, -1.0], [0.5, 0.5]]),
+        np.array([0, 2, 1]),
+        0.2,
+    ),
+    _case(703, n=1, d=4, k=2, l2=0.0),
+    _case(704, n=7, d=1, k=5, l2=1.5),
 ]
+
+CASE_COVERS = (
+    "ordinary data, and shapes of 1 to 7 examples, 1 to 4 features and 2 to 5 "
+    "classes, penalties from 0 to 1.5",
+    "a true class whose logit is 900 below the top one (log(softmax) gives inf), and "
+    "logits up to 900 (exp overflows without the max subtraction)",
+    "a row of logits [1200, -1200, 0], where shifting by the row's minimum or mean "
+    "instead of its maximum still overflows",
+)
+
+
+def _loss_from(log_softmax_rows):
+    def loss(W, b, X, y, l2):
+        log_probs = log_softmax_rows(X @ W + b)
+        return -np.mean(log_probs[np.arange(len(y)), y]) + l2 / 2 * np.sum(W**2)
+
+    return loss
+
+
+def _shifted(shift):
+    def log_softmax_rows(z):
+        shifted = z - shift(z)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    return log_softmax_rows
 
 
 def _loss_grad(W, b, X, y, l2):
-    return sc().softmax_regression_loss_grad(W, b, X, y, l2=l2)
+    return softmax_regression_loss_grad(W, b, X, y, l2=l2)
 
 
 def _data_loss(W, b, X, y):
@@ -47,7 +83,7 @@ def _data_loss(W, b, X, y):
 
 
 def _probs_minus_onehot(W, b, X, y):
-    probs = sc().softmax(X @ W + b, axis=-1)
+    probs = softmax(X @ W + b, axis=-1)
     return probs - np.eye(W.shape[1])[y]
 
 
@@ -55,21 +91,13 @@ regression_loss = Checker(
     name="regression_loss",
     chapter="07_softmax_regression",
     label="ex-regression-loss-code",
-    title="The penalised loss of softmax regression",
-    prompt=(
-        "Write `my_loss(W, b, X, y, l2)`: the loss of softmax regression, the mean\n"
-        "cross-entropy of the logits $Z = XW + b$ plus the penalty\n"
-        "$\\frac{\\lambda}{2}\\lVert W \\rVert^2$ with $\\lambda$ = `l2` (the bias is not\n"
-        "penalised). `W` has shape `(d, K)`, `b` `(K,)`, `X` `(N, d)`, and `y` holds\n"
-        "`N` integer labels. The loss must be finite for large logits. You may use\n"
-        "`log_softmax` from the package."
-    ),
     task="mean cross-entropy of X @ W + b plus (l2 / 2) |W|^2",
     answer_name="my_loss",
     parameters=("W", "b", "X", "y", "l2"),
     reference=lambda W, b, X, y, l2: _loss_grad(W, b, X, y, l2)[0],
     returns=(("loss", "number"),),
     cases=CASES,
+    covers=CASE_COVERS,
     mistakes=[
         Mistake(
             "the penalty without its 1/2",
@@ -102,20 +130,33 @@ regression_loss = Checker(
             "no max subtraction",
             "exp(900) overflows to inf. Subtract each row's maximum from Z first, or "
             "use log_softmax(Z, axis=-1).",
-            matches=nonfinite_from_overflow(lambda args: args[2] @ args[0] + args[1]),
+            variants=[_loss_from(lambda z: z - np.log(np.exp(z).sum(axis=-1, keepdims=True)))],
         ),
         Mistake(
             "log(softmax(Z)) instead of log-softmax",
             "For large logits a probability underflows to 0 and its log is -inf. Use "
             "log_softmax(Z, axis=-1), finite for every finite logit.",
-            matches=nonfinite_where_finite,
+            variants=[
+                _loss_from(lambda z: np.log(softmax(z, axis=-1))),
+                _loss_from(lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))),
+            ],
+        ),
+        Mistake(
+            "the row minimum or mean subtracted instead of the maximum",
+            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
+            "or the mean, the logits [1200, -1200, 0] still give exp(1200) = inf. "
+            "Subtract each row's maximum, or use log_softmax(Z, axis=-1).",
+            variants=[
+                _loss_from(_shifted(lambda z: z.min(axis=-1, keepdims=True))),
+                _loss_from(_shifted(lambda z: z.mean(axis=-1, keepdims=True))),
+            ],
         ),
     ],
-    hint=(
+    hint_text=(
         "Z = X @ W + b has shape (N, K). Pick log_softmax(Z, axis=-1) at each row's "
         "label, take minus the mean, and add (l2 / 2) * np.sum(W**2)."
     ),
-    solution="""
+    solution_text="""
 def my_loss(W, b, X, y, l2):
     log_probs = log_softmax(X @ W + b, axis=-1)
     data = -np.mean(log_probs[np.arange(len(y)), y])
@@ -159,20 +200,13 @@ regression_gradient = Checker(
     name="regression_gradient",
     chapter="07_softmax_regression",
     label="ex-regression-gradient-code",
-    title="The gradient of softmax regression",
-    prompt=(
-        "Write `my_gradient(W, b, X, y, l2)`: the gradient `(dW, db)` of the loss of\n"
-        "`regression_loss`, the mean cross-entropy of $Z = XW + b$ plus\n"
-        "$\\frac{\\lambda}{2}\\lVert W \\rVert^2$ ($\\lambda$ = `l2`). `dW` has the shape\n"
-        "of `W`, `(d, K)`, and `db` that of `b`, `(K,)`. You may use `softmax` from the\n"
-        "package."
-    ),
     task="the tuple (dW, db), the gradient of the loss",
     answer_name="my_gradient",
     parameters=("W", "b", "X", "y", "l2"),
     reference=lambda W, b, X, y, l2: _loss_grad(W, b, X, y, l2)[1:],
     returns=(("dW", "array"), ("db", "array")),
     cases=CASES,
+    covers=CASE_COVERS,
     atol=1e-12,
     mistakes=[
         Mistake(
@@ -207,11 +241,11 @@ regression_gradient = Checker(
             variants=[_dW_transposed],
         ),
     ],
-    hint=(
+    hint_text=(
         "With P = softmax(X @ W + b, axis=-1) and Y the one-hot labels "
         "(np.eye(K)[y]): dW = X.T @ (P - Y) / N + l2 * W and db = (P - Y).mean(axis=0)."
     ),
-    solution="""
+    solution_text="""
 def my_gradient(W, b, X, y, l2):
     P = softmax(X @ W + b, axis=-1)
     delta = P - np.eye(W.shape[1])[y]

@@ -4,30 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import one_hot, softmax
 from ._checker import Checker
 from ._mistakes import Mistake
-from ._package import rows, sc
+from ._inputs import rows
 
 one_hot_labels = Checker(
     name="one_hot_labels",
     chapter="08_keras_classifier",
     label="ex-keras-one-hot",
-    title="One-hot targets for a categorical loss",
-    prompt=(
-        "`CategoricalCrossentropy` needs one-hot targets. Write\n"
-        "`my_one_hot(labels, num_classes)`: for integer labels of shape `(N,)`, return\n"
-        "the `(N, num_classes)` array with a 1 in each row at the label and 0\n"
-        "elsewhere. A batch need not contain every class."
-    ),
     task="the (N, num_classes) one-hot array of the labels",
     answer_name="my_one_hot",
     parameters=("labels", "num_classes"),
-    reference=lambda labels, num_classes: sc().one_hot(labels, num_classes=num_classes),
+    reference=lambda labels, num_classes: one_hot(labels, num_classes=num_classes),
     cases=[
         (np.array([2, 0, 1, 1, 0]), 4),
         (np.array([0, 4, 2]), 5),
         (np.array([1]), 2),
+        (np.array([0, 0, 0]), 1),
+        (np.array([6, 6, 2, 0]), 9),
     ],
+    covers=(
+        "batches of 1 to 5 labels and 1 to 9 classes; batches that lack the last "
+        "classes (labels.max() + 1 is too small) and a single class",
+    ),
     rtol=0.0,
     atol=0.0,
     mistakes=[
@@ -53,11 +53,11 @@ one_hot_labels = Checker(
             variants=[lambda labels, num_classes: 1 - np.eye(num_classes)[labels]],
         ),
     ],
-    hint=(
+    hint_text=(
         "Row c of the identity matrix np.eye(num_classes) is the one-hot vector of "
         "class c; index it with the labels."
     ),
-    solution="""
+    solution_text="""
 def my_one_hot(labels, num_classes):
     return np.eye(num_classes)[labels]
 """,
@@ -67,29 +67,31 @@ _ACCURACY_CASES = [
     (rows((8, 3), seed=801), np.array([1, 0, 2, 2, 1, 0, 0, 2])),
     (rows((5, 4), seed=802), np.array([3, 1, 0, 2, 2])),
     (rows((6, 2), seed=803), np.array([0, 1, 1, 0, 1, 1])),
+    (np.array([[1000.0, -1000.0, 999.0], [-1000.0, 1000.0, 0.0]]), np.array([0, 0])),
+    (np.array([[2.0], [-1.0], [0.5]]), np.array([0, 0, 0])),
+    (np.array([[0.5, -1.0, 2.0, 0.0]]), np.array([1])),
 ]
 
 
 def _accuracy(logits, labels):
-    return float(np.mean(np.argmax(sc().softmax(logits, axis=-1), axis=-1) == labels))
+    return float(np.mean(np.argmax(softmax(logits, axis=-1), axis=-1) == labels))
 
 
 accuracy_from_logits = Checker(
     name="accuracy_from_logits",
     chapter="08_keras_classifier",
     label="ex-keras-accuracy",
-    title="Accuracy from the logits head",
-    prompt=(
-        "Write `my_accuracy(logits, labels)`: the accuracy of the logits head on a\n"
-        "batch, the fraction of examples whose predicted class is their label, from\n"
-        "logits of shape `(N, K)` and integer labels of shape `(N,)`."
-    ),
     task="the fraction of correct predictions, one number",
     answer_name="my_accuracy",
     parameters=("logits", "labels"),
     reference=_accuracy,
     returns=(("accuracy", "number"),),
     cases=_ACCURACY_CASES,
+    covers=(
+        "batches of 1 to 8 examples with 1 to 4 classes, accuracies from 0 to 1",
+        "logits of size 1000 (a softmax before the argmax must not overflow) and a "
+        "single class",
+    ),
     mistakes=[
         Mistake(
             "the number of correct predictions, not the fraction",
@@ -107,16 +109,16 @@ accuracy_from_logits = Checker(
             "The mean of the largest probabilities is the confidence (chapter 9); the "
             "accuracy counts the predictions that equal the label.",
             variants=[
-                lambda logits, labels: float(np.mean(sc().softmax(logits, axis=-1).max(axis=-1)))
+                lambda logits, labels: float(np.mean(softmax(logits, axis=-1).max(axis=-1)))
             ],
         ),
     ],
-    hint=(
+    hint_text=(
         "The predicted class is np.argmax(logits, axis=-1); compare it with the "
         "labels and take the mean of the booleans. No softmax is needed: it does not "
         "change the argmax."
     ),
-    solution="""
+    solution_text="""
 def my_accuracy(logits, labels):
     return np.mean(np.argmax(logits, axis=-1) == labels)
 """,

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import cross_entropy, softmax
+from ..calibration import expected_calibration_error
 from ._checker import Checker
-from ._mistakes import Mistake, nonfinite_from_overflow, nonfinite_where_finite
-from ._package import probabilities, rows, sc
+from ._mistakes import Mistake
+from ._inputs import probabilities, rows
 
 _GAP_CASES = [
     (probabilities(rows((6, 3), seed=901, scale=3.0)), np.array([2, 0, 1, 2, 0, 1])),
     (probabilities(rows((5, 4), seed=902)), np.array([3, 1, 0, 2, 2])),
     (probabilities(rows((4, 2), seed=903, scale=0.3)), np.array([1, 1, 1, 1])),
+    (np.array([[1.0, 0.0, 0.0], [0.0, 0.4, 0.6], [0.0, 0.0, 1.0]]), np.array([0, 1, 2])),
+    (np.array([[0.2, 0.8]]), np.array([1])),
 ]
 
 
@@ -25,19 +29,16 @@ calibration_gap = Checker(
     name="calibration_gap",
     chapter="09_what_softmax_outputs_mean",
     label="ex-calibration-one-bin-code",
-    title="The expected calibration error with one bin",
-    prompt=(
-        "Write `my_one_bin_ece(probs, labels)`: the expected calibration error with a\n"
-        "single bin, for predicted probabilities of shape `(N, K)` and integer labels:\n"
-        "the absolute difference between the accuracy and the mean confidence (the\n"
-        "largest probability of each row)."
-    ),
     task="|accuracy - mean confidence|, one number",
     answer_name="my_one_bin_ece",
     parameters=("probs", "labels"),
-    reference=lambda probs, labels: float(sc().expected_calibration_error(probs, labels, n_bins=1)),
+    reference=lambda probs, labels: float(expected_calibration_error(probs, labels, n_bins=1)),
     returns=(("ece", "number"),),
     cases=_GAP_CASES,
+    covers=(
+        "batches of 1 to 6 examples with 2 to 4 classes, over- and under-confident",
+        "zero probabilities and confidences of exactly 1",
+    ),
     atol=1e-12,
     mistakes=[
         Mistake(
@@ -72,11 +73,11 @@ calibration_gap = Checker(
             ],
         ),
     ],
-    hint=(
+    hint_text=(
         "accuracy = np.mean(np.argmax(probs, axis=-1) == labels); confidence = "
         "np.mean(np.max(probs, axis=-1)); return the absolute difference."
     ),
-    solution="""
+    solution_text="""
 def my_one_bin_ece(probs, labels):
     accuracy = np.mean(np.argmax(probs, axis=-1) == labels)
     confidence = np.mean(np.max(probs, axis=-1))
@@ -86,20 +87,26 @@ def my_one_bin_ece(probs, labels):
 
 
 def _nll(logits, labels, temperature):
-    return float(sc().cross_entropy(logits / temperature, labels))
+    return float(cross_entropy(logits / temperature, labels))
+
+
+def _nll_from(log_softmax_rows, logits, labels, temperature):
+    log_probs = log_softmax_rows(logits / temperature)
+    return -np.mean(log_probs[np.arange(len(labels)), labels])
+
+
+def _shifted(shift):
+    def log_softmax_rows(z):
+        shifted = z - shift(z)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    return log_softmax_rows
 
 
 temperature_nll = Checker(
     name="temperature_nll",
     chapter="09_what_softmax_outputs_mean",
     label="ex-calibration-temperature-nll",
-    title="The objective of temperature scaling",
-    prompt=(
-        "Temperature scaling picks the $T$ that minimises the mean negative\n"
-        "log-likelihood of the validation labels under $\\operatorname{softmax}(z/T)$.\n"
-        "Write `my_nll(logits, labels, temperature)`, that objective, finite for every\n"
-        "finite logit. You may use `log_softmax` from the package."
-    ),
     task="the mean of -log softmax(logits / T)[label], one number",
     answer_name="my_nll",
     parameters=("logits", "labels", "temperature"),
@@ -111,7 +118,22 @@ temperature_nll = Checker(
         (np.array([[0.0, -40.0, 3.0], [2.0, 1.0, 0.5]]), np.array([1, 0]), 0.05),
         # z / T reaches 1000: no max subtraction fails
         (np.array([[50.0, 0.0, 49.5], [1.0, 2.0, 0.5]]), np.array([2, 1]), 0.05),
+        # z / T is [1000, -1000, 0]: a min or mean shift overflows
+        (np.array([[50.0, -50.0, 0.0], [0.5, 1.0, -1.0]]), np.array([0, 2]), 0.05),
+        # z / T is [0, -40, -38]: a loss of 3.3e-17 that log(1 + r) rounds to 0
+        (np.array([[0.0, -2.0, -1.9]]), np.array([0]), 0.05),
+        (rows((4, 6), seed=912), np.array([5, 0, 2, 2]), 100.0),
     ],
+    covers=(
+        "ordinary logits, temperatures from 0.05 to 100, batches of 1 to 5 examples",
+        "scaled logits z / T that reach -800 for a true class (log(softmax) gives "
+        "inf) and 1000 (exp overflows without the max subtraction)",
+        "scaled rows [1000, -1000, 0], where shifting by the row's minimum or mean "
+        "instead of its maximum still overflows",
+        "a loss near 0 (3.3e-17), compared relatively, with no absolute tolerance: "
+        "log(sum) of a sum that rounds to 1 loses it",
+    ),
+    atol=0.0,
     mistakes=[
         Mistake(
             "logits multiplied by the temperature",
@@ -148,20 +170,55 @@ temperature_nll = Checker(
                     )
                 )
             ],
-            matches=nonfinite_from_overflow(lambda args: args[0] / args[2]),
         ),
         Mistake(
             "log(softmax(z / T)) instead of log-softmax",
             "With a small temperature, z / T is large and a probability underflows to "
             "0, whose log is -inf. Use log_softmax(z / T).",
-            matches=nonfinite_where_finite,
+            variants=[
+                lambda logits, labels, temperature: _nll_from(
+                    lambda z: np.log(softmax(z, axis=-1)), logits, labels, temperature
+                ),
+                lambda logits, labels, temperature: _nll_from(
+                    lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)),
+                    logits,
+                    labels,
+                    temperature,
+                ),
+            ],
+        ),
+        Mistake(
+            "the row minimum or mean subtracted instead of the maximum",
+            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
+            "or the mean, the scaled logits [1000, -1000, 0] still give exp(1000) = "
+            "inf. Subtract each row's maximum of z / T, or use log_softmax(z / T).",
+            variants=[
+                lambda logits, labels, temperature: _nll_from(
+                    _shifted(lambda z: z.min(axis=-1, keepdims=True)), logits, labels, temperature
+                ),
+                lambda logits, labels, temperature: _nll_from(
+                    _shifted(lambda z: z.mean(axis=-1, keepdims=True)), logits, labels, temperature
+                ),
+            ],
+        ),
+        Mistake(
+            "the log of a sum that rounds to 1 (no log1p)",
+            "After the max shift a row sums to 1 + r, where r sums the other terms; for "
+            "the scaled row [0, -40, -38], r = 3.3e-17 is below the rounding of 1, so "
+            "log(1 + r) is 0 and the loss 3.3e-17 is lost. log_softmax from the "
+            "package keeps it (it takes log1p(r)).",
+            variants=[
+                lambda logits, labels, temperature: _nll_from(
+                    _shifted(lambda z: z.max(axis=-1, keepdims=True)), logits, labels, temperature
+                ),
+            ],
         ),
     ],
-    hint=(
+    hint_text=(
         "Divide the logits by the temperature, take log_softmax along the classes, "
         "pick each row's entry at its label and return minus the mean."
     ),
-    solution="""
+    solution_text="""
 def my_nll(logits, labels, temperature):
     log_probs = log_softmax(logits / temperature, axis=-1)
     return -np.mean(log_probs[np.arange(len(labels)), labels])
@@ -175,23 +232,26 @@ masked_softmax = Checker(
     name="masked_softmax",
     chapter="09_what_softmax_outputs_mean",
     label="ex-attention-masked-softmax",
-    title="Attention weights with a mask",
-    prompt=(
-        "Write `my_masked_softmax(scores, mask)`: attention weights from a 2-D array of\n"
-        "scores and a boolean mask of the same shape (`True` where a query may attend\n"
-        "to a key). Each row must sum to 1 over its allowed keys and give exactly 0 to\n"
-        "the masked ones. Every row allows at least one key. You may use `softmax`\n"
-        "from the package."
-    ),
     task="softmax of each row over its allowed keys, 0 elsewhere",
     answer_name="my_masked_softmax",
     parameters=("scores", "mask"),
-    reference=lambda scores, mask: sc().softmax(np.where(mask, scores, -np.inf), axis=-1),
+    reference=lambda scores, mask: softmax(np.where(mask, scores, -np.inf), axis=-1),
     cases=[
         (rows((4, 4), seed=921), _CAUSAL),
         (rows((2, 5), seed=922), np.array([[1, 0, 1, 1, 0], [0, 0, 1, 0, 0]], dtype=bool)),
         (rows((3, 3), seed=923, scale=5.0), np.ones((3, 3), dtype=bool) & ~np.eye(3, dtype=bool)),
+        (
+            np.array([[1000.0, -1000.0, 999.0, 5.0], [-1000.0, 2.0, 1000.0, 0.0]]),
+            np.array([[1, 1, 0, 1], [1, 0, 0, 0]], dtype=bool),
+        ),
+        (rows((1, 6), seed=924), np.array([[0, 0, 0, 0, 0, 1]], dtype=bool)),
     ],
+    covers=(
+        "causal and arbitrary masks over 2 to 4 queries and 3 to 6 keys, and rows "
+        "that allow a single key",
+        "scores of size 1000 (exp overflows without a max shift) and a masked score "
+        "larger than every allowed one (the shift must ignore it)",
+    ),
     atol=1e-15,
     mistakes=[
         Mistake(
@@ -199,33 +259,33 @@ masked_softmax = Checker(
             "A score of 0 still gets the weight exp(0 - m) / Z > 0. Mask with -inf: "
             "np.where(mask, scores, -np.inf), whose exponential is exactly 0.",
             variants=[
-                lambda scores, mask: sc().softmax(np.where(mask, scores, 0.0), axis=-1),
-                lambda scores, mask: sc().softmax(scores * mask, axis=-1),
+                lambda scores, mask: softmax(np.where(mask, scores, 0.0), axis=-1),
+                lambda scores, mask: softmax(scores * mask, axis=-1),
             ],
         ),
         Mistake(
             "weights zeroed after the softmax, without renormalising",
             "softmax(scores) * mask no longer sums to 1. Mask the scores before the "
             "softmax, with -inf.",
-            variants=[lambda scores, mask: sc().softmax(scores, axis=-1) * mask],
+            variants=[lambda scores, mask: softmax(scores, axis=-1) * mask],
         ),
         Mistake(
             "mask inverted",
             "True means 'may attend': keep the scores where mask is True.",
-            variants=[lambda scores, mask: sc().softmax(np.where(mask, -np.inf, scores), axis=-1)],
+            variants=[lambda scores, mask: softmax(np.where(mask, -np.inf, scores), axis=-1)],
         ),
         Mistake(
             "softmax over the wrong axis",
             "Each query (row) distributes its attention over the keys (columns): "
             "softmax along axis=-1.",
-            variants=[lambda scores, mask: sc().softmax(np.where(mask, scores, -np.inf), axis=0)],
+            variants=[lambda scores, mask: softmax(np.where(mask, scores, -np.inf), axis=0)],
         ),
     ],
-    hint=(
+    hint_text=(
         "Replace the masked scores by -inf with np.where(mask, scores, -np.inf), then "
         "take the softmax along the last axis: exp(-inf) is exactly 0."
     ),
-    solution="""
+    solution_text="""
 def my_masked_softmax(scores, mask):
     return softmax(np.where(mask, scores, -np.inf), axis=-1)
 """,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import logsumexp, softmax
+from ..sampling import sampling_distribution
 from ._checker import Checker
 from ._format import Stream
-from ._mistakes import Mistake, nonfinite_where_finite
-from ._package import rows, sc
+from ._mistakes import Mistake
+from ._inputs import rows
 
 
 def _merge(first, second):
@@ -25,24 +27,16 @@ def _merge_reference(first, second):
     return float(m), float(total)
 
 
-def _two_empty_blocks_give_nan(received, expected, args):
-    (m_a, _), (m_b, _) = args
-    return m_a == m_b == -np.inf and nonfinite_where_finite(received, expected, args)
+def _unguarded_merge(first, second):
+    (m_a, l_a), (m_b, l_b) = first, second
+    m = max(m_a, m_b)
+    return m, l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m)
 
 
 merge_pairs = Checker(
     name="merge_pairs",
     chapter="10_softmax_at_scale",
     label="ex-scale-merge-code",
-    title="Merging two normaliser pairs",
-    prompt=(
-        "A block of logits is summarised by the pair $(m, \\ell)$: its maximum and\n"
-        "$\\ell = \\sum_i e^{z_i - m}$; an empty (or all-masked) block is\n"
-        "$(-\\infty, 0)$. Write `my_merge(first, second)`: the pair of the two blocks\n"
-        "together, from their pairs (tuples of two floats), as a tuple `(m, l)` (in the\n"
-        "code, `l` stands for $\\ell$). Two empty blocks must give $(-\\infty, 0)$, not\n"
-        "NaN."
-    ),
     task="the merged pair (m, l) of two pairs (m_a, l_a) and (m_b, l_b)",
     answer_name="my_merge",
     parameters=("first", "second"),
@@ -54,7 +48,15 @@ merge_pairs = Checker(
         ((-np.inf, 0.0), (2.0, 1.5)),
         ((700.0, 1.1), (-700.0, 2.0)),
         ((-np.inf, 0.0), (-np.inf, 0.0)),
+        ((2.0, 0.5), (2.0, 0.75)),
+        ((-1000.0, 2.0), (1000.0, 1.0)),
+        ((3.5, 1.25), (-np.inf, 0.0)),
     ],
+    covers=(
+        "ordinary pairs, equal maxima, and an empty block first, second or both",
+        "maxima 2000 apart, whose rescaling factor exp(-2000) underflows to 0 (and "
+        "exp(2000) overflows with the wrong sign)",
+    ),
     atol=1e-300,
     mistakes=[
         Mistake(
@@ -67,7 +69,7 @@ merge_pairs = Checker(
             "no guard for two empty blocks",
             "With m = -inf, m_a - m is -inf - (-inf) = NaN. When both maxima are "
             "-inf, return (-inf, 0) directly.",
-            matches=_two_empty_blocks_give_nan,
+            variants=[_unguarded_merge],
         ),
         Mistake(
             "rescaled with the wrong sign",
@@ -82,11 +84,11 @@ merge_pairs = Checker(
             ],
         ),
     ],
-    hint=(
+    hint_text=(
         "The merged maximum is m = max(m_a, m_b); rescale each sum to it, "
         "l = l_a exp(m_a - m) + l_b exp(m_b - m), and handle m = -inf first."
     ),
-    solution="""
+    solution_text="""
 def my_merge(first, second):
     (m_a, l_a), (m_b, l_b) = first, second
     m = max(m_a, m_b)
@@ -98,24 +100,17 @@ def my_merge(first, second):
 
 
 def _stream_lse(blocks):
-    return float(sc().logsumexp(np.concatenate(list(blocks))))
+    return float(logsumexp(np.concatenate(list(blocks))))
 
 
 def _block_lses(blocks):
-    return [float(sc().logsumexp(block)) for block in blocks]
+    return [float(logsumexp(block)) for block in blocks]
 
 
 streaming_logsumexp = Checker(
     name="streaming_logsumexp",
     chapter="10_softmax_at_scale",
     label="ex-scale-stream-code",
-    title="Log-sum-exp of a stream of blocks",
-    prompt=(
-        "Write `my_stream_logsumexp(blocks)`: the log-sum-exp of all the logits of a\n"
-        "stream, where `blocks` is an iterator over 1-D arrays that can be read only\n"
-        "once (so the logits are never all in memory). Keep a running pair $(m, \\ell)$,\n"
-        "and return one number, finite for logits of any size."
-    ),
     task="log(sum(exp(z))) over every logit of every block, in one pass",
     answer_name="my_stream_logsumexp",
     parameters=("blocks",),
@@ -125,7 +120,15 @@ streaming_logsumexp = Checker(
         (Stream([rows(4, seed=1001, scale=3.0), rows(2, seed=1002), rows(5, seed=1003)]),),
         (Stream([[1000.0, 999.0], [998.0], [1001.0, 0.0]]),),
         (Stream([[-1000.0, -1001.0], [-999.5]]),),
+        (Stream([[-1000.0], [1000.0, 0.0], [-5.0]]),),
+        (Stream([[3.0]]),),
+        (Stream([rows(3, seed=1004 + i, scale=5.0) for i in range(6)]),),
     ],
+    covers=(
+        "streams of 1 to 6 blocks of 1 to 5 logits",
+        "logits of size 1000 and -1000, a maximum that grows from block to block "
+        "(the running sum must be rescaled), and a stream 2000 wide",
+    ),
     atol=1e-12,
     mistakes=[
         Mistake(
@@ -155,15 +158,15 @@ streaming_logsumexp = Checker(
             "exp(1000) overflows to inf (and exp(-1000) underflows to 0). Keep the "
             "running maximum m and the sum l of exp(z - m), rescaled by "
             "exp(m_old - m_new) when the maximum grows.",
-            matches=nonfinite_where_finite,
+            variants=[lambda blocks: float(np.log(sum(np.exp(block).sum() for block in blocks)))],
         ),
     ],
-    hint=(
+    hint_text=(
         "Start from m = -inf, l = 0. For each block, m_new = max(m, block.max()); "
         "l = l * exp(m - m_new) + sum(exp(block - m_new)); m = m_new. At the end, "
         "return m + log(l)."
     ),
-    solution="""
+    solution_text="""
 def my_stream_logsumexp(blocks):
     m, total = -np.inf, 0.0  # the pair (m, l) of the logits read so far
     for block in blocks:
@@ -176,7 +179,19 @@ def my_stream_logsumexp(blocks):
 
 
 def _top_k(logits, k):
-    return sc().sampling_distribution(logits, top_k=k)
+    return sampling_distribution(logits, top_k=k)
+
+
+def _top_k_shifted(shift):
+    """Top-k with the kept logits shifted by ``shift(kept logits)`` before exp."""
+
+    def top_k(logits, k):
+        kept = np.argsort(logits)[-k:]
+        e = np.zeros_like(logits)
+        e[kept] = np.exp(logits[kept] - shift(logits[kept]))
+        return e / e.sum()
+
+    return top_k
 
 
 def _keep(logits, kept):
@@ -187,13 +202,6 @@ top_k_distribution = Checker(
     name="top_k_distribution",
     chapter="10_softmax_at_scale",
     label="ex-scale-top-k-code",
-    title="A top-k sampling distribution",
-    prompt=(
-        "Write `my_top_k(logits, k)`: the top-$k$ sampling distribution of a 1-D array\n"
-        "of logits (no ties): the softmax of the $k$ largest logits, and exactly 0 for\n"
-        "every other token. It must work for logits of any size. You may use\n"
-        "`softmax` from the package."
-    ),
     task="softmax over the k largest logits, exactly 0 elsewhere",
     answer_name="my_top_k",
     parameters=("logits", "k"),
@@ -202,7 +210,17 @@ top_k_distribution = Checker(
         (rows(6, seed=1011), 3),
         (rows(5, seed=1012), 1),
         (np.array([1000.0, 998.5, 990.0, 999.0, -5.0, 997.0, 0.0, 995.0]), 5),
+        # the kept logits 1500, 2, 0, -10: a min or mean shift overflows
+        (np.array([1500.0, -3000.0, 0.0, -10.0, 2.0, -2000.0]), 4),
+        (np.array([3.0, 1.0, 2.5]), 3),
+        (np.array([7.5]), 1),
     ],
+    covers=(
+        "1 to 8 logits, k from 1 to all of them",
+        "logits of size 1000 (exp overflows without a max shift), and kept logits "
+        "1500, 2, 0, -10, where shifting by their minimum or mean instead of their "
+        "maximum still overflows",
+    ),
     atol=1e-15,
     mistakes=[
         Mistake(
@@ -211,7 +229,7 @@ top_k_distribution = Checker(
             "Mask the logits instead (-inf outside the top k), then take the softmax.",
             variants=[
                 lambda logits, k: np.where(
-                    _keep(logits, np.argsort(logits)[-k:]) > -np.inf, sc().softmax(logits), 0.0
+                    _keep(logits, np.argsort(logits)[-k:]) > -np.inf, softmax(logits), 0.0
                 )
             ],
         ),
@@ -219,15 +237,15 @@ top_k_distribution = Checker(
             "the k smallest logits kept",
             "np.argsort sorts in increasing order: the k largest are the last k, "
             "np.argsort(logits)[-k:].",
-            variants=[lambda logits, k: sc().softmax(_keep(logits, np.argsort(logits)[:k]))],
+            variants=[lambda logits, k: softmax(_keep(logits, np.argsort(logits)[:k]))],
         ),
         Mistake(
             "one token too many or too few",
             "Keep exactly k tokens: np.argsort(logits)[-k:].",
             variants=[
-                lambda logits, k: sc().softmax(_keep(logits, np.argsort(logits)[-(k + 1) :])),
+                lambda logits, k: softmax(_keep(logits, np.argsort(logits)[-(k + 1) :])),
                 lambda logits, k: (
-                    sc().softmax(_keep(logits, np.argsort(logits)[-(k - 1) :])) if k > 1 else None
+                    softmax(_keep(logits, np.argsort(logits)[-(k - 1) :])) if k > 1 else None
                 ),
             ],
         ),
@@ -236,7 +254,7 @@ top_k_distribution = Checker(
             "A logit of 0 still gets probability exp(0 - m) / Z > 0. Set the others to "
             "-inf, whose exponential is exactly 0.",
             variants=[
-                lambda logits, k: sc().softmax(
+                lambda logits, k: softmax(
                     np.where(_keep(logits, np.argsort(logits)[-k:]) > -np.inf, logits, 0.0)
                 )
             ],
@@ -244,14 +262,26 @@ top_k_distribution = Checker(
         Mistake(
             "no max subtraction",
             "exp(1000) overflows to inf. Use softmax (or subtract the largest logit before exp).",
-            matches=nonfinite_where_finite,
+            variants=[_top_k_shifted(lambda kept: 0.0)],
+        ),
+        Mistake(
+            "the minimum or mean subtracted instead of the maximum",
+            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
+            "or the mean of the kept logits [1500, 2, 0, -10], exp(1500 - ...) is still "
+            "inf. Use softmax, which subtracts the maximum.",
+            variants=[
+                _top_k_shifted(np.min),
+                _top_k_shifted(np.mean),
+                lambda logits, k: _top_k_shifted(lambda kept: 0.0)(logits - logits.min(), k),
+                lambda logits, k: _top_k_shifted(lambda kept: 0.0)(logits - logits.mean(), k),
+            ],
         ),
     ],
-    hint=(
+    hint_text=(
         "The indices of the k largest logits are np.argsort(logits)[-k:]. Build "
         "masked logits that are -inf everywhere else, and take their softmax."
     ),
-    solution="""
+    solution_text="""
 def my_top_k(logits, k):
     masked = np.full_like(logits, -np.inf)
     kept = np.argsort(logits)[-k:]

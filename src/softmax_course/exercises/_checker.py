@@ -4,25 +4,36 @@ Every exercise of the book that asks for code is a :class:`Checker`. Its
 :meth:`Checker.check` runs the learner's function on hidden test inputs (never
 the examples the chapter shows), compares the results with the package's own
 functions, and prints one verdict. When the answer is wrong, each catalogued
-:class:`Mistake` is run on the failing input too; if the learner's result is
-what that mistake produces, the verdict names it and gives its hint.
+:class:`Mistake` is run on the failing input too; the verdict names a mistake
+only when the learner's result is what that mistake produces there (and the
+mistake is wrong there).
 
-Verdicts are plain, deterministic text (numbers printed to five significant
-digits by this module, never by NumPy's print options), because the book
-stores them as notebook outputs.
+The learner's code runs only through :func:`~._guard.run_guarded`: every call,
+and the conversion of what it returns into plain NumPy arrays, has a time
+limit (:data:`~._guard.DEFAULT_TIME_LIMIT`, 10 s, or ``time_limit=``), and
+whatever it raises (``KeyboardInterrupt`` included) becomes a verdict. An
+exception from the checker's own code (a reference, a mistake) is not caught:
+it is a bug of the package.
+
+Verdicts are plain, deterministic text (numbers printed by this subpackage,
+never by NumPy's print options), because the book stores them as notebook
+outputs.
 """
 
 from __future__ import annotations
 
 import numbers
-import warnings
+import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._format import Stream, describe_type, format_value
+from ._format import Stream, describe_type, format_pair, format_value
+from ._guard import DEFAULT_TIME_LIMIT, Outcome, run_guarded
 from ._mistakes import Mistake, same_answer
+from ._rules import Rule, broken_rule
 
 __all__ = ["Checker"]
 
@@ -33,6 +44,12 @@ RTOL = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-5, np.dtype(np.floa
 #: terms of size 1, such as the shifted logits of a log-softmax).
 ATOL_FLOOR = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 1e-6}
 
+#: Why a value is NaN or infinite, said once in a verdict that shows one.
+_NONFINITE = (
+    "NaN comes from inf - inf, inf / inf, 0 / 0 or 0 * inf, and inf from an exp that "
+    "overflows (exp(z) is inf above z = 709.78 in float64) or from log(0)."
+)
+
 
 @dataclass(frozen=True)
 class _Part:
@@ -42,17 +59,19 @@ class _Part:
     kind: str  # "array", "number" or "values" (an array-like such as a list)
 
 
+class _Problem(Exception):
+    """A received value that cannot be compared: its explanation."""
+
+
 def _is_placeholder(value) -> bool:
     if value is None or value is Ellipsis:
         return True
-    return isinstance(value, (tuple, list)) and any(
-        item is None or item is Ellipsis for item in value
-    )
+    return type(value) in (tuple, list) and any(item is None or item is Ellipsis for item in value)
 
 
 def _is_empty_function(function) -> bool:
     """Whether a function's body is only ``...`` (or a docstring): the placeholder."""
-    code = getattr(function, "__code__", None)
+    code = getattr(function, "__code__", None) if isinstance(function, types.FunctionType) else None
     if code is None:
         return False
     return not code.co_names and code.co_nlocals == code.co_argcount and len(code.co_code) <= 12
@@ -68,10 +87,44 @@ def _copy(value):
     return value
 
 
-class _Problem(Exception):
-    """A received value that cannot be compared: its explanation."""
+class _Shown:
+    """A received value that is not plain data, shown by its description."""
+
+    def __init__(self, text: str):
+        self.text = text
 
 
+def _snapshot(value, depth: int = 0):
+    """A plain copy of a received value, to show and to match with mistakes.
+
+    Plain arrays, numbers and tuples or lists of them are copied; anything else
+    (an ndarray subclass, an object with ``__array__``) is replaced by its
+    description, so that no learner code runs when the verdict is written.
+    """
+    if type(value) is np.ndarray:
+        return value.copy() if value.dtype.kind in "biuf" else _Shown(describe_type(value))
+    if isinstance(value, (bool, np.bool_, np.number)) or type(value) in (int, float):
+        return value
+    if type(value) in (tuple, list) and depth < 2 and len(value) <= 100:
+        return tuple(_snapshot(item, depth + 1) for item in value)
+    return _Shown(describe_type(value))
+
+
+def _subclass_problem(value) -> str:
+    kind = type(value)
+    what = f"a {kind.__module__}.{kind.__qualname__}, a subclass of the NumPy array"
+    if isinstance(value, np.ma.MaskedArray):
+        return (
+            f"{what} whose masked entries hide values from the comparison, so it cannot "
+            "be checked: return a plain array (np.asarray(...) or .filled(np.nan))"
+        )
+    return f"{what}, which can change how values compare: return a plain np.ndarray"
+
+
+_SHAPES = re.compile(r"\((\d+(?:,\s*\d+)*),?\)")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class Checker:
     """An exercise that checks a learner's answer and explains the verdict.
 
@@ -83,10 +136,6 @@ class Checker:
         The notebook the exercise belongs to, such as ``"05_log_softmax_and_stability"``.
     label : str
         The label of the exercise in the book, such as ``"ex-stability-softmax"``.
-    title : str
-        A few words naming the exercise.
-    prompt : str
-        The exercise text (Markdown), as the chapter shows it.
     task : str
         One line saying what the answer must be; used in the placeholder's comment.
     answer_name : str
@@ -96,17 +145,21 @@ class Checker:
     reference : callable
         Computes the expected result from a case's arguments (the package's
         own functions).
-    cases : list of tuple
+    cases : tuple of tuple
         The hidden test inputs, each a tuple of arguments, tried in order.
-    mistakes : list of Mistake
+    covers : tuple of str
+        What the hidden inputs test, one item each (printed by
+        :meth:`hidden_inputs`; tests/test_exercises_inputs.py checks each claim
+        on the cases).
+    mistakes : tuple of Mistake
         The classic wrong answers this exercise recognises.
-    hint : str
+    hint_text : str
         The general hint printed by :meth:`hint`.
-    solution : str
+    solution_text : str
         The reference solution, as code (printed by :meth:`solution`).
     returns : tuple of (str, str)
-        The returned parts, as ``(name, kind)`` with kind ``"array"`` or
-        ``"number"``; several parts mean a tuple is returned.
+        The returned parts, as ``(name, kind)`` with kind ``"array"``,
+        ``"number"`` or ``"values"``; several parts mean a tuple is returned.
     atol : float
         Absolute tolerance (besides the relative one, which follows the dtype).
     rtol : float, optional
@@ -119,50 +172,46 @@ class Checker:
         (for example logits, judged by their softmax).
     judge_label : str
         Says what ``judge`` computes, in the verdict.
+    rules : tuple of Rule
+        What the exercise forbids ("NumPy only", "without forming J"): a
+        function whose results are right but that calls a forbidden function
+        is not correct, and the verdict says which call.
+    by_hand_decimals : int, optional
+        For a value exercise done by hand: values that agree with the exact
+        answer to far more than this many decimals were computed by code.
+    time_limit : float
+        Seconds each call of the learner's function may take (10 by default).
     """
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        chapter: str,
-        label: str,
-        title: str,
-        prompt: str,
-        task: str,
-        answer_name: str,
-        parameters: tuple[str, ...],
-        reference: Callable,
-        cases: list[tuple],
-        mistakes: list[Mistake],
-        hint: str,
-        solution: str,
-        returns: tuple[tuple[str, str], ...] = (("result", "array"),),
-        atol: float = 1e-12,
-        rtol: float | None = None,
-        solution_uses: tuple[str, ...] = (),
-        judge: Callable | None = None,
-        judge_label: str = "",
-    ):
-        self.name = name
-        self.chapter = chapter
-        self.label = label
-        self.title = title
-        self.prompt = prompt
-        self.task = task
-        self.answer_name = answer_name
-        self.parameters = tuple(parameters)
-        self.reference = reference
-        self.cases = list(cases)
-        self.mistakes = list(mistakes)
-        self._hint = hint
-        self._solution = solution
-        self.returns = tuple(_Part(*part) for part in returns)
-        self.atol = atol
-        self.rtol = rtol
-        self.solution_uses = tuple(solution_uses)
-        self.judge = judge
-        self.judge_label = judge_label
+    name: str
+    chapter: str
+    label: str
+    task: str
+    answer_name: str
+    parameters: tuple[str, ...]
+    reference: Callable
+    cases: tuple[tuple, ...]
+    covers: tuple[str, ...]
+    mistakes: tuple[Mistake, ...]
+    hint_text: str
+    solution_text: str
+    returns: tuple = (("result", "array"),)
+    atol: float = 1e-12
+    rtol: float | None = None
+    solution_uses: tuple[str, ...] = ()
+    judge: Callable | None = None
+    judge_label: str = ""
+    rules: tuple[Rule, ...] = ()
+    by_hand_decimals: int | None = None
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+    def __post_init__(self):
+        for name in ("parameters", "cases", "covers", "mistakes", "solution_uses", "rules"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        parts = tuple(part if isinstance(part, _Part) else _Part(*part) for part in self.returns)
+        object.__setattr__(self, "returns", parts)
+        if not self.covers:
+            raise ValueError(f"checker {self.name!r}: say what its hidden inputs cover")
 
     def __repr__(self) -> str:
         return f"<exercise checker {self.name!r} ({self.label}, chapter {self.chapter})>"
@@ -181,7 +230,7 @@ class Checker:
         >>> predicted_class.hint()  # doctest: +ELLIPSIS
         Hint: The prediction is the class with the largest logit. ...
         """
-        print(f"Hint: {self._hint}")
+        print(f"Hint: {self.hint_text}")
 
     def solution(self) -> None:
         """Print the reference solution.
@@ -193,7 +242,7 @@ class Checker:
         def my_prediction(logits):
             return np.argmax(logits, axis=-1)
         """
-        print(self._solution.strip("\n"))
+        print(self.solution_text.strip("\n"))
 
     def solution_code(self) -> str:
         """Return the reference solution as code (a string), for tests and the book.
@@ -203,23 +252,41 @@ class Checker:
         str
             The code of the solution, ending with a newline.
         """
-        return self._solution.strip("\n") + "\n"
+        return self.solution_text.strip("\n") + "\n"
+
+    def hidden_inputs(self) -> None:
+        """Print what the hidden test inputs cover.
+
+        Examples
+        --------
+        >>> from softmax_course.exercises import stable_softmax
+        >>> stable_softmax.hidden_inputs()  # doctest: +ELLIPSIS
+        The 10 hidden test inputs of stable_softmax cover:
+        - ...
+        """
+        print(f"The {len(self.cases)} hidden test inputs of {self.name} cover:")
+        for item in self.covers:
+            print(f"- {item}")
 
     # -- the verdict ---------------------------------------------------------
 
-    def check(self, answer) -> bool:
+    def check(self, answer, *, time_limit: float | None = None) -> bool:
         """Check an answer, print the verdict, and return whether it is correct.
 
         Parameters
         ----------
         answer : callable or object
             The learner's function (for a function exercise) or value.
+        time_limit : float, optional
+            Seconds each call of the function may take (default: the
+            checker's ``time_limit``, 10 s).
 
         Returns
         -------
         bool
             True for a correct answer. A wrong answer, a placeholder, or an
-            answer that raises gives False: this method never raises for them.
+            answer that raises, hangs or is interrupted gives False: this
+            method never raises for them.
 
         Examples
         --------
@@ -233,19 +300,21 @@ class Checker:
         >>> def my_prediction(logits):
         ...     return np.argmax(logits, axis=-1)
         >>> predicted_class.check(my_prediction)
-        Correct: my_prediction gives the expected result on all 3 hidden test inputs.
+        Correct: my_prediction gives the expected result on all 5 hidden test inputs.
         True
         """
-        verdict, correct = self.verdict(answer)
+        verdict, correct = self.verdict(answer, time_limit=time_limit)
         print(verdict)
         return correct
 
-    def verdict(self, answer) -> tuple[str, bool]:
+    def verdict(self, answer, *, time_limit: float | None = None) -> tuple[str, bool]:
         """Return the verdict text and whether the answer is correct, printing nothing.
 
         Parameters
         ----------
         answer : callable or object
+            As for :meth:`check`.
+        time_limit : float, optional
             As for :meth:`check`.
 
         Returns
@@ -262,11 +331,19 @@ class Checker:
         >>> correct, text.splitlines()[-1]  # doctest: +ELLIPSIS
         (False, 'Recognised mistake: smallest logit instead of the largest. ...')
         """
-        if _is_placeholder(answer):
-            return self._not_answered(), False
-        if self.is_function:
-            return self._check_function(answer)
-        return self._check_value(answer)
+        limit = self.time_limit if time_limit is None else float(time_limit)
+        try:
+            if _is_placeholder(answer):
+                return self._not_answered(), False
+            if self.is_function:
+                return self._check_function(answer, limit)
+            return self._check_value(answer, limit)
+        except KeyboardInterrupt:
+            return (
+                "Not checked: the check was interrupted before it finished. Run the cell "
+                "again to check your answer.",
+                False,
+            )
 
     def _not_answered(self, name: str | None = None, returned_none: bool = False) -> str:
         if self.is_function:
@@ -278,12 +355,26 @@ class Checker:
             what = f"replace `...` by your answer ({self.task}), then run this cell again."
         return f"Not answered yet: {what} Stuck? `{self.name}.hint()` gives a hint."
 
-    def _call(self, function, args):
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return function(*[_copy(arg) for arg in args])
+    def _stuck(self) -> str:
+        return f"Stuck? `{self.name}.hint()` gives a hint."
 
-    def _check_function(self, function) -> tuple[str, bool]:
+    def _run(self, function, args, limit: float) -> tuple[Outcome, str, list]:
+        """Call the learner's function on copies of ``args`` and convert the result."""
+        copies = [_copy(arg) for arg in args]
+        phase = ["call"]
+
+        def thunk():
+            received = function(*copies)
+            phase[0] = "convert"
+            try:
+                parts = self._parts(received)
+            except _Problem as problem:
+                parts = problem
+            return received, parts, _snapshot(received)
+
+        return run_guarded(thunk, limit), phase[0], copies
+
+    def _check_function(self, function, limit: float) -> tuple[str, bool]:
         if not callable(function):
             return (
                 f"Not correct yet: `{self.name}.check` expects your function "
@@ -292,48 +383,105 @@ class Checker:
                 "calling it.",
                 False,
             )
-        name = getattr(function, "__name__", self.answer_name)
-        if name == "<lambda>":
-            name = self.answer_name
+        name = self.answer_name
+        if isinstance(function, types.FunctionType) and function.__name__ != "<lambda>":
+            name = function.__name__
         call = f"{name}({', '.join(self.parameters)})"
+        notes: list[str] = []
         for index, args in enumerate(self.cases):
-            try:
-                received = self._call(function, args)
-            except Exception as error:  # noqa: BLE001 - the learner's error is explained
-                return self._explain_exception(call, args, error), False
+            outcome, phase, copies = self._run(function, args, limit)
+            if outcome.printed and not any("printed" in note for note in notes):
+                notes.append(f"Note: {name} printed while it ran; the checker hides its output.")
+            if outcome.timed_out:
+                return self._explain_timeout(call, args, limit, outcome.still_running), False
+            if outcome.error is not None:
+                return self._explain_exception(call, args, outcome.error, phase), False
+            received, parts, shown = outcome.value
             if index == 0 and _is_placeholder(received):
                 returned_none = received is None and not _is_empty_function(function)
                 return self._not_answered(name, returned_none), False
             expected = self._expected(args)
-            try:
-                received_parts = self._parts(received)
-            except _Problem as problem:
-                return self._explain(call, args, expected, received, str(problem)), False
+            if isinstance(parts, _Problem):
+                return self._explain(call, args, expected, None, str(parts), snapshot=shown), False
             judged = None
             if self.judge is not None:
                 with np.errstate(all="ignore"):
-                    judged = tuple(np.asarray(part) for part in self.judge(received_parts, args))
-            failure = self._compare(received_parts if judged is None else judged, expected)
+                    judged = tuple(np.asarray(part) for part in self.judge(parts, args))
+            failure = self._compare(parts if judged is None else judged, expected)
             if failure:
                 if judged is not None:
                     failure = f"{failure} (in the {self.judge_label})"
-                return self._explain(call, args, expected, received, failure, judged), False
+                return self._explain(call, args, expected, parts, failure, judged), False
+            if not any("in place" in note for note in notes):
+                changed = self._changed_argument(args, copies)
+                if changed:
+                    notes.append(
+                        f"Note: {name} changes its argument `{changed}` in place; code that "
+                        "calls it may not expect that."
+                    )
+        broken = broken_rule(function, self.rules)
+        if broken is not None:
+            rule, called = broken
+            return (
+                f"Not correct yet: {name} gives the expected results, but it calls "
+                f"{called}, and the exercise asks for {rule.asks}: {rule.advice}.",
+                False,
+            )
         count = len(self.cases)
-        return (
-            f"Correct: {name} gives the expected result on all {count} hidden test inputs.",
-            True,
-        )
+        lines = [f"Correct: {name} gives the expected result on all {count} hidden test inputs."]
+        return "\n".join(lines + notes), True
 
-    def _check_value(self, value) -> tuple[str, bool]:
+    def _changed_argument(self, args, copies) -> str | None:
+        for parameter, original, given in zip(self.parameters, args, copies, strict=True):
+            if isinstance(original, np.ndarray) and isinstance(given, np.ndarray):
+                same = given.shape == original.shape and bool(
+                    np.array_equal(given, original, equal_nan=original.dtype.kind == "f")
+                )
+                if not same:
+                    return parameter
+        return None
+
+    def _check_value(self, value, limit: float) -> tuple[str, bool]:
         expected = self._expected(())
-        try:
-            received_parts = self._parts(value)
-        except _Problem as problem:
-            return self._explain(None, (), expected, value, str(problem)), False
-        failure = self._compare(received_parts, expected)
+
+        def thunk():
+            try:
+                return self._parts(value)
+            except _Problem as problem:
+                return problem
+
+        outcome = run_guarded(thunk, limit)
+        if outcome.timed_out or outcome.error is not None:
+            what = "took too long" if outcome.timed_out else _error_text(outcome.error)
+            return (
+                f"Not correct yet: your answer cannot be read as numbers (converting it "
+                f"{what}). Give plain numbers, such as [0.1, 0.2, 0.7].",
+                False,
+            )
+        parts = outcome.value
+        if isinstance(parts, _Problem):
+            return self._explain(None, (), expected, None, str(parts)), False
+        failure = self._compare(parts, expected)
         if failure:
-            return self._explain(None, (), expected, value, failure), False
-        return f"Correct: {format_value(value)} is the right answer.", True
+            return self._explain(None, (), expected, parts, failure), False
+        if self.by_hand_decimals is not None:
+            computed = self._computed_by_code(parts[0], expected[0])
+            if computed:
+                return computed, False
+        return f"Correct: {format_value(parts[0])} is the right answer.", True
+
+    def _computed_by_code(self, received: np.ndarray, expected: np.ndarray) -> str | None:
+        scale = 10.0**self.by_hand_decimals
+        extra = np.abs(received * scale - np.round(received * scale))
+        exact = np.isclose(received, expected, rtol=1e-9, atol=0)
+        if bool(np.all(exact)) and bool(np.any(extra > 1e-3)):
+            return (
+                f"Not correct yet: your values agree with the exact answer to every digit "
+                f"({format_pair(expected.flat[0], received.flat[0] + 1)[0]}...), so they were "
+                f"computed by code; the exercise asks you to work them out by hand, to "
+                f"{self.by_hand_decimals} decimals, and type them in."
+            )
+        return None
 
     def _expected(self, args) -> tuple[np.ndarray, ...]:
         with np.errstate(all="ignore"):
@@ -343,6 +491,7 @@ class Checker:
         return tuple(np.asarray(part) for part in value)
 
     def _parts(self, received) -> tuple[np.ndarray, ...]:
+        """The received value as plain arrays, one per returned part (may run learner code)."""
         parts = self.returns
         if len(parts) == 1:
             received = (received,)
@@ -351,10 +500,7 @@ class Checker:
             raise _Problem(
                 f"{describe_type(received)}, not a tuple of {len(parts)} values ({names})"
             )
-        out = []
-        for part, value in zip(parts, received, strict=True):
-            out.append(self._part(part, value))
-        return tuple(out)
+        return tuple(self._part(part, value) for part, value in zip(parts, received, strict=True))
 
     def _label(self, part: _Part) -> str:
         """The prefix naming a returned part in a verdict (none for a single part)."""
@@ -362,13 +508,21 @@ class Checker:
 
     def _part(self, part: _Part, value) -> np.ndarray:
         label = self._label(part)
+        if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+            raise _Problem(f"{label}{_subclass_problem(value)}")
         if part.kind == "number":
             if isinstance(value, (bool, np.bool_)) or not (
                 isinstance(value, numbers.Real)
                 or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf")
             ):
                 raise _Problem(f"{label}{describe_type(value)}, not a number")
-            array = np.asarray(value, dtype=np.float64)
+            try:
+                array = np.array(value, dtype=np.float64)
+            except OverflowError:
+                raise _Problem(
+                    f"{label}an integer too large to be a float (it has "
+                    f"{len(str(abs(int(value))))} digits)"
+                ) from None
             if array.ndim != 0:
                 raise _Problem(
                     f"{label}an array of shape {array.shape}, not a single number"
@@ -377,7 +531,9 @@ class Checker:
             return array
         if part.kind == "values":
             try:
-                array = np.asarray(value, dtype=np.float64)
+                array = np.array(value, dtype=np.float64)
+            except OverflowError:
+                raise _Problem(f"{label}a number too large to be a float") from None
             except (TypeError, ValueError):
                 raise _Problem(f"{label}{describe_type(value)}, not numbers") from None
             return array
@@ -388,7 +544,7 @@ class Checker:
             )
         if value.dtype.kind not in "biuf":
             raise _Problem(f"{label}an array of dtype {value.dtype}, not of numbers")
-        return value
+        return value.copy()
 
     def _tolerance(self, expected: np.ndarray) -> float:
         if self.rtol is not None:
@@ -398,48 +554,57 @@ class Checker:
     def _atol(self, expected: np.ndarray) -> float:
         return max(self.atol, ATOL_FLOOR.get(expected.dtype, 0.0))
 
+    def _bad(self, got: np.ndarray, want: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return ~np.isclose(
+                got.astype(np.float64),
+                want.astype(np.float64),
+                rtol=self._tolerance(want),
+                atol=self._atol(want),
+                equal_nan=True,
+            )
+
     def _compare(self, received, expected) -> str | None:
         for part, got, want in zip(self.returns, received, expected, strict=True):
             label = self._label(part)
             if got.shape != want.shape:
                 return f"{label}an array of shape {got.shape} instead of {want.shape}"
-            bad = ~np.isclose(
-                got.astype(np.float64),
-                want.astype(np.float64),
-                rtol=self._tolerance(want),
-                atol=self._atol(want),
-            )
+            bad = self._bad(got, want)
             if bad.any():
                 where = tuple(int(i) for i in np.argwhere(bad)[0])
                 position = f" at index {list(where)}" if where else ""
                 first_got, first_want = got[where], want[where]
+                shown_want, shown_got = format_pair(first_want, first_got)
                 if np.isfinite(first_want) and not np.isfinite(first_got):
-                    reason = f"{format_value(first_got)} where the answer is finite"
+                    reason = f"{shown_got} where the answer is finite"
                 else:
                     reason = "a different value"
-                return (
-                    f"{label}{reason}{position} (expected {format_value(first_want)}, "
-                    f"received {format_value(first_got)})"
-                )
+                return f"{label}{reason}{position} (expected {shown_want}, received {shown_got})"
         return None
 
-    def _recognise(self, args, received, expected) -> Mistake | None:
+    def _wrong_on(self, wrong, expected, args) -> bool:
+        """Whether a mistake's output differs from the expected result on this input."""
         try:
-            received_parts = self._parts(received)
+            parts = self._parts(wrong)
         except _Problem:
-            received_parts = None
+            return True
+        if self.judge is not None:
+            with np.errstate(all="ignore"):
+                parts = tuple(np.asarray(part) for part in self.judge(parts, args))
+        return self._compare(parts, expected) is not None
+
+    def _recognise(self, args, parts, expected, received=None) -> Mistake | None:
+        if parts is not None:
+            received = parts[0] if len(parts) == 1 else parts
         for mistake in self.mistakes:
-            if received_parts is not None and mistake.matches is not None:
-                try:
-                    with np.errstate(all="ignore"):
-                        if mistake.matches(received_parts, expected, args):
-                            return mistake
-                except Exception:  # noqa: BLE001, S112 - a matcher that fails does not match
-                    pass
+            if mistake.matches is not None and parts is not None:
+                with np.errstate(all="ignore"):
+                    if mistake.matches(parts, expected, args):
+                        return mistake
             for variant in mistake.variants:
-                try:
-                    wrong = self._call(variant, args)
-                except Exception:  # noqa: BLE001, S112 - a variant that fails does not match
+                with np.errstate(all="ignore"):
+                    wrong = variant(*[_copy(arg) for arg in args])
+                if wrong is None or not self._wrong_on(wrong, expected, args):
                     continue
                 if same_answer(received, wrong):
                     return mistake
@@ -452,7 +617,9 @@ class Checker:
             for parameter, arg in zip(self.parameters, args, strict=True)
         ]
 
-    def _explain(self, call, args, expected, received, failure: str, judged=None) -> str:
+    def _explain(
+        self, call, args, expected, parts, failure: str, judged=None, snapshot=None
+    ) -> str:
         lines = []
         if call is None:
             lines.append(f"Not correct yet: your answer is {failure}.")
@@ -460,6 +627,10 @@ class Checker:
             lines.append(f"Not correct yet: on a hidden test input, {call} returns {failure}.")
             lines.extend(self._argument_lines(args))
         shown = expected[0] if len(expected) == 1 else tuple(expected)
+        if parts is not None:
+            received = parts[0] if len(parts) == 1 else tuple(parts)
+        else:
+            received = snapshot
         if judged is not None:
             lines.append(f"  received: {format_value(received)}")
             shown_judged = judged[0] if len(judged) == 1 else tuple(judged)
@@ -467,23 +638,97 @@ class Checker:
             lines.append(f"  expected {self.judge_label}: {format_value(shown)}")
         else:
             lines.append(f"  expected: {format_value(shown)}")
-            lines.append(f"  received: {format_value(received)}")
-        mistake = self._recognise(args, received, expected)
+            if received is not None:
+                text = received.text if isinstance(received, _Shown) else format_value(received)
+                lines.append(f"  received: {text}")
+        if parts is not None:
+            mistake = self._recognise(args, parts, expected)
+        elif received is not None and not _contains_shown(received):
+            mistake = self._recognise(args, None, expected, received)
+        else:
+            mistake = None
         if mistake is not None:
             lines.append(f"Recognised mistake: {mistake.name}. {mistake.hint}")
-        else:
-            lines.append(f"Stuck? `{self.name}.hint()` gives a hint.")
+            return "\n".join(lines)
+        looked_at = judged if judged is not None else parts
+        if looked_at is not None and any(
+            not np.all(np.isfinite(got)) for got in looked_at if got.dtype.kind == "f"
+        ):
+            lines.append(_NONFINITE)
+        lines.append(self._stuck())
         return "\n".join(lines)
 
-    def _explain_exception(self, call, args, error: Exception) -> str:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        lines = [f"Not correct yet: {call} raised {type(error).__name__}: {message}"]
+    def _explain_timeout(self, call, args, limit: float, still_running: bool) -> str:
+        seconds = f"{limit:g} second" + ("" if limit == 1 else "s")
+        lines = [
+            f"Not correct yet: {call} did not return within {seconds} on a hidden test "
+            "input, so the checker stopped waiting."
+        ]
         lines.extend(self._argument_lines(args))
-        if "could not be broadcast" in message:
+        lines.append(
+            "Does a loop never end (a `while` whose condition never changes), or does it "
+            f"wait? If it is only slow, `{self.name}.check({self.answer_name}, "
+            "time_limit=60)` gives each call more time."
+        )
+        if still_running:
+            lines.append(
+                "It could not be stopped and still runs in the background: restart the "
+                "kernel to stop it."
+            )
+        return "\n".join(lines)
+
+    def _explain_exception(self, call, args, error: BaseException, phase: str) -> str:
+        if isinstance(error, KeyboardInterrupt):
+            lines = [
+                f"Not correct yet: {call} was interrupted (KeyboardInterrupt) before it "
+                "returned, on a hidden test input."
+            ]
+        elif phase == "convert":
+            lines = [
+                f"Not correct yet: {call} returns a value that cannot be read as numbers: "
+                f"converting it raised {_error_text(error)}"
+            ]
+        else:
+            lines = [f"Not correct yet: {call} raised {_error_text(error)}"]
+        lines.extend(self._argument_lines(args))
+        if self._is_keepdims_error(error, args):
             lines.append(
                 "Hint: a sum or max over an axis removes that axis; keepdims=True keeps "
                 "it, so that the result lines up with the rows of the batch."
             )
         else:
-            lines.append(f"Stuck? `{self.name}.hint()` gives a hint.")
+            lines.append(self._stuck())
         return "\n".join(lines)
+
+    @staticmethod
+    def _is_keepdims_error(error: BaseException, args) -> bool:
+        message = _error_text(error)
+        if "could not be broadcast" not in message:
+            return False
+        shapes = {
+            tuple(int(n) for n in match.split(",") if n.strip())
+            for match in _SHAPES.findall(message)
+        }
+        return any(
+            isinstance(arg, np.ndarray)
+            and arg.ndim >= 2
+            and arg.shape in shapes
+            and arg.shape[:-1] in shapes
+            for arg in args
+        )
+
+
+def _contains_shown(value) -> bool:
+    if isinstance(value, tuple):
+        return any(_contains_shown(item) for item in value)
+    return isinstance(value, _Shown)
+
+
+def _error_text(error: BaseException) -> str:
+    """``Type: first line of the message`` of an exception, never raising."""
+    try:
+        message = str(error).strip()
+    except Exception:  # noqa: BLE001 - a learner's exception whose str() fails
+        message = ""
+    first = message.splitlines()[0] if message else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__

@@ -98,3 +98,38 @@ def describe_type(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     return f"a {type(value).__name__}"
+
+
+def format_pair(expected, received) -> tuple[str, str]:
+    """Format two numbers with enough digits to show that they differ.
+
+    Parameters
+    ----------
+    expected, received : float
+        Two numbers that a verdict compares.
+
+    Returns
+    -------
+    (str, str)
+        Five significant digits, or more (up to 17) when five print the
+        same text for different numbers.
+
+    Examples
+    --------
+    >>> format_pair(0.1, 0.1 + 1e-9)
+    ('0.1', '0.100000001')
+    >>> format_pair(2.0, np.nan)
+    ('2', 'nan')
+    """
+    want, got = format_value(expected), format_value(received)
+    if want != got:
+        return want, got
+    try:
+        a, b = float(expected), float(received)
+    except (TypeError, ValueError):
+        return want, got
+    for digits in range(6, 18):
+        want, got = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if want != got:
+            return want, got
+    return want, got

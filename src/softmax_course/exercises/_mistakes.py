@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Mistake", "nonfinite_from_overflow", "nonfinite_where_finite", "same_answer"]
+__all__ = ["Mistake", "same_answer"]
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,9 @@ class Mistake:
         result matches the mistake when it equals (NaN equal to NaN) what one
         of them returns on the failing input.
     matches : callable, optional
-        ``matches(received, expected, args) -> bool``, a further test on the
-        received and expected parts (tuples of arrays), for mistakes that
-        several wrong formulas share (for example NaN or infinity where the
-        answer is finite).
+        ``matches(received, expected, args) -> bool``, for a value exercise:
+        whether the received parts (a tuple of arrays) are what the mistake
+        gives (such as the exponentials instead of the shares).
     """
 
     name: str
@@ -74,66 +73,3 @@ def same_answer(received, wrong) -> bool:
         return False
     return bool(np.allclose(a, b, rtol=1e-6, atol=1e-12, equal_nan=True))
 
-
-def nonfinite_where_finite(received, expected, args) -> bool:
-    """Whether some received value is NaN or infinite where the answer is finite.
-
-    A ``Mistake.matches`` function, for the mistakes that several wrong formulas
-    share (overflow, ``log`` of an underflowed probability).
-
-    Parameters
-    ----------
-    received, expected : tuple of numpy.ndarray
-        The parts of the learner's answer and of the reference.
-    args : tuple
-        The failing input (unused).
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> nonfinite_where_finite((np.array([np.nan, 1.0]),), (np.array([0.5, 0.5]),), ())
-    True
-    """
-    return any(
-        bool(np.any(~np.isfinite(got) & np.isfinite(want)))
-        for got, want in zip(received, expected, strict=True)
-        if got.shape == want.shape
-    )
-
-
-def nonfinite_from_overflow(logits_of: Callable) -> Callable:
-    """A matcher for "no max subtraction": non-finite values where ``exp`` overflows.
-
-    Parameters
-    ----------
-    logits_of : callable
-        ``logits_of(args) -> array``: the logits that the failing input makes.
-
-    Returns
-    -------
-    callable
-        ``matches(received, expected, args)``: true when the answer is NaN or
-        infinite where it should be finite, and some logit is large enough for
-        ``exp`` to overflow in its dtype (709.78 in float64), so that the
-        overflow, not another mistake, explains it.
-
-    Examples
-    --------
-    >>> matches = nonfinite_from_overflow(lambda args: args[0])
-    >>> nan, finite = (np.array(np.nan),), (np.array(1.0),)
-    >>> matches(nan, finite, (np.array([1000.0, 0.0]),))
-    True
-    >>> matches(nan, finite, (np.array([0.0, -1000.0]),))
-    False
-    """
-
-    def matches(received, expected, args) -> bool:
-        logits = np.asarray(logits_of(args))
-        dtype = logits.dtype if logits.dtype.kind == "f" else np.dtype(np.float64)
-        overflows = bool(np.max(logits) > np.log(np.finfo(dtype).max))
-        return overflows and nonfinite_where_finite(received, expected, args)
-
-    return matches
