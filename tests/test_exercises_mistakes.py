@@ -133,6 +133,11 @@ def my_log_sigmoid_no_minus(z):
     return np.logaddexp(0, -z)
 
 
+@mistake(stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
+def my_log_sigmoid_log_one_plus(z):
+    return np.minimum(z, 0) - np.log(1 + np.exp(-np.abs(z)))
+
+
 # -- chapter 3 ----------------------------------------------------------------------
 
 
@@ -237,7 +242,61 @@ def my_loss_naive(scores, true_class):
     return -np.log(e[true_class] / e.sum())
 
 
+@mistake(true_class_loss, "the log of a probability that underflows to 0")
+def my_loss_log_of_probability(scores, true_class):
+    e = np.exp(scores - scores.max())
+    return -np.log(e[true_class] / e.sum())
+
+
 # -- chapter 5 ----------------------------------------------------------------------
+
+
+@mistake(stable_softmax, "the row minimum subtracted instead of the maximum")
+def my_softmax_min_shift(z):
+    e = np.exp(z - z.min(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@mistake(stable_softmax, "the row mean subtracted instead of the maximum")
+def my_softmax_mean_shift(z):
+    e = np.exp(z - np.mean(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+@mistake(stable_log_softmax, "the log of a sum that rounds to 1 (no log1p)")
+def my_log_softmax_no_log1p(z):
+    return _log_softmax_rows(z)
+
+
+@mistake(stable_log_softmax, "the row minimum subtracted instead of the maximum")
+def my_log_softmax_min_shift(z):
+    shifted = z - z.min(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+@mistake(stable_log_softmax, "the row mean subtracted instead of the maximum")
+def my_log_softmax_mean_shift(z):
+    c = z.mean(axis=1, keepdims=True)
+    return z - c - np.log(np.sum(np.exp(z - c), axis=1, keepdims=True))
+
+
+@mistake(stable_logsumexp, "the log of a sum that rounds to 1 (no log1p)")
+def my_logsumexp_no_log1p(z):
+    m = np.max(z, axis=1)
+    return m + np.log(np.sum(np.exp(z - m[:, None]), axis=1))
+
+
+@mistake(stable_logsumexp, "the row minimum subtracted instead of the maximum")
+def my_logsumexp_min_shift(z):
+    c = z.min(axis=1)
+    return c + np.log(np.sum(np.exp(z - c[:, None]), axis=1))
+
+
+@mistake(stable_logsumexp, "the row mean subtracted instead of the maximum")
+def my_logsumexp_mean_shift(z):
+    c = z.mean(axis=-1, keepdims=True)
+    return (c + np.log(np.exp(z - c).sum(axis=-1, keepdims=True)))[:, 0]
+
 
 
 @mistake(stable_softmax, "normalised over the wrong axis")
@@ -373,6 +432,18 @@ def my_cross_entropy_log_of_softmax(logits, labels):
     return -np.mean(np.log(_pick(_softmax_rows(logits), labels)))
 
 
+@mistake(cross_entropy_loss, "the log of a sum that rounds to 1 (no log1p)")
+def my_cross_entropy_own_log_softmax(logits, labels):
+    return -np.mean(_pick(_log_softmax_rows(logits), labels))
+
+
+@mistake(cross_entropy_loss, "the row minimum or mean subtracted instead of the maximum")
+def my_cross_entropy_min_shift(logits, labels):
+    shifted = logits - logits.min(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -np.mean(_pick(log_probs, labels))
+
+
 @mistake(cross_entropy_gradient, "gradient with the wrong sign")
 def my_gradient_sign(logits, labels):
     n, k = logits.shape
@@ -460,6 +531,14 @@ def my_regression_loss_log_of_softmax(W, b, X, y, l2):
     Z = X @ W + b
     P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(regression_loss, "the row minimum or mean subtracted instead of the maximum")
+def my_regression_loss_mean_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    Z = Z - Z.mean(axis=1, keepdims=True)
+    log_probs = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
 
 
 def _delta(W, b, X, y):
@@ -596,6 +675,19 @@ def my_nll_log_of_softmax(logits, labels, temperature):
     return -np.mean(np.log(_pick(_softmax_rows(logits / temperature), labels)))
 
 
+@mistake(temperature_nll, "the row minimum or mean subtracted instead of the maximum")
+def my_nll_min_shift(logits, labels, temperature):
+    scaled = logits / temperature
+    scaled = scaled - scaled.min(axis=1, keepdims=True)
+    log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+    return -np.mean(_pick(log_probs, labels))
+
+
+@mistake(temperature_nll, "the log of a sum that rounds to 1 (no log1p)")
+def my_nll_own_log_softmax(logits, labels, temperature):
+    return -np.mean(_pick(_log_softmax_rows(logits / temperature), labels))
+
+
 @mistake(masked_softmax, "masked scores set to 0 instead of -inf")
 def my_masked_softmax_zero(scores, mask):
     return _softmax_rows(scores * mask)
@@ -712,6 +804,14 @@ def my_top_k_zeros(logits, k):
 def my_top_k_naive(logits, k):
     e = np.exp(logits)
     e[np.argsort(logits)[:-k]] = 0
+    return e / e.sum()
+
+
+@mistake(top_k_distribution, "the minimum or mean subtracted instead of the maximum")
+def my_top_k_min_shift(logits, k):
+    kept = np.argsort(logits)[-k:]
+    e = np.zeros_like(logits)
+    e[kept] = np.exp(logits[kept] - logits[kept].min())
     return e / e.sum()
 
 

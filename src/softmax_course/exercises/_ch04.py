@@ -163,14 +163,6 @@ true_class_loss = Checker(
             variants=[lambda scores, true_class: np.log(_probability(scores, true_class))],
         ),
         Mistake(
-            "the wrong logarithm",
-            "The loss uses the natural logarithm, np.log, not np.log10 or np.log2.",
-            variants=[
-                lambda scores, true_class: -np.log10(_probability(scores, true_class)),
-                lambda scores, true_class: -np.log2(_probability(scores, true_class)),
-            ],
-        ),
-        Mistake(
             "the loss of the predicted class instead of the true class",
             "Index the probabilities with true_class, not with the argmax.",
             variants=[lambda scores, true_class: -np.log(softmax(scores).max())],
@@ -203,6 +195,14 @@ true_class_loss = Checker(
                     np.exp(scores - scores.max())[true_class]
                     / np.exp(scores - scores.max()).sum()
                 ),
+            ],
+        ),
+        Mistake(
+            "the wrong logarithm",
+            "The loss uses the natural logarithm, np.log, not np.log10 or np.log2.",
+            variants=[
+                lambda scores, true_class: -np.log10(_probability(scores, true_class)),
+                lambda scores, true_class: -np.log2(_probability(scores, true_class)),
             ],
         ),
     ],

@@ -593,22 +593,26 @@ class Checker:
                 parts = tuple(np.asarray(part) for part in self.judge(parts, args))
         return self._compare(parts, expected) is not None
 
-    def _recognise(self, args, parts, expected, received=None) -> Mistake | None:
+    def _recognise(self, args, parts, expected, received=None) -> list[Mistake]:
+        """The catalogued mistakes whose output on ``args`` is the received answer."""
         if parts is not None:
             received = parts[0] if len(parts) == 1 else parts
+        found = []
         for mistake in self.mistakes:
             if mistake.matches is not None and parts is not None:
                 with np.errstate(all="ignore"):
                     if mistake.matches(parts, expected, args):
-                        return mistake
+                        found.append(mistake)
+                        continue
             for variant in mistake.variants:
                 with np.errstate(all="ignore"):
                     wrong = variant(*[_copy(arg) for arg in args])
                 if wrong is None or not self._wrong_on(wrong, expected, args):
                     continue
                 if same_answer(received, wrong):
-                    return mistake
-        return None
+                    found.append(mistake)
+                    break
+        return found
 
     def _argument_lines(self, args) -> list[str]:
         """The failing input, one ``  parameter = value`` line per argument."""
@@ -642,13 +646,16 @@ class Checker:
                 text = received.text if isinstance(received, _Shown) else format_value(received)
                 lines.append(f"  received: {text}")
         if parts is not None:
-            mistake = self._recognise(args, parts, expected)
+            mistakes = self._recognise(args, parts, expected)
         elif received is not None and not _contains_shown(received):
-            mistake = self._recognise(args, None, expected, received)
+            mistakes = self._recognise(args, None, expected, received)
         else:
-            mistake = None
-        if mistake is not None:
+            mistakes = []
+        if len(mistakes) > 1:
+            lines.append(f"{len(mistakes)} mistakes give exactly this result on this input:")
+        for mistake in mistakes:
             lines.append(f"Recognised mistake: {mistake.name}. {mistake.hint}")
+        if mistakes:
             return "\n".join(lines)
         looked_at = judged if judged is not None else parts
         if looked_at is not None and any(
