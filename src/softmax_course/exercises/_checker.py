@@ -261,7 +261,7 @@ class Checker:
         --------
         >>> from softmax_course.exercises import stable_softmax
         >>> stable_softmax.hidden_inputs()  # doctest: +ELLIPSIS
-        The 10 hidden test inputs of stable_softmax cover:
+        The 11 hidden test inputs of stable_softmax cover:
         - ...
         """
         print(f"The {len(self.cases)} hidden test inputs of {self.name} cover:")

@@ -161,7 +161,7 @@ def _cell_is_set(cell) -> bool:
 
 
 def broken_rule(function, rules: tuple[Rule, ...]) -> tuple[Rule, str] | None:
-    """The first rule the function breaks, and the dotted name that breaks it.
+    r"""The first rule the function breaks, and the dotted name that breaks it.
 
     Parameters
     ----------
@@ -176,10 +176,12 @@ def broken_rule(function, rules: tuple[Rule, ...]) -> tuple[Rule, str] | None:
 
     Examples
     --------
+    A learner's function, as a notebook defines it (module ``__main__``):
+
     >>> import scipy.special
-    >>> def my_softmax(z):
-    ...     return scipy.special.softmax(z, axis=-1)
-    >>> rule, name = broken_rule(my_softmax, (NUMPY_ONLY,))
+    >>> notebook = {"__name__": "__main__", "scipy": scipy}
+    >>> exec("def my_softmax(z):\n    return scipy.special.softmax(z, axis=-1)", notebook)
+    >>> rule, name = broken_rule(notebook["my_softmax"], (NUMPY_ONLY,))
     >>> rule.asks, name
     ('NumPy only', 'scipy.special.softmax')
     """
