@@ -67,7 +67,7 @@ def same_answer(received, wrong) -> bool:
     try:
         a = np.asarray(received, dtype=np.float64)
         b = np.asarray(wrong, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     if a.shape != b.shape:
         return False
