@@ -298,7 +298,6 @@ def my_logsumexp_mean_shift(z):
     return (c + np.log(np.exp(z - c).sum(axis=-1, keepdims=True)))[:, 0]
 
 
-
 @mistake(stable_softmax, "normalised over the wrong axis")
 def my_softmax_axis0(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))

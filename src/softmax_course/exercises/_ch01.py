@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._checker import Checker
-from ._mistakes import Mistake
 from ._inputs import rows
+from ._mistakes import Mistake
 
 _POINTS = [
     rows((4, 2), seed=101),
@@ -22,7 +22,13 @@ _WEIGHTS = [
     rows((1, 2), seed=114),
     rows((4, 1), seed=115),
 ]
-_BIASES = [rows(3, seed=121), rows(4, seed=122), rows(3, seed=123), rows(2, seed=124), rows(1, seed=125)]
+_BIASES = [
+    rows(3, seed=121),
+    rows(4, seed=122),
+    rows(3, seed=123),
+    rows(2, seed=124),
+    rows(1, seed=125),
+]
 
 linear_logits = Checker(
     name="linear_logits",

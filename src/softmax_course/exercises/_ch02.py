@@ -8,7 +8,6 @@ from .. import log_sigmoid, sigmoid
 from ._checker import Checker
 from ._mistakes import Mistake
 
-
 stable_sigmoid = Checker(
     name="stable_sigmoid",
     chapter="02_sigmoid",

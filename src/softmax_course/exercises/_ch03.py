@@ -6,9 +6,9 @@ import numpy as np
 
 from .. import softmax, softmax_jacobian
 from ._checker import Checker
+from ._inputs import rows
 from ._mistakes import Mistake
 from ._rules import NO_JACOBIAN
-from ._inputs import rows
 
 softmax_inverse = Checker(
     name="softmax_inverse",

@@ -7,9 +7,9 @@ import numpy as np
 from .. import cross_entropy, softmax
 from ._checker import Checker
 from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
+from ._inputs import rows
 from ._mistakes import Mistake
 from ._rules import NUMPY_ONLY
-from ._inputs import rows
 
 _ONE_TWO_THREE = np.array([1.0, 2.0, 3.0])
 
@@ -178,8 +178,8 @@ true_class_loss = Checker(
             "exp(1000) overflows to inf. Subtract the largest score first: "
             "softmax(s - max(s)) = softmax(s).",
             variants=[
-                lambda scores, true_class: -np.log(
-                    np.exp(scores)[true_class] / np.exp(scores).sum()
+                lambda scores, true_class: (
+                    -np.log(np.exp(scores)[true_class] / np.exp(scores).sum())
                 ),
                 lambda scores, true_class: np.log(np.exp(scores).sum()) - scores[true_class],
             ],
@@ -191,9 +191,11 @@ true_class_loss = Checker(
             "s - max(s), the loss is log(sum(exp(s - max(s)))) - (s[true_class] - max(s)).",
             variants=[
                 lambda scores, true_class: -np.log(softmax(scores)[true_class]),
-                lambda scores, true_class: -np.log(
-                    np.exp(scores - scores.max())[true_class]
-                    / np.exp(scores - scores.max()).sum()
+                lambda scores, true_class: (
+                    -np.log(
+                        np.exp(scores - scores.max())[true_class]
+                        / np.exp(scores - scores.max()).sum()
+                    )
                 ),
             ],
         ),

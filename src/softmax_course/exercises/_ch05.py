@@ -8,9 +8,9 @@ from .. import log_softmax, logsumexp, softmax
 from ..teaching import naive_softmax
 from ._checker import Checker
 from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
+from ._inputs import rows
 from ._mistakes import Mistake
 from ._rules import NUMPY_ONLY
-from ._inputs import rows
 
 #: The hidden batches: ordinary logits first, then the ones that break naive formulas.
 BATCHES = [
@@ -32,10 +32,8 @@ BATCHES = [
 
 #: What the hidden batches of the softmax and the log-softmax cover.
 BATCH_COVERS = (
-    "ordinary logits, and batches of 1 to 7 rows with 1 to 9 classes (one class "
-    "per row included)",
-    "rows near exp's limits: [900, 900, 899.5], [-900, -900, -901.5], float32 "
-    "logits of 90",
+    "ordinary logits, and batches of 1 to 7 rows with 1 to 9 classes (one class per row included)",
+    "rows near exp's limits: [900, 900, 899.5], [-900, -900, -901.5], float32 logits of 90",
     "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 0.5]) and 810 wide, "
     "where shifting by the row's minimum or mean instead of its maximum overflows",
     "a huge common offset (1e6 and -1e6) that only a shift removes",
@@ -71,9 +69,7 @@ MIN_SHIFT = Mistake(
     variants=[
         lambda z: _shifted_softmax(z, z.min(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.min(axis=-1, keepdims=True)),
-        lambda z: (
-            z.min(axis=-1) + np.log(np.exp(z - z.min(axis=-1, keepdims=True)).sum(axis=-1))
-        ),
+        lambda z: z.min(axis=-1) + np.log(np.exp(z - z.min(axis=-1, keepdims=True)).sum(axis=-1)),
     ],
 )
 MEAN_SHIFT = Mistake(
@@ -84,9 +80,7 @@ MEAN_SHIFT = Mistake(
     variants=[
         lambda z: _shifted_softmax(z, z.mean(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.mean(axis=-1, keepdims=True)),
-        lambda z: (
-            z.mean(axis=-1) + np.log(np.exp(z - z.mean(axis=-1, keepdims=True)).sum(axis=-1))
-        ),
+        lambda z: z.mean(axis=-1) + np.log(np.exp(z - z.mean(axis=-1, keepdims=True)).sum(axis=-1)),
     ],
 )
 NO_LOG1P = Mistake(
@@ -97,16 +91,16 @@ NO_LOG1P = Mistake(
     "largest term (exactly 1) out of the sum and take np.log1p(r).",
     variants=[
         lambda z: _shifted_log_softmax(z, z.max(axis=-1, keepdims=True)),
-        lambda z: z - (
-            z.max(axis=-1, keepdims=True)
-            + np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
-        ),
         lambda z: (
-            z.max(axis=-1) + np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1))
+            z
+            - (
+                z.max(axis=-1, keepdims=True)
+                + np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
+            )
         ),
+        lambda z: z.max(axis=-1) + np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1)),
         lambda z: (
-            z.max(axis=-1)
-            + np.log1p(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1) - 1)
+            z.max(axis=-1) + np.log1p(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1) - 1)
         ),
     ],
 )

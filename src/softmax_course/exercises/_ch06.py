@@ -7,8 +7,8 @@ import numpy as np
 
 from .. import cross_entropy, softmax
 from ._checker import Checker
-from ._mistakes import Mistake
 from ._inputs import probabilities, rows
+from ._mistakes import Mistake
 
 CASES = [
     (rows((4, 3), seed=601), np.array([2, 0, 1, 1])),
@@ -29,8 +29,7 @@ NEAR_ZERO_CASE = (np.array([[0.0, -40.0, -38.0], [5.0, -35.0, -36.0]]), np.array
 FLOAT32_CASE = (rows((5, 4), seed=605).astype(np.float32), np.array([0, 3, 1, 2, 2]))
 
 CASE_COVERS = (
-    "ordinary logits, and batches of 1 to 4 examples with 1 to 6 classes (one "
-    "example, one class)",
+    "ordinary logits, and batches of 1 to 4 examples with 1 to 6 classes (one example, one class)",
     "a true class 820 below the top logit (log(softmax) gives inf), logits of "
     "size 1000 (exp overflows without the max subtraction)",
     "rows 2000 and 803 wide, where shifting by the row's minimum or mean instead of "
@@ -96,9 +95,7 @@ cross_entropy_loss = Checker(
         Mistake(
             "the losses summed, not averaged",
             "This is the sum of the losses over the batch; the mean divides it by N.",
-            variants=[
-                lambda logits, labels: float(cross_entropy(logits, labels, reduction="sum"))
-            ],
+            variants=[lambda logits, labels: float(cross_entropy(logits, labels, reduction="sum"))],
         ),
         Mistake(
             "wrong sign",
@@ -126,12 +123,14 @@ cross_entropy_loss = Checker(
             "softmax(z) underflows to 0 for the probability exp(-822.6), and its log is "
             "-inf, so the loss is inf. Use log_softmax(z), which stays finite.",
             variants=[
+                lambda logits, labels: -np.mean(np.log(_picked(softmax(logits, axis=-1), labels))),
                 lambda logits, labels: (
-                    -np.mean(np.log(_picked(softmax(logits, axis=-1), labels)))
-                ),
-                lambda logits, labels: -np.mean(
-                    np.log(
-                        _picked(np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True), labels)
+                    -np.mean(
+                        np.log(
+                            _picked(
+                                np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True), labels
+                            )
+                        )
                     )
                 ),
             ],
@@ -142,9 +141,7 @@ cross_entropy_loss = Checker(
             "the row [0, -40, -38], r = 3.3e-17 is below the rounding of 1, so log(1 + r) "
             "is 0 and the loss 3.3e-17 is lost. log_softmax from the package keeps it "
             "(it takes log1p(r), leaving the largest term out of the sum).",
-            variants=[
-                _loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))
-            ],
+            variants=[_loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))],
         ),
         Mistake(
             "the row minimum or mean subtracted instead of the maximum",

@@ -10,7 +10,6 @@ from ._checker import Checker
 from ._mistakes import Mistake
 
 
-
 def _case(seed, n, d, k, l2, scale=1.0):
     generator = np.random.default_rng(seed)
     W = np.round(generator.normal(scale=scale, size=(d, k)), 2)

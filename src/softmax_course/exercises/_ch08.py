@@ -6,8 +6,8 @@ import numpy as np
 
 from .. import one_hot, softmax
 from ._checker import Checker
-from ._mistakes import Mistake
 from ._inputs import rows
+from ._mistakes import Mistake
 
 one_hot_labels = Checker(
     name="one_hot_labels",
@@ -89,8 +89,7 @@ accuracy_from_logits = Checker(
     cases=_ACCURACY_CASES,
     covers=(
         "batches of 1 to 8 examples with 1 to 4 classes, accuracies from 0 to 1",
-        "logits of size 1000 (a softmax before the argmax must not overflow) and a "
-        "single class",
+        "logits of size 1000 (a softmax before the argmax must not overflow) and a single class",
     ),
     mistakes=[
         Mistake(
@@ -108,9 +107,7 @@ accuracy_from_logits = Checker(
             "the mean confidence instead of the accuracy",
             "The mean of the largest probabilities is the confidence (chapter 9); the "
             "accuracy counts the predictions that equal the label.",
-            variants=[
-                lambda logits, labels: float(np.mean(softmax(logits, axis=-1).max(axis=-1)))
-            ],
+            variants=[lambda logits, labels: float(np.mean(softmax(logits, axis=-1).max(axis=-1)))],
         ),
     ],
     hint_text=(

@@ -8,8 +8,8 @@ import numpy as np
 from .. import cross_entropy, softmax
 from ..calibration import expected_calibration_error
 from ._checker import Checker
-from ._mistakes import Mistake
 from ._inputs import probabilities, rows
+from ._mistakes import Mistake
 
 _GAP_CASES = [
     (probabilities(rows((6, 3), seed=901, scale=3.0)), np.array([2, 0, 1, 2, 0, 1])),

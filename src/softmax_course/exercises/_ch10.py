@@ -9,8 +9,8 @@ from .. import logsumexp, softmax
 from ..sampling import sampling_distribution
 from ._checker import Checker
 from ._format import Stream
-from ._mistakes import Mistake
 from ._inputs import rows
+from ._mistakes import Mistake
 
 
 def _merge(first, second):

@@ -72,4 +72,3 @@ def same_answer(received, wrong) -> bool:
     if a.shape != b.shape:
         return False
     return bool(np.allclose(a, b, rtol=1e-6, atol=0.0, equal_nan=True))
-
