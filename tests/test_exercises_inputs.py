@@ -177,8 +177,8 @@ finite at index [0, 0] (expected 1, received nan).
   received: [[nan, 0, nan], [0, nan, nan]]
 Recognised mistake: the row minimum subtracted instead of the maximum. Any shift leaves \
 the softmax unchanged in exact arithmetic, but only the maximum makes every exponent <= \
-0: after subtracting the minimum, a row 2000 wide has exp(2000) = inf. Subtract \
-z.max(axis=-1, keepdims=True)."""
+0: after subtracting the minimum, the row [700, -1500, 0] has exp(2200) = inf. \
+Subtract z.max(axis=-1, keepdims=True)."""
 
 
 def test_the_min_shift_verdict_of_stable_softmax():

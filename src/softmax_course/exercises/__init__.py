@@ -1,12 +1,21 @@
 """Exercises that check a learner's code and say what is wrong.
 
-Each code exercise of the book has a checker here: a :class:`Checker` with
-``check(answer)``, ``hint()`` and ``solution()``. ``check`` runs the answer on
-hidden test inputs, compares it with the package's own functions, and prints
-one verdict: "Correct", or what is wrong, with the failing input, the expected
-and received values, and the name of the classic mistake it matches.
+Each code exercise of the book has a checker here: a :class:`Checker` (a
+frozen dataclass) with ``check(answer)``, ``hint()``, ``solution()`` and
+``hidden_inputs()``. ``check`` runs the answer on hidden test inputs, compares
+it with the package's own functions, and prints one verdict: "Correct", or
+what is wrong, with the failing input, the expected and received values (with
+enough digits to differ), and the name of the classic mistake it reproduces.
 
-Importing this subpackage needs only NumPy.
+``check`` never raises and never hangs on a learner's answer: each call of the
+learner's function has a time limit (10 s; ``check(answer, time_limit=60)``
+allows more), and whatever it raises, ``KeyboardInterrupt`` included, is
+explained. Only plain NumPy arrays and numbers count as answers (a masked
+array is refused). Where an exercise forbids something ("using only NumPy",
+"without forming J", "by hand"), a function that does it is not correct, and
+the verdict names the call.
+
+Importing this subpackage needs only NumPy (and the package itself).
 
 Examples
 --------

@@ -64,8 +64,8 @@ def _shifted_log_softmax(z, shift):
 MIN_SHIFT = Mistake(
     "the row minimum subtracted instead of the maximum",
     "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-    "maximum makes every exponent <= 0: after subtracting the minimum, a row 2000 "
-    "wide has exp(2000) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    "maximum makes every exponent <= 0: after subtracting the minimum, the row "
+    "[700, -1500, 0] has exp(2200) = inf. Subtract z.max(axis=-1, keepdims=True).",
     variants=[
         lambda z: _shifted_softmax(z, z.min(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.min(axis=-1, keepdims=True)),
@@ -85,9 +85,9 @@ MEAN_SHIFT = Mistake(
 )
 NO_LOG1P = Mistake(
     "the log of a sum that rounds to 1 (no log1p)",
-    "After the shift the sum of a row is 1 + r, where r sums the other terms; for "
-    "the row [0, -40, -45], r = 4.3e-18 is below the rounding of 1, so log(1 + r) "
-    "is 0 and the log-probability -4.3e-18 of the top class is lost. Leave the "
+    "After the shift the sum of a row is 1 + r, where r sums the other terms. When "
+    "r is below the rounding of 1 (e^-40 = 4.2e-18 is), 1 + r rounds to 1, its log "
+    "is 0, and the log-probability of the top class, about -r, is lost. Leave the "
     "largest term (exactly 1) out of the sum and take np.log1p(r).",
     variants=[
         lambda z: _shifted_log_softmax(z, z.max(axis=-1, keepdims=True)),

@@ -401,8 +401,15 @@ class Checker:
                 returned_none = received is None and not _is_empty_function(function)
                 return self._not_answered(name, returned_none), False
             expected = self._expected(args)
+            passed = self.cases[:index]
             if isinstance(parts, _Problem):
-                return self._explain(call, args, expected, None, str(parts), snapshot=shown), False
+                problem = str(parts)
+                return (
+                    self._explain(
+                        call, args, expected, None, problem, snapshot=shown, passed=passed
+                    ),
+                    False,
+                )
             judged = None
             if self.judge is not None:
                 with np.errstate(all="ignore"):
@@ -411,7 +418,10 @@ class Checker:
             if failure:
                 if judged is not None:
                     failure = f"{failure} (in the {self.judge_label})"
-                return self._explain(call, args, expected, parts, failure, judged), False
+                return (
+                    self._explain(call, args, expected, parts, failure, judged, passed=passed),
+                    False,
+                )
             if not any("in place" in note for note in notes):
                 changed = self._changed_argument(args, copies)
                 if changed:
@@ -593,8 +603,13 @@ class Checker:
                 parts = tuple(np.asarray(part) for part in self.judge(parts, args))
         return self._compare(parts, expected) is not None
 
-    def _recognise(self, args, parts, expected, received=None) -> list[Mistake]:
-        """The catalogued mistakes whose output on ``args`` is the received answer."""
+    def _recognise(self, args, parts, expected, received=None, passed=()) -> list[Mistake]:
+        """The catalogued mistakes whose output on ``args`` is the received answer.
+
+        A wrong formula (a variant) counts only if it is wrong on ``args`` and
+        gives the received answer there, and if it is right on every earlier
+        input ``passed``, where the learner's answer was right too.
+        """
         if parts is not None:
             received = parts[0] if len(parts) == 1 else parts
         found = []
@@ -605,14 +620,26 @@ class Checker:
                         found.append(mistake)
                         continue
             for variant in mistake.variants:
-                with np.errstate(all="ignore"):
-                    wrong = variant(*[_copy(arg) for arg in args])
+                wrong = self._output(variant, args)
                 if wrong is None or not self._wrong_on(wrong, expected, args):
                     continue
-                if same_answer(received, wrong):
+                if same_answer(received, wrong) and self._right_on(variant, passed):
                     found.append(mistake)
                     break
         return found
+
+    @staticmethod
+    def _output(variant, args):
+        with np.errstate(all="ignore"):
+            return variant(*[_copy(arg) for arg in args])
+
+    def _right_on(self, variant, passed) -> bool:
+        """Whether a wrong formula gives the expected result on every input in ``passed``."""
+        for args in passed:
+            wrong = self._output(variant, args)
+            if wrong is None or self._wrong_on(wrong, self._expected(args), args):
+                return False
+        return True
 
     def _argument_lines(self, args) -> list[str]:
         """The failing input, one ``  parameter = value`` line per argument."""
@@ -622,7 +649,7 @@ class Checker:
         ]
 
     def _explain(
-        self, call, args, expected, parts, failure: str, judged=None, snapshot=None
+        self, call, args, expected, parts, failure: str, judged=None, snapshot=None, passed=()
     ) -> str:
         lines = []
         if call is None:
@@ -646,9 +673,9 @@ class Checker:
                 text = received.text if isinstance(received, _Shown) else format_value(received)
                 lines.append(f"  received: {text}")
         if parts is not None:
-            mistakes = self._recognise(args, parts, expected)
+            mistakes = self._recognise(args, parts, expected, passed=passed)
         elif received is not None and not _contains_shown(received):
-            mistakes = self._recognise(args, None, expected, received)
+            mistakes = self._recognise(args, None, expected, received, passed=passed)
         else:
             mistakes = []
         if len(mistakes) > 1:
