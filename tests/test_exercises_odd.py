@@ -415,3 +415,42 @@ def test_an_error_in_the_checker_itself_is_not_hidden():
     )
     with pytest.raises(AssertionError, match="a bug of a mistake"):
         mistaken.verdict(lambda z: z * 0.0)
+
+
+ODD_VALUES = [
+    np.array([1 + 2j]),
+    np.array(["a"]),
+    np.array([None], dtype=object),
+    np.float64(0.5),
+    np.array(0.5),
+    True,
+    [],
+    (),
+    {},
+    "text",
+    1e400,
+    np.nan,
+    -(10**400),
+    np.zeros((0,)),
+    np.zeros((300, 300)),
+    np.array([np.datetime64("2020-01-01")]),
+    (np.zeros(3), None),
+    (None, None, None),
+    (1.0, 2.0, 3.0),
+    ([1.0], [2.0]),
+    np.ma.masked,
+    np.float16(1.0),
+    np.uint64(2**63),
+    np.array([[1, 2], [3, 4]]),
+    object(),
+    type,
+]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=[repr(v)[:30] for v in ODD_VALUES])
+@pytest.mark.parametrize("checker", CHECKERS, ids=_ids)
+def test_an_odd_returned_value_gets_a_verdict(checker, value):
+    answer = (lambda *args: value) if checker.is_function else value
+    text, passed, _ = _verdict(checker, answer)
+    assert isinstance(text, str) and text.startswith(("Not correct yet: ", "Not answered yet: "))
+    assert not passed

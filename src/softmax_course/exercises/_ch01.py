@@ -40,8 +40,8 @@ linear_logits = Checker(
     reference=lambda points, weights, bias: points @ weights + bias,
     cases=list(zip(_POINTS, _WEIGHTS, _BIASES, strict=True)),
     covers=(
-        "batches of 1 to 6 points with 1 to 4 features and 1 to 4 classes, so that "
-        "every shape differs from every other (a transposed product cannot pass)",
+        "batches of 1 to 6 points with 1 to 4 features and 1 to 4 classes, whose "
+        "(N, K) logits are never square, so that a transposed result cannot pass",
         "a single point, a single feature and a single class",
     ),
     mistakes=[

@@ -411,6 +411,12 @@ class Checker:
                     False,
                 )
             judged = None
+            shape_failure = self._compare_shapes(parts, expected)
+            if shape_failure:
+                return (
+                    self._explain(call, args, expected, parts, shape_failure, passed=passed),
+                    False,
+                )
             if self.judge is not None:
                 with np.errstate(all="ignore"):
                     judged = tuple(np.asarray(part) for part in self.judge(parts, args))
@@ -573,6 +579,12 @@ class Checker:
                 atol=self._atol(want),
                 equal_nan=True,
             )
+
+    def _compare_shapes(self, received, expected) -> str | None:
+        for part, got, want in zip(self.returns, received, expected, strict=True):
+            if got.shape != want.shape:
+                return f"{self._label(part)}an array of shape {got.shape} instead of {want.shape}"
+        return None
 
     def _compare(self, received, expected) -> str | None:
         for part, got, want in zip(self.returns, received, expected, strict=True):
