@@ -22,7 +22,6 @@ outputs.
 
 from __future__ import annotations
 
-import numbers
 import re
 import types
 from collections.abc import Callable
@@ -30,7 +29,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._format import Stream, describe_type, format_pair, format_value
+from ._answers import (
+    Part,
+    Problem,
+    Shown,
+    contains_shown,
+    copy_argument,
+    error_text,
+    is_empty_function,
+    is_placeholder,
+    part_label,
+    read_parts,
+    snapshot,
+)
+from ._format import describe_type, format_pair, format_value
 from ._guard import DEFAULT_TIME_LIMIT, Outcome, run_guarded
 from ._mistakes import Mistake, same_answer
 from ._rules import Rule, broken_rule
@@ -49,76 +61,6 @@ _NONFINITE = (
     "NaN comes from inf - inf, inf / inf, 0 / 0 or 0 * inf, and inf from an exp that "
     "overflows (exp(z) is inf above z = 709.78 in float64) or from log(0)."
 )
-
-
-@dataclass(frozen=True)
-class _Part:
-    """One returned value: its name, and whether it is an array or a number."""
-
-    name: str
-    kind: str  # "array", "number" or "values" (an array-like such as a list)
-
-
-class _Problem(Exception):
-    """A received value that cannot be compared: its explanation."""
-
-
-def _is_placeholder(value) -> bool:
-    if value is None or value is Ellipsis:
-        return True
-    return type(value) in (tuple, list) and any(item is None or item is Ellipsis for item in value)
-
-
-def _is_empty_function(function) -> bool:
-    """Whether a function's body is only ``...`` (or a docstring): the placeholder."""
-    code = getattr(function, "__code__", None) if isinstance(function, types.FunctionType) else None
-    if code is None:
-        return False
-    return not code.co_names and code.co_nlocals == code.co_argcount and len(code.co_code) <= 12
-
-
-def _copy(value):
-    if isinstance(value, Stream):
-        return (block.copy() for block in value.blocks)
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    return value
-
-
-class _Shown:
-    """A received value that is not plain data, shown by its description."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-
-def _snapshot(value, depth: int = 0):
-    """A plain copy of a received value, to show and to match with mistakes.
-
-    Plain arrays, numbers and tuples or lists of them are copied; anything else
-    (an ndarray subclass, an object with ``__array__``) is replaced by its
-    description, so that no learner code runs when the verdict is written.
-    """
-    if type(value) is np.ndarray:
-        return value.copy() if value.dtype.kind in "biuf" else _Shown(describe_type(value))
-    if isinstance(value, (bool, np.bool_, np.number)) or type(value) in (int, float):
-        return value
-    if type(value) in (tuple, list) and depth < 2 and len(value) <= 100:
-        return tuple(_snapshot(item, depth + 1) for item in value)
-    return _Shown(describe_type(value))
-
-
-def _subclass_problem(value) -> str:
-    kind = type(value)
-    what = f"a {kind.__module__}.{kind.__qualname__}, a subclass of the NumPy array"
-    if isinstance(value, np.ma.MaskedArray):
-        return (
-            f"{what} whose masked entries hide values from the comparison, so it cannot "
-            "be checked: return a plain array (np.asarray(...) or .filled(np.nan))"
-        )
-    return f"{what}, which can change how values compare: return a plain np.ndarray"
 
 
 _SHAPES = re.compile(r"\((\d+(?:,\s*\d+)*),?\)")
@@ -208,7 +150,7 @@ class Checker:
     def __post_init__(self):
         for name in ("parameters", "cases", "covers", "mistakes", "solution_uses", "rules"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
-        parts = tuple(part if isinstance(part, _Part) else _Part(*part) for part in self.returns)
+        parts = tuple(part if isinstance(part, Part) else Part(*part) for part in self.returns)
         object.__setattr__(self, "returns", parts)
         if not self.covers:
             raise ValueError(f"checker {self.name!r}: say what its hidden inputs cover")
@@ -333,7 +275,7 @@ class Checker:
         """
         limit = self.time_limit if time_limit is None else float(time_limit)
         try:
-            if _is_placeholder(answer):
+            if is_placeholder(answer):
                 return self._not_answered(), False
             if self.is_function:
                 return self._check_function(answer, limit)
@@ -360,7 +302,7 @@ class Checker:
 
     def _run(self, function, args, limit: float) -> tuple[Outcome, str, list]:
         """Call the learner's function on copies of ``args`` and convert the result."""
-        copies = [_copy(arg) for arg in args]
+        copies = [copy_argument(arg) for arg in args]
         phase = ["call"]
 
         def thunk():
@@ -368,9 +310,9 @@ class Checker:
             phase[0] = "convert"
             try:
                 parts = self._parts(received)
-            except _Problem as problem:
+            except Problem as problem:
                 parts = problem
-            return received, parts, _snapshot(received)
+            return received, parts, snapshot(received)
 
         return run_guarded(thunk, limit), phase[0], copies
 
@@ -397,12 +339,12 @@ class Checker:
             if outcome.error is not None:
                 return self._explain_exception(call, args, outcome.error, phase), False
             received, parts, shown = outcome.value
-            if index == 0 and _is_placeholder(received):
-                returned_none = received is None and not _is_empty_function(function)
+            if index == 0 and is_placeholder(received):
+                returned_none = received is None and not is_empty_function(function)
                 return self._not_answered(name, returned_none), False
             expected = self._expected(args)
             passed = self.cases[:index]
-            if isinstance(parts, _Problem):
+            if isinstance(parts, Problem):
                 problem = str(parts)
                 return (
                     self._explain(
@@ -463,19 +405,19 @@ class Checker:
         def thunk():
             try:
                 return self._parts(value)
-            except _Problem as problem:
+            except Problem as problem:
                 return problem
 
         outcome = run_guarded(thunk, limit)
         if outcome.timed_out or outcome.error is not None:
-            what = "took too long" if outcome.timed_out else _error_text(outcome.error)
+            what = "took too long" if outcome.timed_out else error_text(outcome.error)
             return (
                 f"Not correct yet: your answer cannot be read as numbers (converting it "
                 f"{what}). Give plain numbers, such as [0.1, 0.2, 0.7].",
                 False,
             )
         parts = outcome.value
-        if isinstance(parts, _Problem):
+        if isinstance(parts, Problem):
             return self._explain(None, (), expected, None, str(parts)), False
         failure = self._compare(parts, expected)
         if failure:
@@ -492,75 +434,27 @@ class Checker:
         exact = np.isclose(received, expected, rtol=1e-9, atol=0)
         if bool(np.all(exact)) and bool(np.any(extra > 1e-3)):
             return (
-                f"Not correct yet: your values agree with the exact answer to every digit "
-                f"({format_pair(expected.flat[0], received.flat[0] + 1)[0]}...), so they were "
-                f"computed by code; the exercise asks you to work them out by hand, to "
+                f"Not correct yet: your values agree with the exact answer to nine digits "
+                f"or more ({received.flat[0]:.12g}, ...), so they were computed by code; "
+                f"the exercise asks you to work them out by hand, to "
                 f"{self.by_hand_decimals} decimals, and type them in."
             )
         return None
 
     def _expected(self, args) -> tuple[np.ndarray, ...]:
         with np.errstate(all="ignore"):
-            value = self.reference(*[_copy(arg) for arg in args])
+            value = self.reference(*[copy_argument(arg) for arg in args])
         if len(self.returns) == 1:
             value = (value,)
         return tuple(np.asarray(part) for part in value)
 
     def _parts(self, received) -> tuple[np.ndarray, ...]:
         """The received value as plain arrays, one per returned part (may run learner code)."""
-        parts = self.returns
-        if len(parts) == 1:
-            received = (received,)
-        elif not isinstance(received, (tuple, list)) or len(received) != len(parts):
-            names = ", ".join(part.name for part in parts)
-            raise _Problem(
-                f"{describe_type(received)}, not a tuple of {len(parts)} values ({names})"
-            )
-        return tuple(self._part(part, value) for part, value in zip(parts, received, strict=True))
+        return read_parts(received, self.returns)
 
-    def _label(self, part: _Part) -> str:
+    def _label(self, part: Part) -> str:
         """The prefix naming a returned part in a verdict (none for a single part)."""
-        return "" if len(self.returns) == 1 else f"{part.name}: "
-
-    def _part(self, part: _Part, value) -> np.ndarray:
-        label = self._label(part)
-        if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
-            raise _Problem(f"{label}{_subclass_problem(value)}")
-        if part.kind == "number":
-            if isinstance(value, (bool, np.bool_)) or not (
-                isinstance(value, numbers.Real)
-                or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf")
-            ):
-                raise _Problem(f"{label}{describe_type(value)}, not a number")
-            try:
-                array = np.array(value, dtype=np.float64)
-            except OverflowError:
-                raise _Problem(
-                    f"{label}an integer too large to be a float (it has "
-                    f"{len(str(abs(int(value))))} digits)"
-                ) from None
-            if array.ndim != 0:
-                raise _Problem(
-                    f"{label}an array of shape {array.shape}, not a single number"
-                    " (a mean over the batch is one number)"
-                )
-            return array
-        if part.kind == "values":
-            try:
-                array = np.array(value, dtype=np.float64)
-            except OverflowError:
-                raise _Problem(f"{label}a number too large to be a float") from None
-            except (TypeError, ValueError):
-                raise _Problem(f"{label}{describe_type(value)}, not numbers") from None
-            return array
-        if not isinstance(value, np.ndarray):
-            raise _Problem(
-                f"{label}{describe_type(value)}, not a NumPy array"
-                " (build arrays with NumPy operations, or convert with np.asarray)"
-            )
-        if value.dtype.kind not in "biuf":
-            raise _Problem(f"{label}an array of dtype {value.dtype}, not of numbers")
-        return value.copy()
+        return part_label(part, self.returns)
 
     def _tolerance(self, expected: np.ndarray) -> float:
         if self.rtol is not None:
@@ -608,7 +502,7 @@ class Checker:
         """Whether a mistake's output differs from the expected result on this input."""
         try:
             parts = self._parts(wrong)
-        except _Problem:
+        except Problem:
             return True
         if self.judge is not None:
             with np.errstate(all="ignore"):
@@ -643,7 +537,7 @@ class Checker:
     @staticmethod
     def _output(variant, args):
         with np.errstate(all="ignore"):
-            return variant(*[_copy(arg) for arg in args])
+            return variant(*[copy_argument(arg) for arg in args])
 
     def _right_on(self, variant, passed) -> bool:
         """Whether a wrong formula gives the expected result on every input in ``passed``."""
@@ -682,11 +576,11 @@ class Checker:
         else:
             lines.append(f"  expected: {format_value(shown)}")
             if received is not None:
-                text = received.text if isinstance(received, _Shown) else format_value(received)
+                text = received.text if isinstance(received, Shown) else format_value(received)
                 lines.append(f"  received: {text}")
         if parts is not None:
             mistakes = self._recognise(args, parts, expected, passed=passed)
-        elif received is not None and not _contains_shown(received):
+        elif received is not None and not contains_shown(received):
             mistakes = self._recognise(args, None, expected, received, passed=passed)
         else:
             mistakes = []
@@ -732,10 +626,10 @@ class Checker:
         elif phase == "convert":
             lines = [
                 f"Not correct yet: {call} returns a value that cannot be read as numbers: "
-                f"converting it raised {_error_text(error)}"
+                f"converting it raised {error_text(error)}"
             ]
         else:
-            lines = [f"Not correct yet: {call} raised {_error_text(error)}"]
+            lines = [f"Not correct yet: {call} raised {error_text(error)}"]
         lines.extend(self._argument_lines(args))
         if self._is_keepdims_error(error, args):
             lines.append(
@@ -748,7 +642,7 @@ class Checker:
 
     @staticmethod
     def _is_keepdims_error(error: BaseException, args) -> bool:
-        message = _error_text(error)
+        message = error_text(error)
         if "could not be broadcast" not in message:
             return False
         shapes = {
@@ -762,19 +656,3 @@ class Checker:
             and arg.shape[:-1] in shapes
             for arg in args
         )
-
-
-def _contains_shown(value) -> bool:
-    if isinstance(value, tuple):
-        return any(_contains_shown(item) for item in value)
-    return isinstance(value, _Shown)
-
-
-def _error_text(error: BaseException) -> str:
-    """``Type: first line of the message`` of an exception, never raising."""
-    try:
-        message = str(error).strip()
-    except Exception:  # noqa: BLE001 - a learner's exception whose str() fails
-        message = ""
-    first = message.splitlines()[0] if message else ""
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__
