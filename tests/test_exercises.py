@@ -349,3 +349,37 @@ def test_a_value_answer_may_be_a_list_a_tuple_or_an_array(capsys):
     ):
         correct, out = _run(exercises.softmax_shares, answer, capsys)
         assert correct and out.startswith("Correct: ")
+
+
+def test_values_that_print_alike_are_shown_with_their_difference():
+    def my_softmax(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True) * (1 + 1e-8)
+
+    text, correct = stable_softmax.verdict(my_softmax)
+    assert not correct
+    assert text.splitlines()[0].endswith(
+        "(expected 0.037018097, received 0.037018098: a relative difference of 1e-08, "
+        "above the 1e-09 allowed)."
+    )
+
+
+def test_a_broadcasting_error_of_another_kind_gets_no_keepdims_hint(capsys):
+    def my_accuracy(logits, labels):
+        return np.mean(np.argmax(logits, axis=0) == labels)
+
+    correct, out = _run(exercises.accuracy_from_logits, my_accuracy, capsys)
+    assert not correct
+    assert "could not be broadcast" in out and "keepdims" not in out
+
+
+def test_a_float32_loss_is_not_called_the_loss_of_the_predicted_class(capsys):
+    def my_loss(scores, true_class):
+        s = scores.astype(np.float32)
+        e = np.exp(s - s.max())
+        return -np.log(e[true_class] / e.sum())
+
+    correct, out = _run(exercises.true_class_loss, my_loss, capsys)
+    assert not correct
+    assert "(expected 0.0773039, received 0.0773038" in out
+    assert "Recognised mistake" not in out

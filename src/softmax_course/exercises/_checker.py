@@ -495,7 +495,18 @@ class Checker:
                     reason = f"{shown_got} where the answer is finite"
                 else:
                     reason = "a different value"
-                return f"{label}{reason}{position} (expected {shown_want}, received {shown_got})"
+                detail = ""
+                close = format_value(first_want) == format_value(first_got) and first_want != 0
+                if close:  # the printed digits agree: say how far apart they are
+                    relative = abs(float(first_got) - float(first_want)) / abs(float(first_want))
+                    detail = (
+                        f": a relative difference of {relative:.2g}, above the "
+                        f"{self._tolerance(want):.2g} allowed"
+                    )
+                return (
+                    f"{label}{reason}{position} (expected {shown_want}, received "
+                    f"{shown_got}{detail})"
+                )
         return None
 
     def _wrong_on(self, wrong, expected, args) -> bool:
