@@ -15,12 +15,15 @@ catch honest mistakes, not a determined cheat.
 from __future__ import annotations
 
 import dis
+import functools
 import sys
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+from .. import softmax_jacobian
 
 __all__ = ["NO_JACOBIAN", "NUMPY_ONLY", "Rule", "broken_rule"]
 
@@ -55,30 +58,41 @@ class Rule:
 
 
 def _root(obj) -> str:
+    """The top-level package an object comes from, without running any code of it."""
+    obj = _unwrap(obj)
     if isinstance(obj, types.ModuleType):
         return obj.__name__.split(".")[0]
-    module = getattr(obj, "__module__", None)
-    if isinstance(module, str):
-        return module.split(".")[0]
     if isinstance(obj, np.ufunc):  # ufuncs have no __module__: NumPy's are in np
         return "numpy" if getattr(np, obj.__name__, None) is obj else "special"
-    return ""
+    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type)):
+        module = obj.__module__
+    else:  # an instance (a callable object): its class says where it comes from
+        module = type(obj).__module__
+    return module.split(".")[0] if isinstance(module, str) else ""
+
+
+def _unwrap(obj):
+    """The function behind a ``functools.partial`` or a bound method."""
+    for _ in range(10):
+        if isinstance(obj, functools.partial):
+            obj = obj.func
+        elif isinstance(obj, types.MethodType):
+            obj = obj.__func__
+        else:
+            break
+    return obj
 
 
 def _from_other_library(name: str, obj) -> bool:
     return _root(obj) in _OTHER_LIBRARIES
 
 
-_JACOBIAN_BUILDERS = {np.outer, np.diag, np.diagflat, np.eye, np.identity}
+_JACOBIAN_BUILDERS = (softmax_jacobian, np.outer, np.diag, np.diagflat, np.eye, np.identity)
 
 
 def _forms_jacobian(name: str, obj) -> bool:
-    if getattr(obj, "__name__", "") == "softmax_jacobian":
-        return True
-    try:
-        return obj in _JACOBIAN_BUILDERS
-    except TypeError:  # an object whose == is not a bool (an array): not a builder
-        return False
+    obj = _unwrap(obj)
+    return any(obj is builder for builder in _JACOBIAN_BUILDERS)
 
 
 NUMPY_ONLY = Rule(
@@ -187,9 +201,11 @@ def broken_rule(function, rules: tuple[Rule, ...]) -> tuple[Rule, str] | None:
     """
     if not rules:
         return None
-    module = getattr(function, "__module__", None)
-    qualname = getattr(function, "__qualname__", type(function).__name__)
-    itself = f"{module}.{qualname}" if isinstance(module, str) else str(qualname)
+    function = _unwrap(function)
+    if isinstance(function, (types.FunctionType, types.BuiltinFunctionType, type)):
+        itself = f"{function.__module__}.{function.__qualname__}"
+    else:
+        itself = f"a {type(function).__module__}.{type(function).__qualname__} object"
     for rule in rules:
         if rule.forbids(itself, function):
             return rule, itself
@@ -206,6 +222,6 @@ def broken_rule(function, rules: tuple[Rule, ...]) -> tuple[Rule, str] | None:
             for rule in rules:
                 if rule.forbids(name, obj):
                     return rule, name
-            if _is_learner_function(obj):
-                pending.append(obj)
+            if _is_learner_function(_unwrap(obj)):
+                pending.append(_unwrap(obj))
     return None
