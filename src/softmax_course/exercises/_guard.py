@@ -13,8 +13,11 @@ How the time limit works:
   macOS, which is where Jupyter runs a notebook's cells), a ``SIGALRM`` timer
   interrupts the learner's code: the handler raises an exception inside it, at
   the next Python instruction (a single long NumPy call finishes first), and
-  the timer fires again every 0.5 s, in case the code catches the first one.
-  The previous handler is restored afterwards. When another timer is already
+  the timer fires again every 0.5 s, in case the code catches the first one
+  (a loop that catches every one of them, ``while True: try: ... except: pass``,
+  cannot be stopped this way; interrupting the kernel stops it). Once the
+  learner's code is done, later alarms are ignored; the previous handler is
+  restored afterwards. When another timer is already
   running (such as pytest-timeout's), the thread fallback below is used so that
   it is not disturbed.
 * Elsewhere (Windows, or a checker called off the main thread), the learner's
@@ -93,8 +96,11 @@ def _quietly(thunk: Callable[[], object]) -> object:
 
 
 def _with_alarm(thunk: Callable[[], object], time_limit: float, outcome: Outcome) -> None:
+    armed = [True]  # cleared as soon as the learner's code is done: later alarms are ignored
+
     def on_alarm(signum, frame):
-        raise _TimeUp
+        if armed[0]:
+            raise _TimeUp
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     try:
@@ -103,12 +109,15 @@ def _with_alarm(thunk: Callable[[], object], time_limit: float, outcome: Outcome
             try:
                 outcome.value = _quietly(thunk)
             finally:
+                armed[0] = False
                 signal.setitimer(signal.ITIMER_REAL, 0.0)
         except _TimeUp:
             outcome.timed_out = True
         except BaseException as error:  # noqa: BLE001 - the learner's, explained in the verdict
             outcome.error = error
     finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
         signal.signal(signal.SIGALRM, previous)
 
 
