@@ -15,7 +15,7 @@ How the time limit works:
   the next Python instruction (a single long NumPy call finishes first), and
   the timer fires again every 0.5 s, in case the code catches the first one
   (a loop that catches every one of them, ``while True: try: ... except: pass``,
-  cannot be stopped this way; interrupting the kernel stops it). Once the
+  cannot be stopped this way, nor by an interrupt: only a restart stops it). Once the
   learner's code is done, later alarms are ignored; the previous handler is
   restored afterwards. When another timer is already
   running (such as pytest-timeout's), the thread fallback below is used so that
