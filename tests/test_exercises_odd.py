@@ -454,3 +454,21 @@ def test_an_odd_returned_value_gets_a_verdict(checker, value):
     text, passed, _ = _verdict(checker, answer)
     assert isinstance(text, str) and text.startswith(("Not correct yet: ", "Not answered yet: "))
     assert not passed
+
+
+def test_without_threads_the_answer_runs_without_a_time_limit(monkeypatch):
+    from softmax_course.exercises import _guard
+
+    def no_threads(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(_guard, "_can_use_alarm", lambda: False)
+    monkeypatch.setattr(threading.Thread, "start", no_threads)
+
+    def my_softmax(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    assert stable_softmax.verdict(my_softmax)[1]
+    text, passed = stable_softmax.verdict(lambda z: 1 / 0)
+    assert not passed and "raised ZeroDivisionError" in text
