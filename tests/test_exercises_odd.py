@@ -447,7 +447,9 @@ ODD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize("value", ODD_VALUES, ids=[repr(v)[:30] for v in ODD_VALUES])
+@pytest.mark.parametrize(
+    "value", ODD_VALUES, ids=[f"{i}-{type(v).__name__}" for i, v in enumerate(ODD_VALUES)]
+)
 @pytest.mark.parametrize("checker", CHECKERS, ids=_ids)
 def test_an_odd_returned_value_gets_a_verdict(checker, value):
     answer = (lambda *args: value) if checker.is_function else value
