@@ -8,6 +8,8 @@ minimum and the mean, and the unstable solutions of the second edition's
 chapters, are rejected.
 """
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -39,6 +41,9 @@ def test_every_checker_says_what_its_hidden_inputs_cover(checker, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"The {len(checker.cases)} hidden test inputs of {checker.name}")
     assert out.count("\n- ") == len(checker.covers)
+    doc = inspect.getdoc(checker)  # what help(checker) and `checker?` show
+    assert doc.startswith(f"Exercise {checker.label} ")
+    assert all(f"- {item}" in doc for item in checker.covers)
 
 
 # the logits that a softmax of each exercise sees, row by row

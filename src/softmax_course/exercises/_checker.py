@@ -154,6 +154,15 @@ class Checker:
         object.__setattr__(self, "returns", parts)
         if not self.covers:
             raise ValueError(f"checker {self.name!r}: say what its hidden inputs cover")
+        # the checker's own docstring (``help``, ``checker?`` in Jupyter): its hidden inputs
+        covered = "\n".join(f"- {item}" for item in self.covers)
+        object.__setattr__(
+            self,
+            "__doc__",
+            f"Exercise {self.label} (chapter {self.chapter}): {self.task}.\n\n"
+            f"Check an answer with ``{self.name}.check({self.answer_name})``. "
+            f"The {len(self.cases)} hidden test inputs cover:\n\n{covered}\n",
+        )
 
     def __repr__(self) -> str:
         return f"<exercise checker {self.name!r} ({self.label}, chapter {self.chapter})>"
