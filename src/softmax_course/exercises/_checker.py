@@ -622,7 +622,7 @@ class Checker:
         seconds = f"{limit:g} second" + ("" if limit == 1 else "s")
         lines = [
             f"Not correct yet: {call} did not return within {seconds} on a hidden test "
-            "input, so the checker stopped waiting."
+            f"input, so the checker {'stopped waiting' if still_running else 'stopped it'}."
         ]
         lines.extend(self._argument_lines(args))
         lines.append(
