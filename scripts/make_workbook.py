@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import sys
 import zipfile
 from dataclasses import dataclass, field
@@ -272,6 +273,7 @@ def write_workbook(out: Path, notebooks: list[Path] | None = None) -> dict[str, 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else ROOT / "_build" / "workbook"
+    shutil.rmtree(out, ignore_errors=True)  # no chapter left from an earlier run
     try:
         removed = write_workbook(out)
     except StructureError as error:

@@ -305,3 +305,94 @@ def test_the_workbook_runs_in_a_plain_kernel(name, unpacked, plain_environment):
         assert verdict.startswith(CORRECT), f"{name}, {checker} filled: {verdict!r}"
     if name == STABILITY:
         assert filled["stable_softmax"].startswith(CORRECT)
+
+
+# -- the teachers' page (book/teachers.md, completed by book/_ext/course_teachers.py) --
+
+TEACHERS_EXTENSION = ROOT / "book" / "_ext" / "course_teachers.py"
+teachers_spec = importlib.util.spec_from_file_location("course_teachers", TEACHERS_EXTENSION)
+course_teachers = importlib.util.module_from_spec(teachers_spec)
+sys.modules["course_teachers"] = course_teachers
+teachers_spec.loader.exec_module(course_teachers)
+
+
+def test_the_checker_catalogue_is_read_through_its_interface():
+    """The page reads CHECKERS: name, chapter, label, title, mistakes[].name."""
+    catalogue = course_teachers.checker_catalogue()
+    assert len(catalogue) >= 20
+    for (name, label), checked in catalogue.items():
+        assert name in NAMES, f"checker {checked.name}: no chapter {name}"
+        assert label.startswith("ex-") and checked.title, checked
+        assert checked.mistakes and all(m.strip() for m in checked.mistakes), checked
+
+
+def test_a_changed_checker_interface_fails_with_a_message(monkeypatch):
+    import softmax_course.exercises as exercises
+
+    class Renamed:
+        name, chapter, label = "x", "05_log_softmax_and_stability", "ex-x"
+
+    monkeypatch.setattr(exercises, "CHECKERS", (Renamed(),))
+    with pytest.raises(course_teachers.TeachersPageError, match="interface changed"):
+        course_teachers.checker_catalogue()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_opening_cell_states_outcomes_prerequisites_and_time(name):
+    source = chapter(name).notebook.cells[0].source
+    try:
+        opening = course_teachers.read_opening(name, source)
+    except course_teachers.TeachersPageError as error:
+        pytest.fail(str(error), pytrace=False)
+    assert 3 <= len(opening.outcomes) <= 7, f"{name}: {opening.outcomes}"
+    assert opening.prerequisites and "Time:" not in opening.prerequisites
+    assert 10 <= opening.minutes <= 120, f"{name}: {opening.minutes} minutes"
+    for outcome in opening.outcomes:
+        assert " ".join(outcome.split()) in " ".join(source.split()), outcome
+
+
+def test_an_opening_cell_without_its_time_is_refused():
+    source = "# Title\n\nIn this chapter you will:\n\n- learn\n\n**Prerequisites.** None."
+    with pytest.raises(course_teachers.TeachersPageError, match="99_x: .*Time: about N"):
+        course_teachers.read_opening("99_x", source)
+
+
+def test_the_teachers_page_describes_every_chapter():
+    try:
+        chapters = course_teachers.read_chapters(ROOT)
+    except course_teachers.TeachersPageError as error:
+        pytest.fail(str(error), pytrace=False)
+    assert [c.name for c in chapters] == NAMES
+    page = course_teachers.chapters_markdown(chapters)
+    flat = " ".join(page.split())
+    total = sum(c.opening.minutes for c in chapters)
+    assert f"**{course_teachers.duration(total)}**" in page
+    catalogue = course_teachers.checker_catalogue()
+    for info in chapters:
+        heading = course_teachers.chapter_heading(info.name, info.opening.title)
+        assert f"\n## {heading}\n" in page, heading
+        assert f"about {info.opening.minutes} minutes" in page
+        assert info.opening.prerequisites in flat
+        for outcome in info.opening.outcomes:
+            assert f"- {outcome}\n" in page, outcome
+        for exercise in info.exercises:
+            assert f"{{numref}}`{exercise.label}`" in page, exercise.label
+        checked = [e for e in info.exercises if e.checker]
+        assert f"{len(info.exercises)}, of which {len(checked)} check themselves" in page
+    # Every checker, and every mistake it names, is on the page.
+    for checked in catalogue.values():
+        line = next(line for line in page.splitlines() if f"`{checked.name}.check`" in line)
+        for mistake in checked.mistakes:
+            assert mistake in line, (checked.name, mistake)
+
+
+def test_the_teachers_page_is_in_the_reference_part_and_generated():
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    reference = next(p for p in toc["parts"] if p["caption"] == "Reference")
+    assert {"file": course_teachers.DOCNAME} in reference["chapters"]
+    page = (ROOT / f"{course_teachers.DOCNAME}.md").read_text(encoding="utf-8")
+    assert len(course_teachers.MARKER.findall(page)) == 1, "no ```{course-chapters}``` block"
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert "course_workbook" in config["sphinx"]["local_extensions"]
