@@ -295,8 +295,13 @@ def _complete_the_page(app, docname, source):
     except TeachersPageError as error:
         logger.warning(f"{DOCNAME}: {error}", location=docname)
         return
+    # Rebuilt when a chapter or a checker changes.
+    import softmax_course.exercises
+
     for chapter in chapters:
         app.env.note_dependency(str(root / "book" / f"{chapter.name}.ipynb"))
+    for module in sorted(Path(softmax_course.exercises.__file__).parent.glob("*.py")):
+        app.env.note_dependency(str(module))
     text = chapters_markdown(chapters)
     source[0] = MARKER.sub(lambda _: text, source[0], count=1)
 
