@@ -271,16 +271,20 @@ def test_the_workbook_runs_in_a_plain_kernel(name, unpacked, plain_environment):
         resources={"metadata": {"path": str(path.parent)}},
     )
     with client.setup_kernel(env=plain_environment):
+        failure = None
         for index, cell in enumerate(notebook.cells):
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError as error:
-                message = ANSI.sub("", str(error)).strip().splitlines()
-                pytest.fail(
-                    f"workbook {name}, cell {index} fails in a plain kernel:\n"
-                    + "\n".join(message[-12:]),
-                    pytrace=False,
-                )
+                failure = index, ANSI.sub("", str(error)).strip().splitlines()
+                break
+        if failure is not None:
+            index, message = failure
+            pytest.fail(
+                f"workbook {name}, cell {index} fails in a plain kernel:\n"
+                + "\n".join(message[-12:]),
+                pytrace=False,
+            )
         verdicts = {
             checker: output_text(notebook.cells[index])
             for index, checker in checker_cells(notebook)
