@@ -374,7 +374,7 @@ def test_the_teachers_page_describes_every_chapter():
     catalogue = course_teachers.checker_catalogue()
     for info in chapters:
         heading = course_teachers.chapter_heading(info.name, info.opening.title)
-        assert f"\n## {heading}\n" in page, heading
+        assert f"\n### {heading}\n" in page, heading
         assert f"about {info.opening.minutes} minutes" in page
         assert info.opening.prerequisites in flat
         for outcome in info.opening.outcomes:

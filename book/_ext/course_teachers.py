@@ -212,11 +212,13 @@ def read_chapters(root: Path) -> list[ChapterInfo]:
     return chapters
 
 
-def exercise_line(exercise, checked: Checked | None) -> str:
+def exercise_line(exercise, checked: Checked | None, *, link: bool = True) -> str:
+    """One exercise: a link to it (``link``), its first sentence, and its checker."""
     sentence = first_sentence(exercise.text)
     if LOCAL_ROLES.search(sentence):  # a glued value: only its own notebook shows it
         sentence = checked.title + "." if checked else ""
-    line = f"- {{numref}}`{exercise.label}`: {sentence}"
+    # The PDF edition numbers and labels its exercises itself (course_pdf): no link there.
+    line = f"- {{numref}}`{exercise.label}`: {sentence}" if link else f"- {sentence}"
     if checked is None:
         return line + " *Answered in its solution.*"
     mistakes = "; ".join(checked.mistakes)
@@ -225,15 +227,15 @@ def exercise_line(exercise, checked: Checked | None) -> str:
     )
 
 
-def chapters_markdown(chapters: list[ChapterInfo]) -> str:
-    """The generated part of the teachers' page (MyST)."""
+def chapters_markdown(chapters: list[ChapterInfo], *, link: bool = True) -> str:
+    """The generated part of the teachers' page (MyST); ``link``: link each exercise."""
     total = sum(c.opening.minutes for c in chapters)
     optional = sum(c.opening.optional_minutes or 0 for c in chapters)
     exercises = sum(len(c.exercises) for c in chapters)
     checking = sum(len(c.checked) for c in chapters)
     lines = [
         "(teachers-chapters)=",
-        "## The chapters at a glance",
+        "## The chapters",
         "",
         f"The {len(chapters)} chapters take about {duration(total)} of reading on their "
         f"main path (as each chapter states in its opening; optional sections add "
@@ -242,7 +244,7 @@ def chapters_markdown(chapters: list[ChapterInfo]) -> str:
         "mistake. Every chapter's exercises have a solution in the book; the workbook "
         "leaves them out.",
         "",
-        "| Chapter | Main path | Exercises | Check themselves |",
+        "| Chapter | Main path | Exercises | Self-checking |",
         "| --- | --- | --- | --- |",
     ]
     for chapter in chapters:
@@ -261,7 +263,7 @@ def chapters_markdown(chapters: list[ChapterInfo]) -> str:
             time += f", and {opening.optional_minutes} more for its optional section"
         lines += [
             "",
-            f"## {chapter_heading(chapter.name, opening.title)}",
+            f"### {chapter_heading(chapter.name, opening.title)}",
             "",
             f"{{doc}}`Read the chapter <{chapter.name}>`. Reading time of the main path: {time}.",
             "",
@@ -276,7 +278,8 @@ def chapters_markdown(chapters: list[ChapterInfo]) -> str:
             "",
         ]
         for exercise in chapter.exercises:
-            lines.append(exercise_line(exercise, chapter.checked.get(exercise.label)))
+            checked = chapter.checked.get(exercise.label)
+            lines.append(exercise_line(exercise, checked, link=link))
     return "\n".join(lines) + "\n"
 
 
@@ -302,7 +305,7 @@ def _complete_the_page(app, docname, source):
         app.env.note_dependency(str(root / "book" / f"{chapter.name}.ipynb"))
     for module in sorted(Path(softmax_course.exercises.__file__).parent.glob("*.py")):
         app.env.note_dependency(str(module))
-    text = chapters_markdown(chapters)
+    text = chapters_markdown(chapters, link=app.builder.format == "html")
     source[0] = MARKER.sub(lambda _: text, source[0], count=1)
 
 
