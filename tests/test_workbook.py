@@ -34,6 +34,12 @@ make_workbook = importlib.util.module_from_spec(spec)
 sys.modules["make_workbook"] = make_workbook  # dataclasses look their module up
 spec.loader.exec_module(make_workbook)
 
+TEACHERS_EXTENSION = ROOT / "book" / "_ext" / "course_teachers.py"
+teachers_spec = importlib.util.spec_from_file_location("course_teachers", TEACHERS_EXTENSION)
+course_teachers = importlib.util.module_from_spec(teachers_spec)
+sys.modules["course_teachers"] = course_teachers
+teachers_spec.loader.exec_module(course_teachers)
+
 NOTEBOOKS = make_workbook.toc_notebooks()
 NAMES = [path.stem for path in NOTEBOOKS]
 #: The exercise the issue names: filled with the reference solution, it says "Correct".
@@ -115,13 +121,44 @@ def test_the_chapter_follows_the_workbook_structure(name):
         assert last.source.replace("`", "").split() == ["{solution-end}"], exercise.label
 
 
+def solution_lines(read) -> set[str]:
+    """The lines of a chapter's solutions (sources and outputs) found nowhere else in it."""
+    removed = set(read.solution_cells)
+    kept = [cell for i, cell in enumerate(read.notebook.cells) if i not in removed]
+    solution = [read.notebook.cells[i] for i in sorted(removed)]
+    shared = text_lines(kept)
+    return {
+        line
+        for line in text_lines(solution)
+        if line and not STRUCTURAL.match(line) and line not in shared
+    }
+
+
+def leaked_lines(read, student) -> list[str]:
+    return sorted(solution_lines(read) & text_lines(student.cells))
+
+
+def test_a_leaked_solution_line_is_found():
+    read = chapter(STABILITY)
+    student = make_workbook.student_notebook(read)
+    assert leaked_lines(read, student) == []
+    exercise = next(e for e in read.exercises if e.checker == "stable_softmax")
+    code = next(
+        read.notebook.cells[i]
+        for i in exercise.solution_cells
+        if read.notebook.cells[i].cell_type == "code"
+    )
+    line = next(line for line in code.source.splitlines() if "z.max(axis=-1" in line)
+    student.cells[-1].source += "\n" + line  # one line of the answer, in the last cell
+    assert leaked_lines(read, student) == [line.strip()]
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_no_solution_text_or_code_in_the_workbook(name):
     read = structured(name)
     student = make_workbook.student_notebook(read)
     full = read.notebook.cells
     solution = [full[i] for i in read.solution_cells]
-    kept = [cell for i, cell in enumerate(full) if i not in set(read.solution_cells)]
     assert len(student.cells) == len(full) - len(solution)
     # Whole solution cells: their source is nowhere in the workbook.
     workbook_text = "\n".join(cell.source for cell in student.cells)
@@ -133,14 +170,8 @@ def test_no_solution_text_or_code_in_the_workbook(name):
             assert body not in workbook_text, f"{name}: a solution cell is in the workbook"
     # Line by line: a line of a solution (source or output) that the rest of the chapter
     # does not also have (a checker call, an import) must not be in the workbook.
-    shared = text_lines(kept)
-    own = {
-        line
-        for line in text_lines(solution)
-        if line and not STRUCTURAL.match(line) and line not in shared
-    }
-    assert own, f"{name}: its solutions have no line of their own"
-    leaked = sorted(own & text_lines(student.cells))
+    assert solution_lines(read), f"{name}: its solutions have no line of their own"
+    leaked = leaked_lines(read, student)
     assert leaked == [], f"{name}: lines of solutions in the workbook: {leaked}"
     assert not any(CORRECT in output_text(cell) for cell in student.cells)
     # The questions stay.
@@ -162,14 +193,12 @@ def test_every_checker_cell_keeps_its_not_answered_verdict(name):
 
 def test_checker_cells_match_the_package_catalogue():
     """Each checker of softmax_course.exercises is called by its exercise's cell."""
-    from softmax_course.exercises import CHECKERS
-
     called = {}
     for name in NAMES:
         for exercise in chapter(name).exercises:
             if exercise.checker:
                 called[exercise.checker] = (name, exercise.label)
-    catalogue = {c.name: (c.chapter, c.label) for c in CHECKERS}
+    catalogue = {c.name: key for key, c in course_teachers.checker_catalogue().items()}
     assert called == catalogue
 
 
@@ -312,12 +341,6 @@ def test_the_workbook_runs_in_a_plain_kernel(name, unpacked, plain_environment):
 
 
 # -- the teachers' page (book/teachers.md, completed by book/_ext/course_teachers.py) --
-
-TEACHERS_EXTENSION = ROOT / "book" / "_ext" / "course_teachers.py"
-teachers_spec = importlib.util.spec_from_file_location("course_teachers", TEACHERS_EXTENSION)
-course_teachers = importlib.util.module_from_spec(teachers_spec)
-sys.modules["course_teachers"] = course_teachers
-teachers_spec.loader.exec_module(course_teachers)
 
 
 def test_the_checker_catalogue_is_read_through_its_interface():
