@@ -5,9 +5,11 @@ workbook needs (a solution in cells of its own, from ```` ```{solution-start} ``
 to ```` ```{solution-end} ````); its workbook version contains no line of any
 solution, keeps each checker cell with its stored "Not answered yet" verdict, and,
 unpacked from the zip as a student gets it, runs top to bottom in a kernel whose
-environment holds only ``PATH``, ``HOME`` and ``LANG`` (none of the variables the
-Makefile exports). Filled with the book's reference solution, each code exercise
-then says "Correct" (chapter 5's ``stable_softmax`` first of all).
+environment holds only ``PATH``, ``LANG``, a fresh ``HOME`` and what Windows needs
+(none of the variables the Makefile exports). Filled with the book's reference
+solution, each code exercise then says "Correct" (chapter 5's ``stable_softmax``
+first of all). The teachers' page (``book/teachers.md``, completed at build time by
+``book/_ext/course_teachers.py``) describes every chapter, exercise and checker.
 
 Running every chapter takes a few minutes: one test per chapter, so that pytest-xdist
 spreads them over its workers.
@@ -16,6 +18,7 @@ spreads them over its workers.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 import zipfile
@@ -263,11 +266,18 @@ def unpacked(tmp_path_factory):
     return student / make_workbook.ZIP_STEM
 
 
+#: What a learner's kernel keeps of this environment: the search path, the locale, and
+#: what Windows needs to start a process. Nothing the Makefile exports.
+KEPT_VARIABLES = ("PATH", "LANG", "SYSTEMROOT", "WINDIR", "TEMP", "TMP", "TMPDIR")
+
+
 @pytest.fixture(scope="session")
 def plain_environment(tmp_path_factory):
-    """A learner's environment: none of the variables the Makefile exports."""
-    home = tmp_path_factory.mktemp("home")
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+    """A learner's environment, with a fresh home folder (no Keras or Matplotlib config)."""
+    home = str(tmp_path_factory.mktemp("home"))
+    environment = {key: os.environ[key] for key in KEPT_VARIABLES if key in os.environ}
+    environment.update(HOME=home, USERPROFILE=home)
+    return environment
 
 
 def filled_solutions(name: str) -> list[tuple[str, str]]:
