@@ -16,8 +16,8 @@ scroll sideways without a warning. These tests read the sources instead:
 - every quoted number of the prose ({eval}) has its result stored as jupyterlab-myst
   stores it, every `quoted` name the prose uses is filled and every one filled is used;
 - exercises are a workbook: each solution is its own run of cells, from a
-  ```{solution-start} cell to a ```{solution-end} cell, every one tagged `solution`
-  and collapsed in JupyterLab, and no question shares a cell with a solution;
+  ```{solution-start} cell to a ```{solution-end} cell, every one tagged `solution`,
+  closed or collapsed in JupyterLab, and no question shares a cell with a solution;
 - every MyST role and directive of the notebooks is one jupyterlab-myst renders;
 - every `{ref}`, `{term}` and `{doc}` target exists, and no machine path is committed.
 """
@@ -344,25 +344,42 @@ SOLUTION_END = "```{solution-end}\n```"
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_solutions_are_separate_collapsed_cells(path):
-    """The workbook structure (issue 19): what tools that strip solutions rely on."""
+    """The workbook structure (issue 19): what tools that strip solutions rely on.
+
+    A solution is a run of cells tagged `solution`: a markdown cell that is one
+    ```{solution-start} directive with `:class: dropdown` (its text inside, so that
+    jupyterlab-myst shows it as a closed dropdown), the solution's code cells, which
+    open with `# Solution` and are collapsed in JupyterLab with their outputs
+    (markdown between them collapsed too), and a markdown cell that is only
+    ```{solution-end}. No question shares a cell with a solution.
+    """
     cells = load_notebook(path)["cells"]
     regions = _exercise_regions(cells)
     for index, cell in enumerate(cells):
         source, where = cell_source(cell), f"{path.name} cell {index}"
-        starts = cell["cell_type"] == "markdown" and source.startswith("```{solution-start}")
+        markdown = cell["cell_type"] == "markdown"
+        starts = markdown and source.startswith("```{solution-start}")
         inside = regions[index] == "solution" or starts
         assert ("solution" in _tags(cell)) == inside, f"{where}: the `solution` tag is wrong"
         if not inside:
             assert "```{solution" not in source, f"{where}: a solution outside its own cells"
             continue
         assert "```{exercise" not in source, f"{where}: a question in a solution's cell"
-        assert source.count("```{solution") <= 1, f"{where}: two solution directives"
         jupyter = cell["metadata"].get("jupyter", {})
-        assert jupyter.get("source_hidden") is True, f"{where}: not collapsed in JupyterLab"
+        if starts:
+            head = source.split("\n\n", 1)[0]
+            assert ":class: dropdown" in head, f"{where}: the solution is not a dropdown"
+            assert source.endswith("\n```") and source.count("```") == 2, (
+                f"{where}: the solution-start cell is not one closed directive"
+            )
+        elif markdown and "```{solution-end}" in source:
+            assert source.strip() == SOLUTION_END, f"{where}: an end cell with other text"
+        else:
+            assert "```{solution" not in source, f"{where}: two solution directives"
+            assert jupyter.get("source_hidden") is True, f"{where}: not collapsed in JupyterLab"
         if cell["cell_type"] == "code":
             assert jupyter.get("outputs_hidden") is True, f"{where}: its outputs show"
-        if "```{solution-end}" in source:
-            assert source.strip() == SOLUTION_END, f"{where}: an end cell with other text"
+            assert source.startswith("# Solution\n"), f"{where}: collapsed, it shows code"
 
 
 def _jupyterlab_myst_bundle():

@@ -165,3 +165,19 @@ def test_strict_nbval_catches_an_expression_without_a_stored_result(tmp_path):
     nbformat.write(notebook, path)
     failed = _nbval(tmp_path)
     assert failed.returncode == 1 and "are not those of the text" in failed.stdout
+
+
+def test_after_an_ignored_output_the_quoted_numbers_run_but_are_not_compared(tmp_path):
+    path = _chapter(tmp_path / "chapter.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[1].metadata["tags"] = ["nbval-ignore-output"]  # nbval compares nothing
+    nbformat.write(notebook, path)
+    execute_notebooks.execute(path)
+    _tamper(path, 2, 1, "'sigmoid'")
+    assert _nbval(tmp_path).returncode == 0
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[2].source = notebook.cells[2].source.replace("`name`", "`nameless`")
+    notebook.cells[2].metadata["user_expressions"][1]["expression"] = "nameless"
+    nbformat.write(notebook, path)
+    failed = _nbval(tmp_path)
+    assert failed.returncode == 1 and "NameError" in failed.stdout
