@@ -19,7 +19,7 @@ CHROMIUM ?= /usr/bin/chromium
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test lint unit notebooks-test build-check browser browser-offline notebooks bench lock lock-check clean
+.PHONY: help setup book workbook test lint unit notebooks-test build-check browser browser-offline notebooks bench lock lock-check clean
 
 # Targets share .venv, _build and the notebooks' outputs, and `test` lists its stages in
 # order: `make -j` runs them one at a time (each stage parallelises itself with -n $(JOBS)).
@@ -41,11 +41,17 @@ setup: $(STAMP) ## Create .venv and install the pinned requirements (done by the
 # Every build of the book: warnings are errors, and all of them are reported.
 JUPYTER_BOOK_BUILD = $(VENV_BIN)/jupyter-book build . -W -n --keep-going
 
-book: setup ## Build the HTML book (warnings are errors)
+book: setup workbook ## Build the HTML book (warnings are errors), with the student workbook
 	$(JUPYTER_BOOK_BUILD)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup lock-check lint unit notebooks-test build-check pdf pdf-check browser ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser
+# The student workbook: every chapter without its solutions, and one zip of them all
+# (the HTML build serves the same, from course_workbook). Its tests (tests/test_workbook.py,
+# part of `unit`) run every workbook notebook in a kernel with a cleared environment.
+workbook: setup ## Write the student workbook (every chapter without its solutions) to _build/workbook/
+	$(PYTHON) scripts/make_workbook.py _build/workbook
+
+test: setup lock-check lint workbook unit notebooks-test build-check pdf pdf-check browser ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff over the package, tests, benchmarks and notebooks
