@@ -90,7 +90,7 @@ pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX
 	@missing=""; \
 	for tool in xelatex latexmk kpsewhich pdffonts pdftotext; do \
 	  command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
-	for sty in fncychap.sty bbm.sty ucharclasses.sty unicode-math.sty polyglossia.sty fvextra.sty; do \
+	for sty in fncychap.sty ucharclasses.sty unicode-math.sty polyglossia.sty fvextra.sty; do \
 	  kpsewhich $$sty >/dev/null 2>&1 || missing="$$missing $$sty"; done; \
 	for font in FreeSerif "DejaVu Sans Mono"; do \
 	  fc-list "$$font" 2>/dev/null | grep -q . || missing="$$missing $${font// /-}"; done; \
