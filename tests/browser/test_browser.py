@@ -12,6 +12,7 @@ shows the package's numbers. A screenshot of each page is saved.
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -24,6 +25,7 @@ from book_sources import toc_documents
 from explorer_numbers import assert_matches_package
 
 ROOT = Path(__file__).resolve().parents[2]
+CI = bool(os.environ.get("CI"))
 EXPLORER_CHAPTER = "book/03_softmax"
 
 
@@ -224,7 +226,11 @@ def test_page_reads_well_offline(
     for href in internal:
         target, fragment = urldefrag(href)
         status, body = fetch(target)
-        if status != 200 and target.endswith(".pdf"):
+        if status != 200 and target.endswith(".pdf") and not CI:
+            # No PDF in the site: `make pdf` puts it there, and `make test` skips it
+            # without TeX Live (not under CI). Said at the end of the run.
+            report.unchecked_pdf_links.add(href.removeprefix(base_url))
+        elif status != 200 and target.endswith(".pdf"):
             unresolved.append(f"{href} (HTTP {status}: `make pdf` puts the PDF in the site)")
         elif status != 200:
             unresolved.append(f"{href} (HTTP {status})")
