@@ -45,7 +45,7 @@ book: setup ## Build the HTML book (warnings are errors)
 	$(JUPYTER_BOOK_BUILD)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup lock-check lint unit notebooks-test build-check ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser
+test: setup lock-check lint unit notebooks-test build-check ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition and the book in a browser (these two skipped, and said, without TeX Live or Chromium unless CI is set)
 	@rm -f $(SKIPPED)
 	@$(call optional,pdf pdf-check,tex)
 	@$(call optional,browser,chromium)
@@ -131,7 +131,7 @@ pdf: setup ## Build the PDF edition, _build/pdf/softmax-course.pdf, with XeLaTeX
 pdf-check: setup ## Check the built PDF: pages, chapter titles, references, fonts, figures
 	$(PYTHON) -m pytest -p no:xdist -q tests/pdf
 
-browser: setup ## Read the built book in headless Chromium: every page, offline, and the explorer
+browser: setup ## Read the built book in headless Chromium: every page, offline, accessible (axe-core), and the explorer
 	@test -x "$(CHROMIUM)" || echo "make browser: $(CHROMIUM) is missing, so the browser tests are skipped: install Debian's chromium: sudo apt-get install --no-install-recommends chromium"
 	CHROMIUM=$(CHROMIUM) $(PYTHON) -m pytest -p no:xdist -rs tests/browser
 
