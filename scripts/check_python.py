@@ -12,7 +12,8 @@ interpreter gets the message rather than a SyntaxError.
 import platform
 import sys
 
-# The one list of supported versions: scripts/check_lock.py checks the lock for these.
+# The one list of supported versions: scripts/check_lock.py checks the lock for these, and
+# pyproject.toml's requires-python (">=3.11, <3.14") says the same to pip.
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
 # (sys.platform, platform.machine() lower-cased) -> name in README's table

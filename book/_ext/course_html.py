@@ -48,8 +48,21 @@ def _serve_the_pdf(app, exception):
         shutil.copyfile(pdf, Path(app.outdir) / PDF_NAME)
 
 
+def _citations_as_list_items(app, pagename, templatename, context, doctree):
+    """Each bibliography entry becomes a list item for assistive technology.
+
+    docutils marks a citation role="doc-biblioentry", a role that ARIA 1.2 deprecates
+    and that is no list item, so the list (role="list") has no items (axe-core:
+    aria-required-children, critical; tests/browser/test_accessibility.py).
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
     # Late (priority 900): after the theme and the other extensions have added theirs.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _citations_as_list_items)
     app.connect("build-finished", _serve_the_pdf)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

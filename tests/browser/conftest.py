@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,11 @@ class BrowserReport:
     explorers: int = 0
     browser_version: str = ""
     screenshots: Path | None = None
+    unchecked_pdf_links: set[str] = field(default_factory=set)
+    axe_version: str = ""
+    axe_pages: int = 0
+    axe_impacts: Counter = field(default_factory=Counter)
+    axe_results: Path | None = None
 
 
 _REPORT = BrowserReport()
@@ -95,16 +101,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if not CHROMIUM_REQUIRED:
             terminalreporter.write_line(f"browser tests skipped: {SKIP_REASON}")
         return
-    if not _REPORT.pages and not _REPORT.explorers:
-        return
-    terminalreporter.write_line(
-        f"browser: {len(_REPORT.pages)} pages checked in {_REPORT.browser_version} "
-        f"({_REPORT.math} math elements typeset, {_REPORT.images} images, "
-        f"{_REPORT.links} internal links, {_REPORT.downloads} notebook downloads, "
-        f"{_REPORT.explorers} explorer checks; no request left 127.0.0.1)"
-    )
+    if _REPORT.pages or _REPORT.explorers:
+        terminalreporter.write_line(
+            f"browser: {len(_REPORT.pages)} pages checked in {_REPORT.browser_version} "
+            f"({_REPORT.math} math elements typeset, {_REPORT.images} images, "
+            f"{_REPORT.links} internal links, {_REPORT.downloads} notebook downloads, "
+            f"{_REPORT.explorers} explorer checks; no request left 127.0.0.1)"
+        )
+    if _REPORT.unchecked_pdf_links:
+        terminalreporter.write_line(
+            f"browser: links to the PDF edition not checked, no PDF in the site (make pdf): "
+            f"{', '.join(sorted(_REPORT.unchecked_pdf_links))}"
+        )
     if _REPORT.screenshots is not None:
         terminalreporter.write_line(f"browser: screenshots in {_REPORT.screenshots}")
+    if _REPORT.axe_pages:
+        impacts = ", ".join(
+            f"{impact} {_REPORT.axe_impacts[impact]}"
+            for impact in ("critical", "serious", "moderate", "minor")
+        )
+        terminalreporter.write_line(
+            f"browser: axe-core {_REPORT.axe_version} on {_REPORT.axe_pages} page views "
+            f"(every page, light and dark theme): elements in violation by impact: {impacts}; "
+            f"details in {_REPORT.axe_results}"
+        )
 
 
 @pytest.fixture(scope="session")

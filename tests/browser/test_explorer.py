@@ -35,7 +35,11 @@ def page(browser):
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
     tab.route("**/*", lambda route: route.abort())
-    tab.set_content(f"<!doctype html><html lang='en'><body>{WIDGET}</body></html>")
+    # A link before the widget: where a reader's Tab comes from.
+    tab.set_content(
+        f"<!doctype html><html lang='en'><body><a id='before' href='#before'>Before</a>"
+        f"{WIDGET}</body></html>"
+    )
     tab.add_script_tag(path=str(SCRIPT))
     yield tab
     assert errors == []
@@ -170,3 +174,93 @@ def test_reset_restores_the_initial_state(page):
     state = widget_state(page)
     assert state["logits"] == [2.0, 1.0, 0.1, -1.0]
     assert state["temperature"] == 1.0
+
+
+def accessible_controls(page) -> list[tuple[str, str]]:
+    """(role, name) of every control in Chromium's accessibility tree: what a screen
+    reader is told."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    controls = []
+    for node in nodes:
+        role = node.get("role", {}).get("value")
+        if role in {"slider", "spinbutton", "button", "textbox"} and not node.get("ignored"):
+            controls.append((role, node.get("name", {}).get("value", "")))
+    return controls
+
+
+def test_every_control_has_a_name_a_screen_reader_reads(page):
+    controls = accessible_controls(page)
+    expected = [
+        *[
+            (role, name)
+            for k in range(1, 5)
+            for role, name in (("slider", f"logit z{k} (slider)"), ("spinbutton", f"logit z{k}"))
+        ],
+        ("slider", "temperature T"),
+        ("button", "Reset"),
+    ]
+    assert sorted(controls) == sorted(expected)
+
+
+def test_the_explorer_works_from_the_keyboard_alone(page):
+    """Tab reaches each control in order; arrow keys move the sliders and step the
+    logits; Enter on Reset resets."""
+    page.locator("button.sme-reset").click()
+    initial = widget_state(page)
+    controls = page.locator("div.softmax-explorer").locator("input, button")
+    count = controls.count()
+    assert count == 2 * 4 + 2
+    page.locator("#before").focus()
+    reached = []
+    for _ in range(count):
+        page.keyboard.press("Tab")
+        reached.append(controls.evaluate_all("(all) => all.indexOf(document.activeElement)"))
+    assert reached == list(range(count)), "Tab does not reach every control, in order"
+
+    def focus_by_tab(index):
+        page.locator("#before").focus()
+        for _ in range(index + 1):
+            page.keyboard.press("Tab")
+        assert controls.evaluate_all("(all) => all.indexOf(document.activeElement)") == index
+
+    # The slider of logit z1 (the first control): five steps of 0.1 to the right.
+    focus_by_tab(0)
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    state = widget_state(page)
+    assert state["logits"] == pytest.approx([2.5, 1.0, 0.1, -1.0], abs=1e-12)
+    assert page.locator("input.sme-logit-input").first.input_value() == "2.5"
+    np.testing.assert_allclose(state["probabilities"], softmax(state["logits"]), rtol=1e-12)
+
+    # The number field of logit z2 (the fourth control): ArrowUp steps it by 0.1.
+    focus_by_tab(3)
+    for _ in range(3):
+        page.keyboard.press("ArrowUp")
+    assert widget_state(page)["logits"][1] == pytest.approx(1.3, abs=1e-12)
+
+    # The temperature slider: ArrowLeft cools (sharper), ArrowRight warms (flatter).
+    focus_by_tab(count - 2)
+    for _ in range(20):
+        page.keyboard.press("ArrowLeft")
+    colder = widget_state(page)
+    assert colder["temperature"] < 1.0
+    for _ in range(60):
+        page.keyboard.press("ArrowRight")
+    hotter = widget_state(page)
+    assert hotter["temperature"] > 1.0
+    assert max(hotter["probabilities"]) < max(colder["probabilities"])
+    np.testing.assert_allclose(
+        hotter["probabilities"],
+        softmax(hotter["logits"], temperature=hotter["temperature"]),
+        rtol=1e-12,
+    )
+
+    # Reset, from the keyboard.
+    focus_by_tab(count - 1)
+    page.keyboard.press("Enter")
+    assert widget_state(page)["logits"] == initial["logits"]
+    assert widget_state(page)["temperature"] == initial["temperature"]

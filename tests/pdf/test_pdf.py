@@ -380,3 +380,65 @@ def test_the_html_site_serves_the_pdf(pdf):
     links = re.findall(r'href="([^"#?]*\.pdf)"', landing.read_text(encoding="utf-8"))
     assert links, "the landing page has no link to the PDF edition"
     assert all((landing.parent / link).resolve() == served.resolve() for link in links), links
+
+
+# -- the indicator symbol, \mathbbm{1} -----------------------------------------------
+
+#: \mathbbm{x} of bbm, as unicode-math's \mathbb sets it (Latin Modern Math): the
+#: double-struck letters and digits (U+1D538 ..., with the letters Unicode had before).
+DOUBLE_STRUCK = {
+    **{str(d): chr(0x1D7D8 + d) for d in range(10)},
+    **{chr(ord("a") + i): chr(0x1D552 + i) for i in range(26)},
+    **{chr(ord("A") + i): chr(0x1D538 + i) for i in range(26)},
+    **dict(zip("CHNPQRZ", "ℂℍℕℙℚℝℤ", strict=True)),
+}
+INDICATOR = DOUBLE_STRUCK["1"]  # U+1D7D9 MATHEMATICAL DOUBLE-STRUCK DIGIT ONE
+STAND_IN = ROOT / "book" / "_latex" / "bbm.sty"
+
+
+def test_bbm_is_the_course_stand_in():
+    """Jupyter Book's class loads bbm; the PDF takes the course's stand-in, not
+    texlive-fonts-extra's (so the small TeX set of the Makefile builds it)."""
+    assert "book/_latex/bbm.sty" in CONFIG["sphinx"]["config"]["latex_additional_files"]
+    if not LATEX_LOG.is_file():
+        pytest.skip(f"no LaTeX log at {LATEX_LOG} (COURSE_PDF from elsewhere)")
+    log = LATEX_LOG.read_text(encoding="utf-8", errors="replace")
+    assert re.search(r"\(\./bbm\.sty\s*\nPackage: bbm \S+ stand-in", log), (
+        "bbm.sty was not the course's stand-in (book/_latex/bbm.sty)"
+    )
+
+
+def test_the_indicator_symbol_renders_with_the_stand_in(tmp_path):
+    r"""\mathbbm{1} with the stand-in bbm.sty, then unicode-math (the order of Jupyter
+    Book's class and preamble), is Latin Modern Math's U+1D7D9 in the PDF."""
+    if shutil.which("xelatex") is None:
+        pytest.fail("xelatex missing: install Debian's texlive-xetex (make system-deps)")
+    shutil.copy(STAND_IN, tmp_path / "bbm.sty")
+    (tmp_path / "indicator.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage{bbm}\n"
+        "\\usepackage{unicode-math}\n\\begin{document}\n"
+        "$\\mathbbm{1}[y = k]$ and $\\mathbbm{R}^d$\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "indicator.tex"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    log = (tmp_path / "indicator.log").read_text(encoding="utf-8", errors="replace")
+    assert "Missing character" not in log
+    assert "stand-in" in log, "the stand-in bbm.sty was not the one loaded"
+    shown = run("pdftotext", "-enc", "UTF-8", str(tmp_path / "indicator.pdf"), "-")
+    assert INDICATOR in shown and "ℝ" in shown, shown
+    assert "LatinModernMath" in run("pdffonts", str(tmp_path / "indicator.pdf"))
+
+
+def test_every_mathbbm_of_the_book_is_in_the_pdf(text):
+    r"""Each \mathbbm{x} of the sources is its double-struck character in the PDF."""
+    sources = " ".join(markdown_of(doc) for doc in toc_documents())
+    used = sorted(set(re.findall(r"\\mathbbm\s*\{?\s*([0-9A-Za-z])", sources)))
+    if not used:
+        pytest.skip(r"the book does not use \mathbbm (the stand-in is checked on its own)")
+    absent = [x for x in used if DOUBLE_STRUCK[x] not in text]
+    assert absent == [], rf"\mathbbm of {absent} not double-struck in the PDF"
