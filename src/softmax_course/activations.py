@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
+from . import _core
 from ._rows import to_rows
 from ._validation import (
     as_float_array,
@@ -31,19 +31,9 @@ def _softmax_like(x, axis, temperature, mode):
     work, out_dtype = as_float_array(x, mode)
     axes = class_axes(axis, work.ndim, mode)
     temperature = check_temperature(temperature, mode)
-    if (
-        temperature == 1.0
-        and axes == (0,)
-        and work.ndim == 1
-        and 0 < work.shape[0] <= _kernels.SMALL_VECTOR
-        and work.dtype == out_dtype
-    ):
-        result = _kernels.small_vector(work, mode)
-        if result is not None:
-            return result
     rows, layout = to_rows(work, axes)
     check_class_axis_not_empty(layout.num_classes, mode)
-    return layout.from_rows(_kernels.softmax_rows(rows, mode, temperature, out_dtype))
+    return layout.from_rows(_core.softmax_rows(rows, mode, temperature, out_dtype))
 
 
 def softmax(x: ArrayLike, *, axis: AxisLike = -1, temperature: float = 1.0) -> np.ndarray:
@@ -192,13 +182,8 @@ def logsumexp(x: ArrayLike, *, axis: AxisLike = -1, keepdims: bool = False) -> n
     """
     work, out_dtype = as_float_array(x, "logsumexp")
     axes = class_axes(axis, work.ndim, "logsumexp")
-    if axes == (0,) and work.ndim == 1 and 0 < work.shape[0] <= _kernels.SMALL_VECTOR:
-        stats = _kernels.small_vector(work, "stats") if work.dtype == out_dtype else None
-        if stats is not None:
-            result = np.array(stats[0] + stats[1], dtype=out_dtype)
-            return result.reshape(1) if keepdims else result
     rows, layout = to_rows(work, axes)
-    return layout.reduced(_kernels.logsumexp_rows(rows, out_dtype), keepdims)
+    return layout.reduced(_core.logsumexp_rows(rows, out_dtype), keepdims)
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:
@@ -352,7 +337,7 @@ def softmax_jacobian(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     axes = class_axes(axis, work.ndim, "softmax_jacobian")
     rows, layout = to_rows(work, axes)
     check_class_axis_not_empty(layout.num_classes, "softmax_jacobian")
-    probs = _kernels.softmax_rows(rows, "softmax", 1.0, out_dtype)
+    probs = _core.softmax_rows(rows, "softmax", 1.0, out_dtype)
     with np.errstate(all="ignore"):  # products of tiny probabilities underflow to 0
         jac = -probs[:, :, None] * probs[:, None, :]
         k = np.arange(layout.num_classes)

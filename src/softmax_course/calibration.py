@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from . import _kernels
+from . import _core
 from ._validation import as_float_array, check_distribution, check_integer, check_labels
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def fit_temperature(
 
     def mean_nll(log_temperature):
         scaled = logits / np.exp(log_temperature)
-        return float(_kernels.cross_entropy_rows(scaled, labels).mean())
+        return float(_core.cross_entropy_rows(scaled, labels).mean())
 
     log_bounds = (np.log(low), np.log(high))
     result = minimize_scalar(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
+from . import _core
 from ._rows import to_rows
 from ._validation import (
     as_float_array,
@@ -113,7 +113,7 @@ def cross_entropy(
     [0.6931471805599453, 1000.0]
     """
     function = "cross_entropy"
-    reduction = check_choice(reduction, "reduction", _kernels.REDUCTIONS, function)
+    reduction = check_choice(reduction, "reduction", _core.REDUCTIONS, function)
     work, out_dtype = as_float_array(logits, function, "logits")
     axes = class_axes(axis, work.ndim, function, "logits")
     rows, layout = to_rows(work, axes)
@@ -123,7 +123,7 @@ def cross_entropy(
         losses = _cross_entropy_distribution(rows, layout, target, axes, function)
     elif target.shape == layout.batch_shape:
         labels = check_labels(target, layout.num_classes, function)
-        losses = _kernels.cross_entropy_rows(rows, labels.reshape(-1))
+        losses = _core.cross_entropy_rows(rows, labels.reshape(-1))
     elif target.shape == work.shape:
         raise TypeError(
             f"{function}: a target with the shape of the logits {work.shape} is a "
@@ -136,13 +136,13 @@ def cross_entropy(
         )
     with np.errstate(all="ignore"):  # float16 losses may overflow to inf
         losses = losses.reshape(layout.batch_shape).astype(out_dtype, copy=False)
-    return _kernels.reduce_losses(losses, reduction)
+    return _core.reduce_losses(losses, reduction)
 
 
 def _cross_entropy_distribution(rows, layout, target, axes, function):
     check_distribution(target, target.dtype, axes, "a target distribution", function)
     target_rows, _ = to_rows(target, axes)
-    log_probs = _kernels.softmax_rows(rows, "log_softmax", 1.0, rows.dtype)
+    log_probs = _core.softmax_rows(rows, "log_softmax", 1.0, rows.dtype)
     with np.errstate(all="ignore"):
         terms = np.where(target_rows > 0, target_rows * log_probs, 0.0)
         return -terms.sum(axis=1).astype(rows.dtype, copy=False)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._compensated import two_sum
+from ._core import two_sum
 from ._rows import to_rows
 from ._validation import as_float_array, one_axis
 

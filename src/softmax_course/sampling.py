@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
+from . import _core
 from ._validation import (
     as_float_array,
     check_class_axis_not_empty,
@@ -48,7 +48,7 @@ def _check_top_p(top_p, function):
 def _softmax_last(x, temperature=1.0):
     """Softmax along the last axis of validated float64 logits."""
     rows = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
-    return _kernels.softmax_rows(rows, "softmax", temperature, x.dtype).reshape(x.shape)
+    return _core.softmax_rows(rows, "softmax", temperature, x.dtype).reshape(x.shape)
 
 
 def _descending_order(values):

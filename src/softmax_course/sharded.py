@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
+from . import _core
 from ._rows import to_rows
 from ._validation import (
     as_float_array,
@@ -136,7 +136,7 @@ def sharded_cross_entropy(
     array([0.41703, 0.     ])
     """
     function = "sharded_cross_entropy"
-    reduction = check_choice(reduction, "reduction", _kernels.REDUCTIONS, function)
+    reduction = check_choice(reduction, "reduction", _core.REDUCTIONS, function)
     if not isinstance(shards, Sequence) or isinstance(shards, (str, bytes)) or not shards:
         raise TypeError(
             f"{function}: shards must be a non-empty list or tuple of arrays of logits."
@@ -180,4 +180,4 @@ def sharded_cross_entropy(
     losses = np.where(pair.maximum == -np.inf, np.nan, losses)
     with np.errstate(all="ignore"):
         losses = np.asarray(losses).astype(pair.dtype)
-    return _kernels.reduce_losses(losses, reduction)
+    return _core.reduce_losses(losses, reduction)
