@@ -32,19 +32,36 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Rows shorter than this are worked on as columns (classes along axis 0).
+#: Rows shorter than this are worked on as columns (classes along axis 0): NumPy
+#: reduces a short row about ten times slower than it reduces across rows.
 COLUMNS_BELOW = 16
-#: Logits per block: eight float64 work arrays of this size stay in a 4 MiB L2 cache.
+#: Logits per block: the float64 work arrays of a block stay in a 4 MiB L2 cache.
 BLOCK_VALUES = 1 << 16
+#: ``exp`` of a float64 below about -708 is subnormal or 0, and NumPy's fast kernel
+#: hands the whole call to a path a hundred times slower: so ``exp`` is taken of
+#: ``max(d, FAST_EXP_FROM)``, and the few terms between ``UNDERFLOW`` (where ``exp``
+#: is 0) and ``FAST_EXP_FROM`` are computed again, on their own.
+FAST_EXP_FROM = -707.0
+UNDERFLOW = float(np.log(np.finfo(np.float64).smallest_subnormal)) - 1.0
+#: For float16 and float32 logits ``p`` is 0 below ``d = -150``: ``exp(-150) / K`` is
+#: far below the smallest float32, so no result changes, and ``exp`` stays fast.
+FLOAT32_FLOOR = -150.0
 #: Veltkamp's splitting constant for float64, 2**27 + 1.
 _SPLIT = 134217729.0
 
 
-def two_sum(a, b):
-    """``a + b`` rounded, and its exact rounding error (Knuth's TwoSum), element-wise."""
-    total = a + b
-    b_virtual = total - a
-    return total, (a - (total - b_virtual)) + (b - b_virtual)
+def two_sum(a, b, total=None, error=None, scratch=None):
+    """``a + b`` rounded, and its exact rounding error (Knuth's TwoSum), element-wise.
+
+    With ``total``, ``error`` and ``scratch`` (arrays of the broadcast shape) the
+    results and the work go there and nothing is allocated.
+    """
+    total = np.add(a, b, out=total)
+    b_virtual = np.subtract(total, a, out=scratch)
+    error = np.subtract(total, b_virtual, out=error)  # a_virtual
+    np.subtract(a, error, out=error)
+    np.subtract(b, b_virtual, out=b_virtual)
+    return total, np.add(error, b_virtual, out=error)
 
 
 def _split(a):
@@ -54,7 +71,7 @@ def _split(a):
 
 
 def _divide(d, e, temperature):
-    """``(d + e) / T`` as ``q + error``: the quotient and its error (Dekker's TwoProduct)."""
+    """``(d + e) / T`` as ``q + error``, in place (Dekker's TwoProduct for the division)."""
     q = d / temperature
     q_high, q_low = _split(q)
     t_high, t_low = _split(np.float64(temperature))
@@ -62,63 +79,85 @@ def _divide(d, e, temperature):
     product_error = ((q_high * t_high - product) + q_high * t_low + q_low * t_high) + q_low * t_low
     residual = (d - product) - product_error
     residual[~np.isfinite(residual)] = 0.0  # the split of huge quotients: exp is 0 there
-    return q, (e + residual) / temperature
+    e += residual
+    e /= temperature
+    d[...] = q
 
 
-def _difference(z, m, temperature):
-    """``d = (z - m) / T`` and its error ``e`` (None where float64 made ``d`` exact)."""
-    if not z.base_is_float64:
-        d = z.values - m
-        return (d if temperature == 1.0 else d / temperature), None
-    d, e = two_sum(z.values, -m)
-    return (d, e) if temperature == 1.0 else _divide(d, e, temperature)
+class _Work:
+    """A block of rows in float64 (classes along ``axis``) and its work arrays."""
+
+    def __init__(self, values, axis, is64, buffers, special=False):
+        self.values, self.axis, self.is64, self.special = values, axis, is64, special
+        size, shape = values.size, values.shape
+        views = (b.reshape(-1)[:size].reshape(shape) for b in buffers[:4])
+        self.d, self.e, self.p, self.tmp = views
+
+    def first_max(self):
+        """The row max, and where its first occurrence is (as an index for ``p``)."""
+        if self.axis == 1:
+            index = np.argmax(self.values, axis=1)
+            at = (np.arange(len(index)), index)
+            return self.values[at][:, None], at
+        m = np.maximum.reduce(self.values, axis=0, keepdims=True)
+        index = np.zeros(self.values.shape[1], dtype=np.intp)
+        for j in range(self.values.shape[0] - 1, -1, -1):  # K < COLUMNS_BELOW passes
+            index[self.values[j] == m[0]] = j
+        return m, (index, np.arange(len(index)))
+
+    def sum(self, a):
+        return np.add.reduce(a, axis=self.axis, keepdims=True)
 
 
-def _terms(z, axis, temperature):
-    """The row max, ``d`` and ``p = exp(d) * (1 + e)`` of a block (classes along ``axis``)."""
-    m = np.maximum.reduce(z.values, axis=axis, keepdims=True)
-    d, e = _difference(z, m, temperature)
-    if z.special:  # an overflowing difference: TwoSum's error is NaN, exp(d) is 0
-        e = None if e is None else np.where(np.isfinite(e), e, 0.0)
+def _terms(w, temperature):
+    """The row max, ``d = (x - m) / T`` and ``p = exp(d) * (1 + e)`` into ``w``."""
+    m, at = w.first_max()
+    if w.is64:
+        two_sum(w.values, -m, w.d, w.e, w.tmp)
+        if temperature != 1.0:
+            _divide(w.d, w.e, temperature)
+    else:  # float16 and float32 logits: the difference is exact in float64
+        np.subtract(w.values, m, out=w.d)
+        if temperature != 1.0:
+            w.d /= temperature
+    if w.special:  # an overflowing difference: TwoSum's error is NaN, exp(d) is 0
+        w.e[~np.isfinite(w.e)] = 0.0
         if temperature > 1.0:  # (x - m) overflowed, but (x - m) / T may not
-            d = np.where(
-                np.isinf(d) & np.isfinite(z.values), z.values / temperature - m / temperature, d
-            )
-    p = np.exp(d)
-    if e is not None:
-        p += p * e
-    return m, d, p
+            big = np.isinf(w.d) & np.isfinite(w.values)
+            w.d[big] = (w.values / temperature - m / temperature)[big]
+    _exp(w.d, w.p, FAST_EXP_FROM if w.is64 else FLOAT32_FLOOR)
+    if w.is64:
+        w.p += np.multiply(w.p, w.e, out=w.tmp)
+    return m, at
 
 
-def _log1p_of_others(d, p, axis):
-    """``log1p(s)``: ``s`` sums ``p`` over every logit but one at the max (``d == 0``)."""
-    at_max = d == 0
-    np.putmask(p, at_max, 0.0)
-    s = np.add.reduce(p, axis=axis, keepdims=True)
-    ties = np.add.reduce(at_max, axis=axis, keepdims=True, dtype=np.intp)
-    s += ties - 1
-    return s
+def _exp(d, p, floor):
+    """``p = exp(d)``; below ``floor`` 0, or ``exp(d)`` computed on its own for float64."""
+    if float(np.minimum.reduce(d, axis=None)) >= floor:
+        np.exp(d, out=p)
+        return
+    np.exp(np.maximum(d, floor, out=p), out=p)
+    low = d < floor
+    np.putmask(p, low, 0.0)
+    if floor == FAST_EXP_FROM:  # float64: the few normal results below the floor
+        band = np.flatnonzero(low & (d >= UNDERFLOW))
+        p.reshape(-1)[band] = np.exp(d.reshape(-1)[band])
 
 
-def _block(z, axis, mode, temperature):
-    """The result of one block: probabilities, log-probabilities or ``(m, s)``."""
-    m, d, p = _terms(z, axis, temperature)
+def _block(w, mode, temperature):
+    """One block's probabilities, log-probabilities or ``(m, s)``; and a number per row
+    that is finite unless the row needs :func:`_special_rows`."""
+    m, at = _terms(w, temperature)
     if mode == "softmax":
-        total = np.add.reduce(p, axis=axis, keepdims=True)
-        p *= 1.0 / total
-        return p, total
-    s = _log1p_of_others(d, p, axis)
+        total = w.sum(w.p)
+        w.p *= 1.0 / total
+        return w.p, total
+    w.p[at] = 0.0  # s: the sum of p over every logit but the first at the max
+    s = w.sum(w.p)
     if mode == "log_softmax":
-        d -= np.log1p(s)
-        return d, s
+        w.d -= np.log1p(s)
+        return w.d, s
     return (m, s), s
-
-
-class _Block:
-    """The float64 values of a block of rows and whether they were float64 already."""
-
-    def __init__(self, values, base_is_float64, special=False):
-        self.values, self.base_is_float64, self.special = values, base_is_float64, special
 
 
 def run_rows(rows, mode, temperature=1.0, out=None):
@@ -126,15 +165,18 @@ def run_rows(rows, mode, temperature=1.0, out=None):
     n, k = rows.shape
     is64 = rows.dtype == np.float64
     columns = k < COLUMNS_BELOW
-    axis = 0 if columns else 1
-    step = max(1, BLOCK_VALUES // max(k, 1))
+    step = max(1, BLOCK_VALUES // k)
+    buffers = [np.empty(min(n, step) * k) for _ in range(5)]
     stats = (np.empty(n), np.empty(n)) if mode == "stats" else None
     with np.errstate(all="ignore"):
         for start in range(0, n, step):
             block = rows[start : start + step]
             values = block.T if columns else block
-            values = np.asarray(values, dtype=np.float64, order="C")
-            result, check = _block(_Block(values, is64), axis, mode, temperature)
+            if columns or not is64:  # a float64 copy, in the cache
+                values = buffers[4].reshape(-1)[: values.size].reshape(values.shape)
+                np.copyto(values, block.T if columns else block)
+            w = _Work(values, 0 if columns else 1, is64, buffers)
+            result, check = _block(w, mode, temperature)
             where = slice(start, start + step)
             if stats is None:
                 out[where] = result.T if columns else result
@@ -149,7 +191,9 @@ def run_rows(rows, mode, temperature=1.0, out=None):
 def _special_rows(x, mode, temperature, out, stats, index):
     """NaN, infinities, overflow: the documented rules for these rows (any K)."""
     values = x.astype(np.float64)
-    result, _ = _block(_Block(values, x.dtype == np.float64, True), 1, mode, temperature)
+    buffers = [np.empty(x.size) for _ in range(4)]
+    w = _Work(values, 1, x.dtype == np.float64, buffers, special=True)
+    result, _ = _block(w, mode, temperature)
     m = np.max(values, axis=1)
     has_nan = np.isnan(values).any(axis=1)
     positive = np.count_nonzero(values == np.inf, axis=1)
@@ -158,10 +202,9 @@ def _special_rows(x, mode, temperature, out, stats, index):
         s = np.where(m == np.inf, positive - 1.0, np.where(m == -np.inf, 0.0, result[1][:, 0]))
         stats[1][index] = np.where(has_nan, np.nan, s)
         return
-    one_hot = (values == np.inf).astype(np.float64)
-    result[positive == 1] = (
-        one_hot[positive == 1] if mode == "softmax" else np.log(one_hot[positive == 1])
-    )
+    single = positive == 1
+    one_hot = (values[single] == np.inf).astype(np.float64)
+    result[single] = one_hot if mode == "softmax" else np.log(one_hot)
     result[has_nan | (positive > 1) | (m == -np.inf)] = np.nan
     out[index] = result
 
