@@ -5,10 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from softmax_course import (
-    softmax,
-    streaming_attention,
-)
+from softmax_course import softmax
+from softmax_course.online import streaming_attention
 
 inf, nan = np.inf, np.nan
 

@@ -7,12 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import logits
 
-from softmax_course import (
+from softmax_course import softmax
+from softmax_course.sampling import (
     gumbel_max_sample,
     gumbel_softmax,
     sample_logits,
     sampling_distribution,
-    softmax,
 )
 
 inf = np.inf

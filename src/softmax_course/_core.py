@@ -56,7 +56,11 @@ def two_sum(a, b, total=None, error=None, scratch=None):
     With ``total``, ``error`` and ``scratch`` (arrays of the broadcast shape) the
     results and the work go there and nothing is allocated.
     """
-    total = np.add(a, b, out=total)
+    if total is None:
+        total = np.add(a, b)
+        b_virtual = total - a
+        return total, (a - (total - b_virtual)) + (b - b_virtual)
+    np.add(a, b, out=total)
     b_virtual = np.subtract(total, a, out=scratch)
     error = np.subtract(total, b_virtual, out=error)  # a_virtual
     np.subtract(a, error, out=error)

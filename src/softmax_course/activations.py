@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 
     from ._validation import AxisLike
 
+__all__ = [
+    "log_sigmoid",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "sigmoid",
+    "softmax",
+    "softmax_jacobian",
+]
+
 
 def _softmax_like(x, axis, temperature, mode):
     """softmax or log_softmax (``mode``): validate once, then run the kernel."""

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from ._validation import AxisLike
 
+__all__ = ["cross_entropy", "one_hot"]
+
 
 def one_hot(labels: ArrayLike, num_classes: int, *, dtype: DTypeLike = np.float64) -> np.ndarray:
     """Encode integer class labels as one-hot vectors (a new last axis).
@@ -122,7 +124,8 @@ def cross_entropy(
     if target.shape == work.shape and target.dtype.kind == "f":
         losses = _cross_entropy_distribution(rows, layout, target, axes, function)
     elif target.shape == layout.batch_shape:
-        labels = check_labels(target, layout.num_classes, function)
+        hint = " (A target distribution must have the shape of the logits.)"
+        labels = check_labels(target, layout.num_classes, function, "labels", hint)
         losses = _core.cross_entropy_rows(rows, labels.reshape(-1))
     elif target.shape == work.shape:
         raise TypeError(

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _core
-from ._rows import to_rows
-from ._validation import (
+from .. import _core
+from .._rows import to_rows
+from .._validation import (
     as_float_array,
     check_choice,
     check_class_axis_not_empty,
@@ -22,10 +22,13 @@ from ._validation import (
     check_labels,
     one_axis,
 )
-from .normalizer import Normalizer, _logit_rows, _merge_with_factors, _pair_of_rows
+from ._shared import logit_rows, merge_with_factors, pair_of_rows
+from .normalizer import Normalizer
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
+
+__all__ = ["shard_statistics", "sharded_cross_entropy"]
 
 
 def shard_statistics(
@@ -71,7 +74,7 @@ def shard_statistics(
     array([1., 0.])
     """
     function = "shard_statistics"
-    rows, layout, out_dtype = _logit_rows(logits_shard, axis, function, "logits_shard")
+    rows, layout, out_dtype = logit_rows(logits_shard, axis, function, "logits_shard")
     class_offset = check_integer(class_offset, "class_offset", function, minimum=0)
     labels = np.asarray(labels)
     if labels.shape != layout.batch_shape:
@@ -85,7 +88,7 @@ def shard_statistics(
 
 def _shard_statistics(rows, batch_shape, dtype, labels, class_offset):
     """The pair and target logits of validated float64 rows and flat labels."""
-    pair = _pair_of_rows(rows, batch_shape, dtype)
+    pair = pair_of_rows(rows, batch_shape, dtype)
     local = labels - class_offset
     held = (local >= 0) & (local < rows.shape[1])
     target = np.zeros(rows.shape[0])
@@ -167,7 +170,7 @@ def sharded_cross_entropy(
     offset = 0
     for rows, _ in blocks:
         shard_pair, shard_target = _shard_statistics(rows, batch_shape, dtype, labels, offset)
-        pair = _merge_with_factors(pair, shard_pair)[0]
+        pair = merge_with_factors(pair, shard_pair)[0]
         target = target + shard_target
         offset += rows.shape[1]
     with np.errstate(all="ignore"):
