@@ -91,11 +91,12 @@ def _divide(d, e, temperature):
 class _Work:
     """A block of rows in float64 (classes along ``axis``) and its work arrays."""
 
-    def __init__(self, values, axis, is64, buffers, special=False):
+    def __init__(self, values, axis, is64, buffers, special=False, result=None):
         self.values, self.axis, self.is64, self.special = values, axis, is64, special
         size, shape = values.size, values.shape
-        views = (b.reshape(-1)[:size].reshape(shape) for b in buffers[:4])
+        views = [b.reshape(-1)[:size].reshape(shape) for b in buffers[:4]]
         self.d, self.e, self.p, self.tmp = views
+        self.result = result  # where the result goes, if it can be written there directly
 
     def first_max(self):
         """The row max, and where its first occurrence is (as an index for ``p``)."""
@@ -103,14 +104,21 @@ class _Work:
             index = np.argmax(self.values, axis=1)
             at = (np.arange(len(index)), index)
             return self.values[at][:, None], at
-        m = np.maximum.reduce(self.values, axis=0, keepdims=True)
-        index = np.zeros(self.values.shape[1], dtype=np.intp)
+        m = np.maximum.reduce(self.values, axis=0)
+        index = np.zeros(len(m), dtype=np.intp)
         for j in range(self.values.shape[0] - 1, -1, -1):  # K < COLUMNS_BELOW passes
-            index[self.values[j] == m[0]] = j
-        return m, (index, np.arange(len(index)))
+            index[self.values[j] == m] = j
+        at = (index, np.arange(len(m)))
+        return self.values[at][None, :], at  # the first max itself (0.0 or -0.0)
 
     def sum(self, a):
-        return np.add.reduce(a, axis=self.axis, keepdims=True)
+        """Row sums: pairwise along a row; over columns one by one, whatever the batch."""
+        if self.axis == 1:
+            return np.add.reduce(a, axis=1, keepdims=True)
+        total = a[0].copy()
+        for column in a[1:]:
+            total += column
+        return total[None, :]
 
 
 def _terms(w, temperature):
@@ -151,6 +159,8 @@ def _exp(d, p, floor):
 def _block(w, mode, temperature):
     """One block's probabilities, log-probabilities or ``(m, s)``; and a number per row
     that is finite unless the row needs :func:`_special_rows`."""
+    if w.result is not None:  # float64 results, row layout: no copy at the end
+        w.p, w.d = (w.result, w.d) if mode == "softmax" else (w.p, w.result)
     m, at = _terms(w, temperature)
     if mode == "softmax":
         total = w.sum(w.p)
@@ -179,13 +189,16 @@ def run_rows(rows, mode, temperature=1.0, out=None):
             if columns or not is64:  # a float64 copy, in the cache
                 values = buffers[4].reshape(-1)[: values.size].reshape(values.shape)
                 np.copyto(values, block.T if columns else block)
-            w = _Work(values, 0 if columns else 1, is64, buffers)
-            result, check = _block(w, mode, temperature)
             where = slice(start, start + step)
-            if stats is None:
-                out[where] = result.T if columns else result
-            else:
+            direct = stats is None and not columns and out.dtype == np.float64
+            w = _Work(
+                values, 0 if columns else 1, is64, buffers, result=out[where] if direct else None
+            )
+            result, check = _block(w, mode, temperature)
+            if stats is not None:
                 stats[0][where], stats[1][where] = (r.reshape(-1) for r in result)
+            elif not direct:
+                out[where] = result.T if columns else result
             bad = np.flatnonzero(~np.isfinite(check.reshape(-1)))
             if bad.size:
                 _special_rows(block[bad], mode, temperature, out, stats, start + bad)
@@ -250,19 +263,3 @@ def cross_entropy_rows(rows, labels):
         log_probs = softmax_rows(rows[special], "log_softmax", 1.0, np.float64)
         losses[special] = -log_probs[np.arange(len(log_probs)), labels[special]]
     return losses
-
-
-#: The reductions of per-sample losses.
-REDUCTIONS = ("mean", "sum", "none")
-
-
-def reduce_losses(losses, reduction):
-    """Combine per-sample losses (``reduction`` already checked); no flag on overflow."""
-    if reduction == "none":
-        return losses
-    with np.errstate(all="ignore"):
-        if reduction == "sum":
-            return losses.sum(dtype=losses.dtype)
-        if losses.size == 0:
-            return np.array(np.nan, dtype=losses.dtype)
-        return losses.mean(dtype=losses.dtype)

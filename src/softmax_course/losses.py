@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _core
-from ._rows import to_rows
+from ._rows import REDUCTIONS, reduce_losses, to_rows
 from ._validation import (
     as_float_array,
     check_choice,
@@ -115,7 +115,7 @@ def cross_entropy(
     [0.6931471805599453, 1000.0]
     """
     function = "cross_entropy"
-    reduction = check_choice(reduction, "reduction", _core.REDUCTIONS, function)
+    reduction = check_choice(reduction, "reduction", REDUCTIONS, function)
     work, out_dtype = as_float_array(logits, function, "logits")
     axes = class_axes(axis, work.ndim, function, "logits")
     rows, layout = to_rows(work, axes)
@@ -139,7 +139,7 @@ def cross_entropy(
         )
     with np.errstate(all="ignore"):  # float16 losses may overflow to inf
         losses = losses.reshape(layout.batch_shape).astype(out_dtype, copy=False)
-    return _core.reduce_losses(losses, reduction)
+    return reduce_losses(losses, reduction)
 
 
 def _cross_entropy_distribution(rows, layout, target, axes, function):

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import _core
-from .._rows import to_rows
+from .._rows import REDUCTIONS, reduce_losses, to_rows
 from .._validation import (
     as_float_array,
     check_choice,
@@ -139,7 +138,7 @@ def sharded_cross_entropy(
     array([0.41703, 0.     ])
     """
     function = "sharded_cross_entropy"
-    reduction = check_choice(reduction, "reduction", _core.REDUCTIONS, function)
+    reduction = check_choice(reduction, "reduction", REDUCTIONS, function)
     if not isinstance(shards, Sequence) or isinstance(shards, (str, bytes)) or not shards:
         raise TypeError(
             f"{function}: shards must be a non-empty list or tuple of arrays of logits."
@@ -183,4 +182,4 @@ def sharded_cross_entropy(
     losses = np.where(pair.maximum == -np.inf, np.nan, losses)
     with np.errstate(all="ignore"):
         losses = np.asarray(losses).astype(pair.dtype)
-    return _core.reduce_losses(losses, reduction)
+    return reduce_losses(losses, reduction)
