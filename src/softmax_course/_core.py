@@ -1,67 +1,40 @@
 """The numerical core: one row algorithm for the softmax family and the online normaliser.
 
-For each row ``x`` of K logits (chapter 5, "subtract the max with its exact error
-and use log1p"):
-
-1. ``m = max(x)``;
-2. ``d = (x - m) / T``, exact: float16 and float32 logits are worked on in
-   float64, where their difference is exact; float64 logits carry its rounding
-   error ``e`` (Knuth's TwoSum; with a temperature, Dekker's TwoProduct adds the
-   error of the division);
-3. ``p = exp(d) * (1 + e)``: ``exp`` turns an absolute error of its argument
-   into a relative error of its result, so ``e`` is what keeps ``p`` accurate;
-4. softmax is ``p / sum(p)``; for the logarithms, ``s`` is the sum of ``p`` over
-   every logit but one at the max (each other tie adds exactly 1), and
-   ``log(sum(exp(d))) = log1p(s)`` keeps ``s`` when it is tiny. log-softmax is
-   ``d - log1p(s)`` (both terms ``<= 0``: nothing cancels), the log-sum-exp
-   ``m + log1p(s)``, and the pair of the online normaliser is ``(m, s)``.
-
-Rows with NaN, infinities or a difference that overflows go through one function,
-:func:`_special_rows`, which applies the documented rules.
-
-Batch invariance: every operation is element-wise or a reduction along one row,
-and how a row is reduced depends only on K. Rows are worked on in blocks that fit
-in the cache; rows shorter than :data:`COLUMNS_BELOW` are transposed so that the
-reductions run across rows (sequential sums) instead of one short row at a time.
-So a row's result does not depend on its batch, its position, the layout of the
-array, or whether it came 1-D. No checks are made here: the public functions
-validate their input once. Nothing raises a floating-point flag.
+For each row ``x`` (chapter 5: subtract the max with its exact error, use log1p):
+``m = max(x)``; ``d = (x - m) / T`` exactly (float16/32 logits in float64, where the
+difference is exact; float64 logits with its error ``e`` by TwoSum, and that of the
+division by TwoProduct); ``p = exp(d) * (1 + e)``; softmax ``p / sum(p)``. ``s`` sums
+``p`` over every logit but the first at the max: log-softmax is ``d - log1p(s)``
+(both terms ``<= 0``), the log-sum-exp ``m + log1p(s)``, and ``(m, s)`` is the online
+normaliser's pair. NaN, infinities and overflowing differences: one function,
+:func:`_special_rows`. Every step is element-wise or a reduction along one row,
+done the same way for every row of a given K (in cache-sized blocks; rows shorter
+than :data:`COLUMNS_BELOW` as columns): a row's result does not depend on its
+batch. No checks here, and no floating-point flag is raised.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-#: Rows shorter than this are worked on as columns (classes along axis 0): NumPy
-#: reduces a short row about ten times slower than it reduces across rows.
-COLUMNS_BELOW = 16
-#: Logits per block: the float64 work arrays of a block stay in a 4 MiB L2 cache.
-BLOCK_VALUES = 1 << 16
-#: ``exp`` of a float64 below about -708 is subnormal or 0, and NumPy's fast kernel
-#: hands the whole call to a path a hundred times slower: so ``exp`` is taken of
-#: ``max(d, FAST_EXP_FROM)``, and the few terms between ``UNDERFLOW`` (where ``exp``
-#: is 0) and ``FAST_EXP_FROM`` are computed again, on their own.
+COLUMNS_BELOW = 16  # shorter rows are columns: NumPy reduces a short row 10x slower
+BLOCK_VALUES = 1 << 16  # logits per block: its float64 work arrays stay in a 4 MiB L2
+#: NumPy's ``exp`` of a float64 below about -708 takes a path a hundred times slower:
+#: ``exp`` is taken of ``max(d, FAST_EXP_FROM)``, and the few terms between
+#: ``UNDERFLOW`` (exp is 0 below) and ``FAST_EXP_FROM`` again, on their own.
 FAST_EXP_FROM = -707.0
 UNDERFLOW = float(np.log(np.finfo(np.float64).smallest_subnormal)) - 1.0
-#: For float16 and float32 logits ``p`` is 0 below ``d = -150``: ``exp(-150) / K`` is
-#: far below the smallest float32, so no result changes, and ``exp`` stays fast.
-FLOAT32_FLOOR = -150.0
-#: Veltkamp's splitting constant for float64, 2**27 + 1.
-_SPLIT = 134217729.0
+FLOAT32_FLOOR = -150.0  # float16/32 logits: p = 0 below (far under the least float32)
+_SPLIT = 134217729.0  # Veltkamp's splitting constant for float64, 2**27 + 1
 
 
 def two_sum(a, b, total=None, error=None, scratch=None):
-    """``a + b`` rounded, and its exact rounding error (Knuth's TwoSum), element-wise.
-
-    With ``total``, ``error`` and ``scratch`` (arrays of the broadcast shape) the
-    results and the work go there and nothing is allocated.
-    """
+    """``a + b`` rounded and its exact error (Knuth's TwoSum); into ``total``, ``error``."""
     if total is None:
         total = np.add(a, b)
         b_virtual = total - a
         return total, (a - (total - b_virtual)) + (b - b_virtual)
-    np.add(a, b, out=total)
-    b_virtual = np.subtract(total, a, out=scratch)
+    b_virtual = np.subtract(np.add(a, b, out=total), a, out=scratch)
     error = np.subtract(total, b_virtual, out=error)  # a_virtual
     np.subtract(a, error, out=error)
     np.subtract(b, b_virtual, out=b_virtual)
@@ -75,10 +48,9 @@ def _split(a):
 
 
 def _divide(d, e, temperature):
-    """``(d + e) / T`` as ``q + error``, in place (Dekker's TwoProduct for the division)."""
+    """In place, ``d + e <- (d + e) / T``: the division's error by Dekker's TwoProduct."""
     q = d / temperature
-    q_high, q_low = _split(q)
-    t_high, t_low = _split(np.float64(temperature))
+    (q_high, q_low), (t_high, t_low) = _split(q), _split(np.float64(temperature))
     product = q * temperature
     product_error = ((q_high * t_high - product) + q_high * t_low + q_low * t_high) + q_low * t_low
     residual = (d - product) - product_error
@@ -89,17 +61,16 @@ def _divide(d, e, temperature):
 
 
 class _Work:
-    """A block of rows in float64 (classes along ``axis``) and its work arrays."""
+    """A block of rows in float64 (classes along ``axis``), its work arrays, its result."""
 
     def __init__(self, values, axis, is64, buffers, special=False, result=None):
         self.values, self.axis, self.is64, self.special = values, axis, is64, special
-        size, shape = values.size, values.shape
-        views = [b.reshape(-1)[:size].reshape(shape) for b in buffers[:4]]
+        views = [b.reshape(-1)[: values.size].reshape(values.shape) for b in buffers[:4]]
         self.d, self.e, self.p, self.tmp = views
-        self.result = result  # where the result goes, if it can be written there directly
+        self.result = result  # float64 results, row layout: written there, no copy
 
     def first_max(self):
-        """The row max, and where its first occurrence is (as an index for ``p``)."""
+        """The row max and where it first occurs (an index for ``p``)."""
         if self.axis == 1:
             index = np.argmax(self.values, axis=1)
             at = (np.arange(len(index)), index)
@@ -126,12 +97,10 @@ def _terms(w, temperature):
     m, at = w.first_max()
     if w.is64:
         two_sum(w.values, -m, w.d, w.e, w.tmp)
-        if temperature != 1.0:
-            _divide(w.d, w.e, temperature)
     else:  # float16 and float32 logits: the difference is exact in float64
         np.subtract(w.values, m, out=w.d)
-        if temperature != 1.0:
-            w.d /= temperature
+    if temperature != 1.0:
+        _divide(w.d, w.e, temperature) if w.is64 else np.divide(w.d, temperature, out=w.d)
     if w.special:  # an overflowing difference: TwoSum's error is NaN, exp(d) is 0
         w.e[~np.isfinite(w.e)] = 0.0
         if temperature > 1.0:  # (x - m) overflowed, but (x - m) / T may not
@@ -146,20 +115,17 @@ def _terms(w, temperature):
 def _exp(d, p, floor):
     """``p = exp(d)``; below ``floor`` 0, or ``exp(d)`` computed on its own for float64."""
     if float(np.minimum.reduce(d, axis=None)) >= floor:
-        np.exp(d, out=p)
-        return
+        return np.exp(d, out=p)
     np.exp(np.maximum(d, floor, out=p), out=p)
-    low = d < floor
-    np.putmask(p, low, 0.0)
+    np.putmask(p, low := d < floor, 0.0)
     if floor == FAST_EXP_FROM:  # float64: the few normal results below the floor
         band = np.flatnonzero(low & (d >= UNDERFLOW))
         p.reshape(-1)[band] = np.exp(d.reshape(-1)[band])
 
 
 def _block(w, mode, temperature):
-    """One block's probabilities, log-probabilities or ``(m, s)``; and a number per row
-    that is finite unless the row needs :func:`_special_rows`."""
-    if w.result is not None:  # float64 results, row layout: no copy at the end
+    """A block's result, and per row a number that is not finite for special rows."""
+    if w.result is not None:
         w.p, w.d = (w.result, w.d) if mode == "softmax" else (w.p, w.result)
     m, at = _terms(w, temperature)
     if mode == "softmax":
@@ -174,12 +140,13 @@ def _block(w, mode, temperature):
     return (m, s), s
 
 
-def run_rows(rows, mode, temperature=1.0, out=None):
-    """softmax or log-softmax of ``(n, K)`` rows into ``out``, or ``(m, s)`` (mode "stats")."""
+def softmax_rows(rows, mode, temperature=1.0, out_dtype=np.float64):
+    """softmax or log-softmax of validated ``(n, K)`` rows, or ``(m, s)`` (mode "stats")."""
     n, k = rows.shape
     is64 = rows.dtype == np.float64
+    out = None if mode == "stats" else np.empty(rows.shape, dtype=out_dtype)
     columns = k < COLUMNS_BELOW
-    step = max(1, BLOCK_VALUES // k)
+    step = max(1, BLOCK_VALUES // max(k, 1))
     buffers = [np.empty(min(n, step) * k) for _ in range(5)]
     stats = (np.empty(n), np.empty(n)) if mode == "stats" else None
     with np.errstate(all="ignore"):
@@ -190,11 +157,11 @@ def run_rows(rows, mode, temperature=1.0, out=None):
                 values = buffers[4].reshape(-1)[: values.size].reshape(values.shape)
                 np.copyto(values, block.T if columns else block)
             where = slice(start, start + step)
-            direct = stats is None and not columns and out.dtype == np.float64
-            w = _Work(
-                values, 0 if columns else 1, is64, buffers, result=out[where] if direct else None
+            direct = out is not None and not columns and out.dtype == np.float64
+            target = out[where] if direct else None
+            result, check = _block(
+                _Work(values, 1 - columns, is64, buffers, False, target), mode, temperature
             )
-            result, check = _block(w, mode, temperature)
             if stats is not None:
                 stats[0][where], stats[1][where] = (r.reshape(-1) for r in result)
             elif not direct:
@@ -202,7 +169,7 @@ def run_rows(rows, mode, temperature=1.0, out=None):
             bad = np.flatnonzero(~np.isfinite(check.reshape(-1)))
             if bad.size:
                 _special_rows(block[bad], mode, temperature, out, stats, start + bad)
-    return stats
+    return out if stats is None else stats
 
 
 def _special_rows(x, mode, temperature, out, stats, index):
@@ -215,9 +182,8 @@ def _special_rows(x, mode, temperature, out, stats, index):
     has_nan = np.isnan(values).any(axis=1)
     positive = np.count_nonzero(values == np.inf, axis=1)
     if mode == "stats":
-        stats[0][index] = m
         s = np.where(m == np.inf, positive - 1.0, np.where(m == -np.inf, 0.0, result[1][:, 0]))
-        stats[1][index] = np.where(has_nan, np.nan, s)
+        stats[0][index], stats[1][index] = m, np.where(has_nan, np.nan, s)
         return
     single = positive == 1
     one_hot = (values[single] == np.inf).astype(np.float64)
@@ -226,40 +192,8 @@ def _special_rows(x, mode, temperature, out, stats, index):
     out[index] = result
 
 
-def softmax_rows(rows, mode, temperature, out_dtype):
-    """softmax or log-softmax of validated ``(n, K)`` logits (K >= 1), a new array."""
-    out = np.empty(rows.shape, dtype=out_dtype)
-    if rows.size:
-        run_rows(rows, mode, temperature, out)
-    return out
-
-
 def row_pairs(rows):
-    """The pair ``(m, s)`` of each row (float64): the max and the sum of the others' ``p``.
-
-    A row of no classes, or of ``-inf`` only, gives ``(-inf, 0)``; a ``+inf`` max
-    counts the other ``+inf`` in ``s``; NaN gives a NaN max.
-    """
+    """``(m, s)`` of each row; ``(-inf, 0)`` for no classes or all ``-inf``."""
     if rows.shape[1] == 0:
         return np.full(rows.shape[0], -np.inf), np.zeros(rows.shape[0])
-    return run_rows(rows, "stats")
-
-
-def logsumexp_rows(rows, out_dtype):
-    """The log-sum-exp ``m + log1p(s)`` of each row of validated ``(n, K)`` logits."""
-    m, s = row_pairs(rows)
-    with np.errstate(all="ignore"):  # inf - inf in special rows; float16 overflow
-        return (m + np.log1p(s)).astype(out_dtype)
-
-
-def cross_entropy_rows(rows, labels):
-    """``log1p(s) - (x[label] - m)`` per row: ``-log softmax(rows)[label]``, in float64."""
-    m, s = row_pairs(rows)
-    picked = rows[np.arange(rows.shape[0]), labels].astype(np.float64)
-    with np.errstate(all="ignore"):
-        losses = np.log1p(s) - (picked - m)
-    special = ~np.isfinite(m)
-    if special.any():  # NaN or infinite logits: -log_softmax at the label, by the rules
-        log_probs = softmax_rows(rows[special], "log_softmax", 1.0, np.float64)
-        losses[special] = -log_probs[np.arange(len(log_probs)), labels[special]]
-    return losses
+    return softmax_rows(rows, "stats")

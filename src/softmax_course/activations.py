@@ -193,7 +193,14 @@ def logsumexp(x: ArrayLike, *, axis: AxisLike = -1, keepdims: bool = False) -> n
     work, out_dtype = as_float_array(x, "logsumexp")
     axes = class_axes(axis, work.ndim, "logsumexp")
     rows, layout = to_rows(work, axes)
-    return layout.reduced(_core.logsumexp_rows(rows, out_dtype), keepdims)
+    return layout.reduced(_logsumexp_rows(rows, out_dtype), keepdims)
+
+
+def _logsumexp_rows(rows, out_dtype):
+    """The log-sum-exp ``m + log1p(s)`` of each row of validated ``(n, K)`` logits."""
+    m, s = _core.row_pairs(rows)
+    with np.errstate(all="ignore"):  # inf - inf in special rows; float16 overflow
+        return (m + np.log1p(s)).astype(out_dtype)
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:

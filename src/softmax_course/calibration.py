@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from . import _core
 from ._validation import as_float_array, check_distribution, check_integer, check_labels
+from .losses import cross_entropy
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -240,7 +240,7 @@ def fit_temperature(
 
     def mean_nll(log_temperature):
         scaled = logits / np.exp(log_temperature)
-        return float(_core.cross_entropy_rows(scaled, labels).mean())
+        return float(cross_entropy(scaled, labels))
 
     log_bounds = (np.log(low), np.log(high))
     result = minimize_scalar(

@@ -126,7 +126,7 @@ def cross_entropy(
     elif target.shape == layout.batch_shape:
         hint = " (A target distribution must have the shape of the logits.)"
         labels = check_labels(target, layout.num_classes, function, "labels", hint)
-        losses = _core.cross_entropy_rows(rows, labels.reshape(-1))
+        losses = _cross_entropy_rows(rows, labels.reshape(-1))
     elif target.shape == work.shape:
         raise TypeError(
             f"{function}: a target with the shape of the logits {work.shape} is a "
@@ -140,6 +140,19 @@ def cross_entropy(
     with np.errstate(all="ignore"):  # float16 losses may overflow to inf
         losses = losses.reshape(layout.batch_shape).astype(out_dtype, copy=False)
     return reduce_losses(losses, reduction)
+
+
+def _cross_entropy_rows(rows, labels):
+    """``log1p(s) - (x[label] - m)`` per row: ``-log softmax(rows)[label]``, in float64."""
+    m, s = _core.row_pairs(rows)
+    picked = rows[np.arange(rows.shape[0]), labels].astype(np.float64)
+    with np.errstate(all="ignore"):
+        losses = np.log1p(s) - (picked - m)
+    special = ~np.isfinite(m)
+    if special.any():  # NaN or infinite logits: -log_softmax at the label, by the rules
+        log_probs = _core.softmax_rows(rows[special], "log_softmax", 1.0, np.float64)
+        losses[special] = -log_probs[np.arange(len(log_probs)), labels[special]]
+    return losses
 
 
 def _cross_entropy_distribution(rows, layout, target, axes, function):
