@@ -1,4 +1,4 @@
-"""Tests of softmax_course.attention: streaming attention."""
+"""Tests of softmax_course.online.attention: streaming attention."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Tests of softmax_course.normalizer: the pair (maximum, rest) and its merge."""
+"""Tests of softmax_course.online.normalizer: the pair (maximum, rest) and its merge."""
 
 import warnings
 

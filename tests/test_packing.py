@@ -1,4 +1,4 @@
-"""Tests of softmax_course.packing: the chunk / combine / aggregate steps of a reduction."""
+"""Tests of softmax_course.online.packing: the chunk / combine / aggregate steps of a reduction."""
 
 import numpy as np
 import pytest

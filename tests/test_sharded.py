@@ -1,4 +1,4 @@
-"""Tests of softmax_course.sharded: cross-entropy over a class axis split into shards."""
+"""Tests of softmax_course.online.sharded: cross-entropy over a class axis split into shards."""
 
 import warnings
 

@@ -83,13 +83,11 @@ def softmax(x: ArrayLike, *, axis: AxisLike = -1, temperature: float = 1.0) -> n
     The result is accurate to a few ULPs for any finite logits, e.g.
     ``[1000, 1000]`` or ``[1e308, 0]`` (within 8 ULPs for probabilities in
     the normal range: ``softmax_course.testing.ULP_BOUNDS``). ``exp`` amplifies
-    an error in its argument, so the shift ``c`` subtracted first is chosen
-    such that ``x - c`` is exact: 0 when the largest logit lies between 0 and
-    about ``log(largest float) - log K`` (the usual case), or a number with
-    few significant bits for all-negative rows and large maxima; in the rare
-    rows where no such shift exists the rounding error of ``x - max`` is
-    recovered and compensated (see ``softmax_course._kernels``). No
-    floating-point flag is raised, whatever the input.
+    an error in its argument, so ``x - max`` is formed exactly: in float64
+    for float16 and float32 logits, and for float64 logits with its rounding
+    error recovered by TwoSum and fed into the exponential (see
+    ``softmax_course._core``). A row's result does not depend on the batch it
+    is in. No floating-point flag is raised, whatever the input.
 
     Special values: a ``-inf`` logit is masked (probability 0); a slice that is
     all ``-inf`` gives NaN; a single ``+inf`` in a slice takes all the

@@ -1,6 +1,6 @@
 """Streaming attention: softmax attention of one query, keys and values read in blocks.
 
-The online normaliser (:mod:`softmax_course.normalizer`) rescales the running
+The online normaliser (:mod:`softmax_course.online.normalizer`) rescales the running
 weighted sum of values whenever a block raises the max, as FlashAttention does.
 """
 

@@ -1,7 +1,7 @@
 """The online softmax: softmax and log-sum-exp over a class axis read in blocks.
 
 The first pass folds the blocks of the class axis into one pair
-(:mod:`softmax_course.normalizer`); the second writes each block's
+(:mod:`softmax_course.online.normalizer`); the second writes each block's
 probabilities from that pair (Milakov and Gimelshein, 2018).
 """
 

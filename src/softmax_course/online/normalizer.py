@@ -16,8 +16,10 @@ later moment of a stream) and merged in any order (Milakov and Gimelshein,
 vocabulary-parallel cross-entropy use.
 
 Accuracy. Carrying the sum *without* the max's own term lets the final step
-use ``log1p``; the rounding error of ``m_small - m`` is recovered exactly
-(TwoSum) and fed into the exponential, as in the package's softmax kernel.
+use ``log1p``. The pair of a block comes from the package's one core
+(``softmax_course._core``, the same row algorithm as softmax); in a merge the
+rounding error of ``m_small - m`` is recovered exactly (TwoSum) and fed into
+the exponential in the same way.
 Plain float merges would add a rounding to ``rest`` at every merge, so a
 long chain of them (element by element over a million classes) would drift
 by many units in the last place. Two devices stop the drift: ``rest`` is
@@ -25,7 +27,8 @@ carried as an unevaluated sum of two floats, ``rest + correction``, updated
 with error-free additions (TwoSum), and when the two maxima are close the
 rescaling ``exp(d) * S`` is formed as ``S + expm1(d) * S``, whose rounding is
 proportional to ``|expm1(d)|`` rather than to ``S``. The pairs are held in
-float64 (float16 and float32 input are computed in float64 and rounded once).
+float64 (float16 and float32 input are computed in float64 and rounded once;
+for them a term below ``exp(-150)`` counts as 0).
 """
 
 from __future__ import annotations

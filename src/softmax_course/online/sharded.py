@@ -1,6 +1,6 @@
 """Cross-entropy over a class axis split into shards (vocabulary-parallel training).
 
-Each shard of the class axis reports its pair (:mod:`softmax_course.normalizer`)
+Each shard of the class axis reports its pair (:mod:`softmax_course.online.normalizer`)
 and the target logits it holds; merging the pairs and summing the target logits
 gives the loss of every sample without gathering the logits in one place.
 """
