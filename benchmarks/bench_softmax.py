@@ -1,7 +1,7 @@
 """Speed, memory and accuracy of softmax_course against scipy.special and TensorFlow.
 
 Run with ``make bench`` (or ``python benchmarks/bench_softmax.py``). It prints the
-targets of the speed issue next to the measured values and writes everything,
+targets of the speed issues next to the measured values and writes everything,
 with the machine's CPU model, core count and library versions, to
 ``benchmarks/results/bench_softmax.json``, which the appendix of the book reads.
 
@@ -24,6 +24,15 @@ logits, normal with standard deviation 4), ``all-negative`` (their
 log-probabilities, every logit < 0) and ``large-maximum`` (the same logits +
 1000), with the time ratios to SciPy and to one bare ``np.exp`` and the largest
 ULP error of the course's functions on a few rows of the batch.
+
+The matrix (issue 20): K in {2, 10, 100, 1000, 32000} x spread in {1, 30, 1000}
+x float32/float64 x softmax/log_softmax, on normal logits times the spread, about
+2 million logits per call (``2_000_000 // K`` rows). In each round the course's
+function, SciPy's and one bare ``np.exp`` (of spread-1 logits of the same shape
+and dtype: every exponential normal) run one after the other in a rotating
+order; a ratio is taken within a round, and the median over the rounds is
+reported. The largest ULP errors of the course on the first rows of each cell
+are measured against the 50-digit mpmath references in the same run.
 
 Options: ``--rounds N`` (default 5), ``--quick`` (small arrays and 3 rounds, a
 smoke test; its results are written to ``bench_softmax_quick.json``).
@@ -51,6 +60,7 @@ import scipy
 import scipy.special as sp
 
 import softmax_course as sc
+from softmax_course.teaching import naive_log_softmax, shifted_softmax
 from softmax_course.testing import (
     ULP_BOUNDS,
     adversarial_logits,
@@ -73,6 +83,15 @@ PATTERNS = ("mixed", "all-negative", "large-maximum")
 #: Rows of each sign-pattern batch whose ULP errors are measured against mpmath.
 ULP_ROWS = {1000: 3, 32000: 1}
 SPREADS = (1.0, 10.0, 100.0, 1000.0)
+
+#: The matrix of issue 20: classes, spreads, logits per call, where np.exp is compared.
+MATRIX_K = (2, 10, 100, 1000, 32000)
+MATRIX_SPREADS = (1.0, 30.0, 1000.0)
+LOGITS_PER_CALL = 2_000_000
+QUICK_LOGITS_PER_CALL = 64_000
+EXP_K = (1000, 32000)
+#: Rows of each matrix cell whose ULP errors are measured against mpmath.
+MATRIX_ULP_VALUES = 2000
 
 #: The targets of the issue: time ratio to scipy.special, and to one bare np.exp.
 TARGET_SCIPY = 1.0
@@ -248,6 +267,125 @@ def run_speed(shapes, rounds, log):
     return cases
 
 
+def matrix_ulps(x, labels):
+    """Largest ULP errors of the course on the first rows of ``x`` (about 2000 values)."""
+    rows = max(1, min(x.shape[0], MATRIX_ULP_VALUES // x.shape[1]))
+    x, labels = x[:rows], labels[:rows]
+    with np.errstate(all="ignore"):
+        lse = logsumexp_ulp_error(sc.logsumexp(x), reference_logsumexp(x), x)
+        ce = ulp_error(
+            sc.cross_entropy(x, labels, reduction="none"), reference_cross_entropy(x, labels)
+        )
+        return {
+            "rows": rows,
+            "softmax": max_ulp_error(sc.softmax, x, reference_softmax(x)),
+            "log_softmax": float(ulp_error(sc.log_softmax(x), reference_log_softmax(x)).max()),
+            "logsumexp": float(lse.max()),
+            "cross_entropy": float(ce.max()),
+        }
+
+
+def time_interleaved(impls, rounds):
+    """CPU seconds per call of each implementation, one entry per round, in rotating order."""
+    names = list(impls)
+    counts = {name: calls_per_timing(impls[name], budget=0.02) for name in names}
+    times = {name: [] for name in names}
+    for round_index in range(rounds):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            start = time.process_time()
+            for _ in range(counts[name]):
+                result = impls[name]()
+            times[name].append((time.process_time() - start) / counts[name])
+            del result
+    return times
+
+
+def matrix_cell(dtype, classes, spread, rounds, logits_per_call):
+    """One cell of the matrix: times, ratios to SciPy and to one np.exp, ULP maxima."""
+    rng = np.random.default_rng(classes * 1000 + int(spread))
+    shape = (max(1, logits_per_call // classes), classes)
+    x = (spread * rng.standard_normal(shape)).astype(dtype)
+    exp_input = rng.standard_normal(shape).astype(dtype)
+    labels = rng.integers(0, classes, shape[0])
+    impls = {
+        "softmax/course": lambda: sc.softmax(x),
+        "softmax/scipy": lambda: sp.softmax(x, axis=-1),
+        "log_softmax/course": lambda: sc.log_softmax(x),
+        "log_softmax/scipy": lambda: sp.log_softmax(x, axis=-1),
+        "exp/numpy": lambda: np.exp(exp_input),
+    }
+    times = time_interleaved(impls, rounds)
+    record = {
+        "dtype": dtype,
+        "classes": classes,
+        "spread": spread,
+        "shape": list(shape),
+        "rounds": rounds,
+        "seconds": {name: summary(t) for name, t in times.items()},
+        "ratio_to_scipy": {
+            f: ratios(times, f"{f}/course", f"{f}/scipy") for f in ("softmax", "log_softmax")
+        },
+        "ulps": matrix_ulps(x, labels),
+    }
+    if classes in EXP_K:
+        record["ratio_to_exp"] = {
+            f: ratios(times, f"{f}/course", "exp/numpy") for f in ("softmax", "log_softmax")
+        }
+    return record
+
+
+def run_matrix(rounds, logits_per_call, log):
+    """Every cell of the matrix (see the module doc)."""
+    cells = []
+    for dtype in ("float32", "float64"):
+        for classes in MATRIX_K:
+            for spread in MATRIX_SPREADS:
+                cells.append(matrix_cell(dtype, classes, spread, rounds, logits_per_call))
+                log(f"  matrix {dtype} K={classes} spread={spread:g}")
+                gc.collect()
+    return cells
+
+
+def matrix_report(cells):
+    """The matrix: median ratios to SciPy, to one np.exp, and the ULP maxima."""
+    lines = ["", "Matrix (issue 20): median time ratio course / scipy.special (target <= 1.0)"]
+    head = "".join(f"{'K=' + str(k):>9s}" for k in MATRIX_K)
+    for function in ("softmax", "log_softmax"):
+        lines.append(f"{function:12s}{'dtype':8s}{'spread':>7s}{head}")
+        for dtype in ("float32", "float64"):
+            for spread in MATRIX_SPREADS:
+                row = [c for c in cells if c["dtype"] == dtype and c["spread"] == spread]
+                values = "".join(f"{c['ratio_to_scipy'][function]['median']:9.2f}" for c in row)
+                lines.append(f"{'':12s}{dtype:8s}{spread:7g}{values}")
+    met = sum(
+        c["ratio_to_scipy"][f]["median"] <= TARGET_SCIPY
+        for c in cells
+        for f in ("softmax", "log_softmax")
+    )
+    lines.append(f"cells at or below SciPy's time: {met} of {2 * len(cells)}")
+    lines += ["", "Median time ratio course / one bare np.exp (target <= 1.3 float32, 1.5 float64)"]
+    lines.append(f"{'dtype':8s}{'K':>7s}{'spread':>7s}{'softmax':>9s}{'log_softmax':>13s}")
+    for c in cells:
+        if "ratio_to_exp" in c:
+            e = c["ratio_to_exp"]
+            lines.append(
+                f"{c['dtype']:8s}{c['classes']:7d}{c['spread']:7g}"
+                f"{e['softmax']['median']:9.2f}{e['log_softmax']['median']:13.2f}"
+            )
+    lines += [
+        "",
+        "Largest ULP errors of the course on the first rows of each cell (bounds: "
+        + ", ".join(f"{f} {TARGET_ULPS[f]:g}" for f in FUNCTIONS)
+        + ")",
+    ]
+    for function in FUNCTIONS:
+        worst = max(c["ulps"][function] for c in cells)
+        lines.append(f"{function:14s}{worst:8.2f}  {mark(worst <= TARGET_ULPS[function])}")
+    return lines
+
+
 def pattern_ulps(x, labels):
     """Largest ULP error of the course's functions on the first rows of ``x``."""
     rows = ULP_ROWS.get(x.shape[-1], 2)
@@ -356,12 +494,12 @@ def accuracy_functions(tf):
         "softmax": {
             "course": sc.softmax,
             "scipy": lambda x: sp.softmax(x, axis=-1),
-            "shifted (max trick only)": sc.shifted_softmax,
+            "shifted (max trick only)": shifted_softmax,
         },
         "log_softmax": {
             "course": sc.log_softmax,
             "scipy": lambda x: sp.log_softmax(x, axis=-1),
-            "log(shifted softmax)": sc.naive_log_softmax,
+            "log(shifted softmax)": naive_log_softmax,
         },
         "logsumexp": {
             "course": sc.logsumexp,
@@ -532,6 +670,7 @@ def report(results):
                         max(values) <= TARGET_ULPS[function]
                     )
                 lines.append(f"{dtype:8s} {function:14s} {library:26s} {shown}  {status}")
+    lines += matrix_report(results["matrix"])
     print("\n".join(lines))
 
 
@@ -561,8 +700,16 @@ def main(argv=None):
             "softmax_ratio_to_exp": TARGET_EXP,
             "memory_fraction": TARGET_MEMORY,
             "ulps": TARGET_ULPS,
+            "matrix": {
+                "classes": list(MATRIX_K),
+                "spreads": list(MATRIX_SPREADS),
+                "logits_per_call": LOGITS_PER_CALL,
+                "exp_classes": list(EXP_K),
+            },
         },
     }
+    per_call = QUICK_LOGITS_PER_CALL if args.quick else LOGITS_PER_CALL
+    results["matrix"] = run_matrix(rounds, per_call, log)
     results["speed"] = run_speed(shapes, rounds, log)
     pattern_shapes = QUICK_PATTERN_SHAPES if args.quick else PATTERN_SHAPES
     results["sign_patterns"] = run_sign_patterns(pattern_shapes, rounds, results["speed"], log)

@@ -13,11 +13,11 @@ from softmax_course import (
     log_softmax,
     logit,
     logsumexp,
-    numerical_gradient,
     sigmoid,
     softmax,
     softmax_jacobian,
 )
+from softmax_course.teaching import numerical_gradient
 from softmax_course.testing import (
     ULP_BOUNDS,
     logsumexp_ulp_error,

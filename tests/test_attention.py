@@ -1,14 +1,12 @@
-"""Tests of softmax_course.attention: streaming attention."""
+"""Tests of softmax_course.online.attention: streaming attention."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from softmax_course import (
-    softmax,
-    streaming_attention,
-)
+from softmax_course import softmax
+from softmax_course.online import streaming_attention
 
 inf, nan = np.inf, np.nan
 
@@ -39,3 +37,13 @@ def test_bad_input_raises_clear_errors_attention():
         streaming_attention([1.0, 2.0], np.ones((3, 3)), np.ones((3, 1)))
     with pytest.raises(ValueError, match="at least one key"):
         streaming_attention([1.0], np.ones((0, 1)), np.ones((0, 1)))
+
+
+def test_a_masked_key_gets_no_weight():
+    """Issue 20: a key of score -inf (alone in its block) made the output NaN."""
+    query, keys, values = [1.0], [[-np.inf], [2.0]], [[0.0], [1.0]]
+    with np.errstate(all="raise"):
+        out = streaming_attention(query, keys, values, scale=1.0, block_size=1)
+    np.testing.assert_array_equal(out, [1.0])
+    both = streaming_attention(query, keys, values, scale=1.0, block_size=2)
+    np.testing.assert_array_equal(both, [1.0])

@@ -11,15 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import logits
 
-from softmax_course import (
+from softmax_course import cross_entropy, softmax
+from softmax_course.calibration import (
     ReliabilityBins,
-    cross_entropy,
     expected_calibration_error,
     fit_temperature,
-    plot_reliability_diagram,
     reliability_bins,
-    softmax,
 )
+from softmax_course.plotting import plot_reliability_diagram
 
 
 def sample_labels(probs, rng):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from softmax_course import BLOB_CENTERS, decision_grid, make_blobs_split
+from softmax_course.data import BLOB_CENTERS, decision_grid, make_blobs_split
 
 
 def test_default_split_matches_the_seeds_experiment():

@@ -10,15 +10,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from softmax_course import (  # noqa: E402
-    build_classifier,
-    cross_entropy,
-    history_table,
-    logits_of,
-    make_blobs_split,
-    one_hot,
-    softmax,
-)
+from softmax_course import cross_entropy, one_hot, softmax  # noqa: E402
+from softmax_course.data import make_blobs_split  # noqa: E402
+from softmax_course.keras_models import build_classifier, history_table, logits_of  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of softmax_course.normalizer: the pair (maximum, rest) and its merge."""
+"""Tests of softmax_course.online.normalizer: the pair (maximum, rest) and its merge."""
 
 import warnings
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import lse_ulps, vectors
 
-from softmax_course import (
+from softmax_course.online import (
     Normalizer,
     log_softmax_from_normalizer,
     merge_normalizers,

@@ -8,14 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import SPECIAL_ROWS, logits, lse_ulps
 
-from softmax_course import (
-    log_softmax,
+from softmax_course import log_softmax, logsumexp, softmax
+from softmax_course.online import (
     log_softmax_from_normalizer,
-    logsumexp,
     normalizer,
     online_logsumexp,
     online_softmax,
-    softmax,
     softmax_from_normalizer,
 )
 from softmax_course.testing import (

@@ -1,4 +1,4 @@
-"""Tests of softmax_course.packing: the chunk / combine / aggregate steps of a reduction."""
+"""Tests of softmax_course.online.packing: the chunk / combine / aggregate steps of a reduction."""
 
 import numpy as np
 import pytest
@@ -6,12 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import logits, lse_ulps
 
-from softmax_course import (
-    logsumexp,
+from softmax_course import logsumexp, softmax
+from softmax_course.online import (
     logsumexp_from_packed,
     merge_packed,
     pack_normalizer,
-    softmax,
     softmax_from_normalizer,
     unpack_normalizer,
 )

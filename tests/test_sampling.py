@@ -7,12 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import logits
 
-from softmax_course import (
+from softmax_course import softmax
+from softmax_course.sampling import (
     gumbel_max_sample,
     gumbel_softmax,
     sample_logits,
     sampling_distribution,
-    softmax,
 )
 
 inf = np.inf
@@ -194,3 +194,23 @@ def test_bad_input_raises_clear_errors():
         gumbel_max_sample(1.0, rng)
     with pytest.raises(ValueError, match="size"):
         sample_logits(LOGITS, rng, size=-1)
+
+
+def test_a_tiny_temperature_does_not_overflow():
+    """Issue 20: dividing the logits first gave [nan, nan] and an overflow warning."""
+    with np.errstate(all="raise"):
+        probs = sampling_distribution([1e300, 1e299], temperature=1e-10)
+    np.testing.assert_array_equal(probs, [1.0, 0.0])
+    with np.errstate(all="raise"):
+        top = sampling_distribution([1e300, 1e299, 0.0], temperature=1e-10, top_k=2, top_p=0.5)
+    np.testing.assert_array_equal(top, [1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("function", [sample_logits, gumbel_max_sample])
+def test_a_row_of_masked_logits_is_refused(function):
+    """Issue 20: a row that is entirely -inf has nothing to sample; it used to be sampled."""
+    logits = np.array([[0.0, 1.0], [-np.inf, -np.inf]])
+    with pytest.raises(ValueError, match=r"every logit of row \(1,\) is -inf") as raised:
+        function(logits, np.random.default_rng(0))
+    assert str(raised.value).startswith(function.__name__)
+    function(logits[:1], np.random.default_rng(0))  # the other row alone is fine

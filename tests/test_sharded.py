@@ -1,4 +1,4 @@
-"""Tests of softmax_course.sharded: cross-entropy over a class axis split into shards."""
+"""Tests of softmax_course.online.sharded: cross-entropy over a class axis split into shards."""
 
 import warnings
 
@@ -8,12 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import SPECIAL_ROWS, logits
 
-from softmax_course import (
-    cross_entropy,
-    logsumexp,
-    shard_statistics,
-    sharded_cross_entropy,
-)
+from softmax_course import cross_entropy, logsumexp
+from softmax_course.online import shard_statistics, sharded_cross_entropy
 from softmax_course.testing import (
     ULP_BOUNDS,
     reference_cross_entropy,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import logits
 
-from softmax_course import sparsemax, sparsemax_threshold
+from softmax_course.sparsemax import sparsemax, sparsemax_threshold
 
 inf, nan = np.inf, np.nan
 

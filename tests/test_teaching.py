@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from softmax_course import (
+from softmax_course import softmax
+from softmax_course.teaching import (
     naive_log_softmax,
     naive_softmax,
     numerical_gradient,
     shifted_softmax,
-    softmax,
 )
 from softmax_course.testing import (
     reference_softmax,

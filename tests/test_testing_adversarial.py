@@ -5,9 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from softmax_course import (
-    log_softmax,
-)
+from softmax_course import log_softmax
 from softmax_course.testing import (
     ROW_KINDS,
     adversarial_logits,

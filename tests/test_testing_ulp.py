@@ -4,13 +4,8 @@ import mpmath
 import numpy as np
 import pytest
 
-from softmax_course import (
-    log_softmax,
-    naive_log_softmax,
-    naive_softmax,
-    shifted_softmax,
-    softmax,
-)
+from softmax_course import log_softmax, softmax
+from softmax_course.teaching import naive_log_softmax, naive_softmax, shifted_softmax
 from softmax_course.testing import (
     max_ulp_error,
     reference_log_softmax,

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from strategies import vectors
 
-from softmax_course import SoftmaxSteps, softmax, softmax_steps
+from softmax_course import softmax
+from softmax_course.teaching import SoftmaxSteps, softmax_steps
 from softmax_course.testing import reference_softmax, ulp_error
 
 

@@ -1,4 +1,4 @@
-"""Moving the class axes to the rows of a 2-D array and back (the lowest layer).
+"""Moving the class axes to the rows of a 2-D array and back; per-row losses combined.
 
 The numerical core works on C-contiguous ``(rows, K)`` arrays: one row per
 batch element, the classes along the row. Several class axes (``axis`` a
@@ -67,3 +67,19 @@ def to_rows(work: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, RowLay
     if not moved.flags.c_contiguous:
         moved = np.ascontiguousarray(moved)
     return moved.reshape(math.prod(layout.batch_shape), layout.num_classes), layout
+
+
+#: The reductions of per-sample losses.
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def reduce_losses(losses, reduction):
+    """Combine per-sample losses (``reduction`` already checked); no flag on overflow."""
+    if reduction == "none":
+        return losses
+    with np.errstate(all="ignore"):
+        if reduction == "sum":
+            return losses.sum(dtype=losses.dtype)
+        if losses.size == 0:
+            return np.array(np.nan, dtype=losses.dtype)
+        return losses.mean(dtype=losses.dtype)

@@ -48,7 +48,7 @@ def as_float_array(x: ArrayLike, function: str, name: str = "x") -> tuple[np.nda
     if kind == "c":
         raise TypeError(
             f"{function}: {name} must be real; got complex input (dtype {dtype}). "
-            "Softmax is defined for real logits: pass x.real if that is what you mean."
+            f"Pass {name}.real if that is what you mean."
         )
     if kind == "f":
         raise TypeError(
@@ -113,20 +113,60 @@ def one_axis(axis, ndim: int, function: str, name: str = "x") -> int:
     return class_axes(axis, ndim, function, name)[0]
 
 
+def _interval(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    if high == math.inf:
+        return f"greater than {low:g}" if low_open else f"at least {low:g}"
+    return f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+
+def check_real(
+    value,
+    name: str,
+    function: str,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float after checking it is a finite real number in a range.
+
+    The range is ``[low, high]``, open at either end with ``low_open`` or
+    ``high_open``. The one check of a real number for every public function.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{function}: {name} must be a real number; got {value!r}.")
+    number = float(value)
+    below = number <= low if low_open else number < low
+    above = number >= high if high_open else number > high
+    if not math.isfinite(number) or below or above:
+        where = "" if low == -math.inf else " " + _interval(low, high, low_open, high_open)
+        where = where.replace(" (", " in (").replace(" [", " in [")
+        raise ValueError(f"{function}: {name} must be a finite number{where}; got {value!r}.")
+    return number
+
+
 def check_temperature(temperature, function: str) -> float:
     """Return ``temperature`` as a float after checking it is finite and positive."""
     if type(temperature) is float and temperature == 1.0:  # the default: no work
         return temperature
-    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
+    return check_real(temperature, "temperature", function, low=0.0, low_open=True)
+
+
+def check_real_array(value, name: str, ndim: int, function: str) -> np.ndarray:
+    """Return ``value`` as a finite float64 array of ``ndim`` dimensions (1 or 2)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
         raise TypeError(
-            f"{function}: temperature must be a real number; got {type(temperature).__name__}."
+            f"{function}: {name} must be an array of real numbers; got dtype {arr.dtype}."
         )
-    value = float(temperature)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(
-            f"{function}: temperature must be a finite number greater than 0; got {temperature!r}."
-        )
-    return value
+    if arr.ndim != ndim:
+        expected = {1: "a 1-d array", 2: "a 2-d array"}[ndim]
+        raise ValueError(f"{function}: {name} must be {expected}; got shape {arr.shape}.")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{function}: {name} must be finite; it contains NaN or infinity.")
+    return arr
 
 
 def check_integer(value, name: str, function: str, *, minimum: int | None = None) -> int:
@@ -171,13 +211,17 @@ def check_class_axis_not_empty(length: int, function: str) -> None:
         )
 
 
-def check_labels(labels: ArrayLike, num_classes: int, function: str) -> np.ndarray:
-    """Return ``labels`` as an integer array after checking they lie in ``[0, num_classes)``."""
+def check_labels(
+    labels: ArrayLike, num_classes: int, function: str, name: str = "labels", hint: str = ""
+) -> np.ndarray:
+    """Return ``labels`` as an integer array after checking they lie in ``[0, num_classes)``.
+
+    ``hint`` is appended to the message for labels that are not integers.
+    """
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(
-            f"{function}: class labels must be integers; got dtype {labels.dtype}. "
-            "(A target distribution must have the shape of the logits.)"
+            f"{function}: {name} must be integers (class labels); got dtype {labels.dtype}.{hint}"
         )
     if labels.ndim == 0:  # one label: no reductions (a hot path for single samples)
         out_of_range = not 0 <= labels[()] < num_classes
@@ -185,7 +229,7 @@ def check_labels(labels: ArrayLike, num_classes: int, function: str) -> np.ndarr
         out_of_range = labels.size and (labels.min() < 0 or labels.max() >= num_classes)
     if out_of_range:
         raise ValueError(
-            f"{function}: class labels must lie in [0, {num_classes - 1}] for {num_classes} "
+            f"{function}: {name} must lie in [0, {num_classes - 1}] for {num_classes} "
             f"classes; got values from {labels.min()} to {labels.max()}."
         )
     return labels

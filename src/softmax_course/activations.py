@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
+from . import _core
 from ._rows import to_rows
 from ._validation import (
     as_float_array,
@@ -25,25 +25,25 @@ if TYPE_CHECKING:
 
     from ._validation import AxisLike
 
+__all__ = [
+    "log_sigmoid",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "sigmoid",
+    "softmax",
+    "softmax_jacobian",
+]
+
 
 def _softmax_like(x, axis, temperature, mode):
     """softmax or log_softmax (``mode``): validate once, then run the kernel."""
     work, out_dtype = as_float_array(x, mode)
     axes = class_axes(axis, work.ndim, mode)
     temperature = check_temperature(temperature, mode)
-    if (
-        temperature == 1.0
-        and axes == (0,)
-        and work.ndim == 1
-        and 0 < work.shape[0] <= _kernels.SMALL_VECTOR
-        and work.dtype == out_dtype
-    ):
-        result = _kernels.small_vector(work, mode)
-        if result is not None:
-            return result
     rows, layout = to_rows(work, axes)
     check_class_axis_not_empty(layout.num_classes, mode)
-    return layout.from_rows(_kernels.softmax_rows(rows, mode, temperature, out_dtype))
+    return layout.from_rows(_core.softmax_rows(rows, mode, temperature, out_dtype))
 
 
 def softmax(x: ArrayLike, *, axis: AxisLike = -1, temperature: float = 1.0) -> np.ndarray:
@@ -83,13 +83,11 @@ def softmax(x: ArrayLike, *, axis: AxisLike = -1, temperature: float = 1.0) -> n
     The result is accurate to a few ULPs for any finite logits, e.g.
     ``[1000, 1000]`` or ``[1e308, 0]`` (within 8 ULPs for probabilities in
     the normal range: ``softmax_course.testing.ULP_BOUNDS``). ``exp`` amplifies
-    an error in its argument, so the shift ``c`` subtracted first is chosen
-    such that ``x - c`` is exact: 0 when the largest logit lies between 0 and
-    about ``log(largest float) - log K`` (the usual case), or a number with
-    few significant bits for all-negative rows and large maxima; in the rare
-    rows where no such shift exists the rounding error of ``x - max`` is
-    recovered and compensated (see ``softmax_course._kernels``). No
-    floating-point flag is raised, whatever the input.
+    an error in its argument, so ``x - max`` is formed exactly: in float64
+    for float16 and float32 logits, and for float64 logits with its rounding
+    error recovered by TwoSum and fed into the exponential (see
+    ``softmax_course._core``). A row's result does not depend on the batch it
+    is in. No floating-point flag is raised, whatever the input.
 
     Special values: a ``-inf`` logit is masked (probability 0); a slice that is
     all ``-inf`` gives NaN; a single ``+inf`` in a slice takes all the
@@ -192,13 +190,15 @@ def logsumexp(x: ArrayLike, *, axis: AxisLike = -1, keepdims: bool = False) -> n
     """
     work, out_dtype = as_float_array(x, "logsumexp")
     axes = class_axes(axis, work.ndim, "logsumexp")
-    if axes == (0,) and work.ndim == 1 and 0 < work.shape[0] <= _kernels.SMALL_VECTOR:
-        stats = _kernels.small_vector(work, "stats") if work.dtype == out_dtype else None
-        if stats is not None:
-            result = np.array(stats[0] + stats[1], dtype=out_dtype)
-            return result.reshape(1) if keepdims else result
     rows, layout = to_rows(work, axes)
-    return layout.reduced(_kernels.logsumexp_rows(rows, out_dtype), keepdims)
+    return layout.reduced(_logsumexp_rows(rows, out_dtype), keepdims)
+
+
+def _logsumexp_rows(rows, out_dtype):
+    """The log-sum-exp ``m + log1p(s)`` of each row of validated ``(n, K)`` logits."""
+    m, s = _core.row_pairs(rows)
+    with np.errstate(all="ignore"):  # inf - inf in special rows; float16 overflow
+        return (m + np.log1p(s)).astype(out_dtype)
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:
@@ -352,7 +352,7 @@ def softmax_jacobian(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     axes = class_axes(axis, work.ndim, "softmax_jacobian")
     rows, layout = to_rows(work, axes)
     check_class_axis_not_empty(layout.num_classes, "softmax_jacobian")
-    probs = _kernels.softmax_rows(rows, "softmax", 1.0, out_dtype)
+    probs = _core.softmax_rows(rows, "softmax", 1.0, out_dtype)
     with np.errstate(all="ignore"):  # products of tiny probabilities underflow to 0
         jac = -probs[:, :, None] * probs[:, None, :]
         k = np.arange(layout.num_classes)

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from . import _kernels
 from ._validation import as_float_array, check_distribution, check_integer, check_labels
+from .losses import cross_entropy
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from numpy.typing import ArrayLike
+
+__all__ = ["ReliabilityBins", "expected_calibration_error", "fit_temperature", "reliability_bins"]
 
 
 class ReliabilityBins(NamedTuple):
@@ -239,7 +240,7 @@ def fit_temperature(
 
     def mean_nll(log_temperature):
         scaled = logits / np.exp(log_temperature)
-        return float(_kernels.cross_entropy_rows(scaled, labels).mean())
+        return float(cross_entropy(scaled, labels))
 
     log_bounds = (np.log(low), np.log(high))
     result = minimize_scalar(
@@ -268,94 +269,3 @@ def _check_bounds(bounds, function):
             f"{function}: bounds must be finite with 0 < low < high; got {(low, high)}."
         )
     return low, high
-
-
-def plot_reliability_diagram(
-    bins: ReliabilityBins,
-    *,
-    ax: Axes | None = None,
-    label: str = "model",
-    color: str = "C0",
-    min_count: int = 1,
-) -> Axes:
-    """Draw a reliability diagram: accuracy against confidence, bin by bin.
-
-    Introduced in chapter 9 (:ref:`sec-calibration-reliability`).
-
-    Each non-empty bin is a bar whose height is its accuracy, drawn over the
-    bin; the diagonal is perfect calibration, and a red line from each bar
-    to the diagonal at its mean confidence shows the gap.
-
-    Parameters
-    ----------
-    bins : ReliabilityBins
-        From :func:`reliability_bins`.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; default the current axes.
-    label : str, default "model"
-        Legend label of the bars.
-    color : str, default "C0"
-        Colour of the bars.
-    min_count : int, default 1
-        Draw only the bins holding at least this many predictions (a bin of
-        two predictions has an accuracy of 0, 0.5 or 1, which is noise).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on, with labels, limits and a legend set.
-
-    Raises
-    ------
-    TypeError
-        If ``bins`` is not a :class:`ReliabilityBins`, or ``min_count`` is
-        not an integer.
-    ValueError
-        If ``min_count < 1``.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> bins = reliability_bins([[0.9, 0.1], [0.3, 0.7]], [0, 0], n_bins=5)
-    >>> ax = plot_reliability_diagram(bins)
-    >>> len(ax.patches)
-    2
-    """
-    import matplotlib.pyplot as plt
-
-    function = "plot_reliability_diagram"
-    if not isinstance(bins, ReliabilityBins):
-        raise TypeError(f"{function}: bins must be a ReliabilityBins; got {type(bins).__name__}.")
-    min_count = check_integer(min_count, "min_count", function, minimum=1)
-    ax = plt.gca() if ax is None else ax
-    occupied = bins.counts >= min_count
-    left = bins.edges[:-1][occupied]
-    width = np.diff(bins.edges)[occupied]
-    ax.bar(
-        left,
-        bins.accuracy[occupied],
-        width=width,
-        align="edge",
-        color=color,
-        edgecolor="k",
-        alpha=0.8,
-        label=label,
-    )
-    ax.vlines(
-        bins.confidence[occupied],
-        bins.accuracy[occupied],
-        bins.confidence[occupied],
-        color="C3",
-        linewidth=2,
-        label="gap to the diagonal",
-    )
-    ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
-    ax.set(
-        xlim=(0, 1),
-        ylim=(0, 1),
-        xlabel="confidence (largest probability)",
-        ylabel="accuracy in the bin",
-    )
-    ax.legend(loc="upper left")
-    return ax

@@ -1,4 +1,4 @@
-"""Small synthetic data sets for the Keras chapters: four Gaussian blobs in the plane.
+"""Data for the chapters: four Gaussian blobs, a standardised split, a grid of points.
 
 scikit-learn is imported inside the functions that need it, so that
 ``import softmax_course`` stays light.
@@ -11,13 +11,22 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ._validation import check_integer
+from ._validation import check_integer, check_real, check_real_array
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
 #: The four cluster centres of the seeds' Keras example (chapter 8).
 BLOB_CENTERS = np.array([[15.0, 0.0], [15.0, 15.0], [0.0, 15.0], [30.0, 15.0]])
+
+__all__ = [
+    "BLOB_CENTERS",
+    "BlobsSplit",
+    "StandardizedSplit",
+    "decision_grid",
+    "make_blobs_split",
+    "standardized_split",
+]
 
 
 class BlobsSplit(NamedTuple):
@@ -168,3 +177,119 @@ def decision_grid(
     xx, yy = np.meshgrid(*axes)
     points = np.stack([xx.ravel(), yy.ravel()], axis=1).astype(np.float32)
     return xx, yy, points
+
+
+class StandardizedSplit(NamedTuple):
+    """Training, validation and test sets, standardised with training statistics."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+
+
+def standardized_split(
+    features: ArrayLike,
+    labels: ArrayLike,
+    *,
+    val_size: float = 0.2,
+    test_size: float = 0.2,
+    seed: int = 0,
+) -> StandardizedSplit:
+    """Split a data set in three, stratified by class, and standardise it.
+
+    Introduced in chapter 7 (:ref:`sec-regression-data`).
+
+    Within each class the samples are shuffled with
+    ``numpy.random.default_rng(seed)``; ``round(test_size * n_c)`` of the
+    ``n_c`` samples of class ``c`` go to the test set and
+    ``round(val_size * n_c)`` to the validation set, the rest to training, so
+    every split has the class proportions of the whole. Each feature is then
+    standardised with the mean and standard deviation of the *training* set
+    only (a feature that is constant in training is only centred), so that no
+    information from the validation or test sets leaks into the model.
+
+    Parameters
+    ----------
+    features : array_like, shape (N, d)
+        Finite real features.
+    labels : array_like of int, shape (N,)
+        Class labels.
+    val_size, test_size : float, default 0.2
+        Fractions of each class for validation and test (each in (0, 1),
+        together below 1).
+    seed : int, default 0
+        Seeds the shuffle.
+
+    Returns
+    -------
+    StandardizedSplit
+        ``(x_train, y_train, x_val, y_val, x_test, y_test, mean, scale)``: float64
+        features (in a shuffled order), int64 labels, and the training
+        statistics, so that ``x = (raw - mean) / scale``.
+
+    Raises
+    ------
+    TypeError
+        If labels are not integers or a size or ``seed`` has the wrong type.
+    ValueError
+        If shapes disagree, features are not finite, or the sizes are out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> features = np.arange(40.0).reshape(20, 2)
+    >>> split = standardized_split(features, np.arange(20) % 2, seed=1)
+    >>> len(split.y_train), len(split.y_val), len(split.y_test)
+    (12, 4, 4)
+    >>> np.bincount(split.y_test).tolist()
+    [2, 2]
+    >>> bool(np.allclose(split.x_train.mean(axis=0), 0.0))
+    True
+    """
+    function = "standardized_split"
+    x = check_real_array(features, "features", 2, function)
+    y = np.asarray(labels)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{function}: labels must be integers; got dtype {y.dtype}.")
+    if y.shape != (x.shape[0],):
+        raise ValueError(
+            f"{function}: labels must have shape ({x.shape[0]},), one per row of "
+            f"features; got {y.shape}."
+        )
+    val_size = check_real(
+        val_size, "val_size", function, low=0.0, high=1.0, low_open=True, high_open=True
+    )
+    test_size = check_real(
+        test_size, "test_size", function, low=0.0, high=1.0, low_open=True, high_open=True
+    )
+    if val_size + test_size >= 1:
+        raise ValueError(
+            f"{function}: val_size + test_size must be below 1 to leave a training set; got "
+            f"{val_size} + {test_size}."
+        )
+    rng = np.random.default_rng(check_integer(seed, "seed", function, minimum=0))
+    parts = {"train": [], "val": [], "test": []}
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        n_test = round(test_size * len(members))
+        n_val = round(val_size * len(members))
+        parts["test"].append(members[:n_test])
+        parts["val"].append(members[n_test : n_test + n_val])
+        parts["train"].append(members[n_test + n_val :])
+    index = {name: rng.permutation(np.concatenate(chunks)) for name, chunks in parts.items()}
+    if min(len(chunk) for chunk in index.values()) == 0:
+        raise ValueError(f"{function}: a split is empty: use more samples or larger fractions.")
+    train = x[index["train"]]
+    mean = train.mean(axis=0)
+    scale = train.std(axis=0)
+    scale[scale == 0] = 1.0
+    out = {}
+    for name, rows in index.items():
+        out[f"x_{name}"] = (x[rows] - mean) / scale
+        out[f"y_{name}"] = y[rows].astype(np.int64)
+    return StandardizedSplit(mean=mean, scale=scale, **out)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
     from ._validation import AxisLike
 
+__all__ = ["entropy", "kl_divergence"]
+
 
 def entropy(probs: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     r"""Shannon entropy in nats, :math:`H(p) = -\sum_k p_k \log p_k`, along an axis.

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
-from ._rows import to_rows
+from . import _core
+from ._rows import REDUCTIONS, reduce_losses, to_rows
 from ._validation import (
     as_float_array,
     check_choice,
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
     from ._validation import AxisLike
+
+__all__ = ["cross_entropy", "one_hot"]
 
 
 def one_hot(labels: ArrayLike, num_classes: int, *, dtype: DTypeLike = np.float64) -> np.ndarray:
@@ -113,7 +115,7 @@ def cross_entropy(
     [0.6931471805599453, 1000.0]
     """
     function = "cross_entropy"
-    reduction = check_choice(reduction, "reduction", _kernels.REDUCTIONS, function)
+    reduction = check_choice(reduction, "reduction", REDUCTIONS, function)
     work, out_dtype = as_float_array(logits, function, "logits")
     axes = class_axes(axis, work.ndim, function, "logits")
     rows, layout = to_rows(work, axes)
@@ -122,8 +124,9 @@ def cross_entropy(
     if target.shape == work.shape and target.dtype.kind == "f":
         losses = _cross_entropy_distribution(rows, layout, target, axes, function)
     elif target.shape == layout.batch_shape:
-        labels = check_labels(target, layout.num_classes, function)
-        losses = _kernels.cross_entropy_rows(rows, labels.reshape(-1))
+        hint = " (A target distribution must have the shape of the logits.)"
+        labels = check_labels(target, layout.num_classes, function, "labels", hint)
+        losses = _cross_entropy_rows(rows, labels.reshape(-1))
     elif target.shape == work.shape:
         raise TypeError(
             f"{function}: a target with the shape of the logits {work.shape} is a "
@@ -136,13 +139,26 @@ def cross_entropy(
         )
     with np.errstate(all="ignore"):  # float16 losses may overflow to inf
         losses = losses.reshape(layout.batch_shape).astype(out_dtype, copy=False)
-    return _kernels.reduce_losses(losses, reduction)
+    return reduce_losses(losses, reduction)
+
+
+def _cross_entropy_rows(rows, labels):
+    """``log1p(s) - (x[label] - m)`` per row: ``-log softmax(rows)[label]``, in float64."""
+    m, s = _core.row_pairs(rows)
+    picked = rows[np.arange(rows.shape[0]), labels].astype(np.float64)
+    with np.errstate(all="ignore"):
+        losses = np.log1p(s) - (picked - m)
+    special = ~np.isfinite(m)
+    if special.any():  # NaN or infinite logits: -log_softmax at the label, by the rules
+        log_probs = _core.softmax_rows(rows[special], "log_softmax", 1.0, np.float64)
+        losses[special] = -log_probs[np.arange(len(log_probs)), labels[special]]
+    return losses
 
 
 def _cross_entropy_distribution(rows, layout, target, axes, function):
     check_distribution(target, target.dtype, axes, "a target distribution", function)
     target_rows, _ = to_rows(target, axes)
-    log_probs = _kernels.softmax_rows(rows, "log_softmax", 1.0, rows.dtype)
+    log_probs = _core.softmax_rows(rows, "log_softmax", 1.0, rows.dtype)
     with np.errstate(all="ignore"):
         terms = np.where(target_rows > 0, target_rows * log_probs, 0.0)
         return -terms.sum(axis=1).astype(rows.dtype, copy=False)

@@ -7,22 +7,24 @@ last axis; every other axis is a batch axis.
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
+from . import _core
 from ._validation import (
     as_float_array,
     check_class_axis_not_empty,
     check_optional_integer,
+    check_real,
     check_rng,
     check_temperature,
 )
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
+
+__all__ = ["gumbel_max_sample", "gumbel_softmax", "sample_logits", "sampling_distribution"]
 
 
 def _check_logits(logits, function):
@@ -32,23 +34,20 @@ def _check_logits(logits, function):
     check_class_axis_not_empty(work.shape[-1], function)
     if np.isnan(work).any():
         raise ValueError(f"{function}: the logits contain NaN; there is no distribution to sample.")
+    masked = np.all(work == -np.inf, axis=-1)
+    if masked.any():
+        where = tuple(int(i) for i in np.argwhere(masked)[0]) if masked.ndim else ()
+        raise ValueError(
+            f"{function}: every logit of row {where} is -inf (masked); "
+            "there is no distribution to sample."
+        )
     return work.astype(np.float64, copy=False)
-
-
-def _check_top_p(top_p, function):
-    if top_p is None:
-        return None
-    if isinstance(top_p, (bool, np.bool_)) or not isinstance(top_p, numbers.Real):
-        raise TypeError(f"{function}: top_p must be None or a real number; got {top_p!r}.")
-    if not 0 < top_p <= 1:
-        raise ValueError(f"{function}: top_p must lie in (0, 1]; got {top_p!r}.")
-    return float(top_p)
 
 
 def _softmax_last(x, temperature=1.0):
     """Softmax along the last axis of validated float64 logits."""
     rows = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
-    return _kernels.softmax_rows(rows, "softmax", temperature, x.dtype).reshape(x.shape)
+    return _core.softmax_rows(rows, "softmax", temperature, x.dtype).reshape(x.shape)
 
 
 def _descending_order(values):
@@ -110,24 +109,26 @@ def _sampling_distribution(logits, temperature, top_k, top_p, function):
     work = _check_logits(logits, function)
     temperature = check_temperature(temperature, function)
     top_k = check_optional_integer(top_k, "top_k", function, minimum=1)
-    top_p = _check_top_p(top_p, function)
-    scaled = work / temperature
-    num_classes = scaled.shape[-1]
+    if top_p is not None:
+        top_p = check_real(top_p, "top_p", function, low=0.0, high=1.0, low_open=True)
+    # The temperature goes to the core, which divides x - max by it: dividing the
+    # logits first would overflow for tiny temperatures (1e300 / 1e-10).
+    num_classes = work.shape[-1]
     if top_k is not None and top_k < num_classes:
-        order = _descending_order(scaled)
-        cut = np.zeros(scaled.shape, dtype=bool)  # in decreasing order of the logits
+        order = _descending_order(work)  # dividing by T > 0 keeps the order
+        cut = np.zeros(work.shape, dtype=bool)  # in decreasing order of the logits
         cut[..., top_k:] = True
-        dropped = np.zeros(scaled.shape, dtype=bool)
+        dropped = np.zeros(work.shape, dtype=bool)
         np.put_along_axis(dropped, order, cut, axis=-1)
-        scaled = np.where(dropped, -np.inf, scaled)
-    probs = _softmax_last(scaled)
+        work = np.where(dropped, -np.inf, work)
+    probs = _softmax_last(work, temperature)
     if top_p is not None and top_p < 1:
         order = _descending_order(probs)
         sorted_probs = np.take_along_axis(probs, order, axis=-1)
         before = np.cumsum(sorted_probs, axis=-1) - sorted_probs  # mass of the more likely
-        dropped = np.zeros(scaled.shape, dtype=bool)
+        dropped = np.zeros(work.shape, dtype=bool)
         np.put_along_axis(dropped, order, before >= top_p, axis=-1)
-        probs = _softmax_last(np.where(dropped, -np.inf, scaled))
+        probs = _softmax_last(np.where(dropped, -np.inf, work), temperature)
     return probs
 
 
@@ -276,7 +277,7 @@ def gumbel_softmax(
     Examples
     --------
     >>> sample = gumbel_softmax([1.0, 2.0, 0.5], np.random.default_rng(3), temperature=0.5)
-    >>> sample.round(4), float(sample.sum())
+    >>> sample.round(4), round(float(sample.sum()), 12)
     (array([0.5518, 0.4476, 0.0006]), 1.0)
     """
     work = _check_logits(logits, "gumbel_softmax")

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from ._validation import AxisLike
 
+__all__ = ["sparsemax", "sparsemax_threshold"]
+
 
 def _threshold_rows(rows):
     """The threshold tau of each row of a float64 ``(n, K)`` array, shifted by its max."""

@@ -108,7 +108,8 @@ def max_ulp_error(
     Examples
     --------
     >>> import numpy as np
-    >>> from softmax_course import naive_softmax, softmax
+    >>> from softmax_course import softmax
+    >>> from softmax_course.teaching import naive_softmax
     >>> from softmax_course.testing import reference_softmax
     >>> x = np.array([[1000.0, 999.0, 0.5]])
     >>> reference = reference_softmax(x)
@@ -241,7 +242,8 @@ def ulp_errors_by_spread(
     Examples
     --------
     >>> import numpy as np
-    >>> from softmax_course import shifted_softmax, softmax
+    >>> from softmax_course import softmax
+    >>> from softmax_course.teaching import shifted_softmax
     >>> errors = ulp_errors_by_spread(
     ...     {"shifted": shifted_softmax, "course": softmax},
     ...     [300.0], np.random.default_rng(1), rows=6, classes=16)

@@ -16,8 +16,10 @@ later moment of a stream) and merged in any order (Milakov and Gimelshein,
 vocabulary-parallel cross-entropy use.
 
 Accuracy. Carrying the sum *without* the max's own term lets the final step
-use ``log1p``; the rounding error of ``m_small - m`` is recovered exactly
-(TwoSum) and fed into the exponential, as in the package's softmax kernel.
+use ``log1p``. The pair of a block comes from the package's one core
+(``softmax_course._core``, the same row algorithm as softmax); in a merge the
+rounding error of ``m_small - m`` is recovered exactly (TwoSum) and fed into
+the exponential in the same way.
 Plain float merges would add a rounding to ``rest`` at every merge, so a
 long chain of them (element by element over a million classes) would drift
 by many units in the last place. Two devices stop the drift: ``rest`` is
@@ -25,7 +27,8 @@ carried as an unevaluated sum of two floats, ``rest + correction``, updated
 with error-free additions (TwoSum), and when the two maxima are close the
 rescaling ``exp(d) * S`` is formed as ``S + expm1(d) * S``, whose rounding is
 proportional to ``|expm1(d)|`` rather than to ``S``. The pairs are held in
-float64 (float16 and float32 input are computed in float64 and rounded once).
+float64 (float16 and float32 input are computed in float64 and rounded once;
+for them a term below ``exp(-150)`` counts as 0).
 """
 
 from __future__ import annotations
@@ -35,12 +38,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._compensated import two_sum
-from ._rows import to_rows
-from ._validation import as_float_array, one_axis
+from ._shared import check_pair, logit_rows, merge_with_factors, pair_of_rows
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
+
+__all__ = ["Normalizer", "merge_normalizers", "normalizer", "update_normalizer"]
 
 
 @dataclass(frozen=True, eq=False)  # fields are arrays: compare them, not pairs
@@ -125,50 +128,6 @@ class Normalizer:
             return np.asarray(result).astype(self.dtype)
 
 
-def _difference_with_error(small, big):
-    """``small - big`` and its exact rounding error, errors of infinities set to 0."""
-    with np.errstate(all="ignore"):
-        difference, error = two_sum(np.asarray(small, dtype=np.float64), -np.asarray(big))
-    error = np.where(np.isfinite(error), error, 0.0)
-    return np.asarray(difference), error
-
-
-def _rows_normalizer(rows):
-    """The pair of each row of a float64 ``(n, K)`` array (K >= 1), no checks."""
-    index = np.argmax(rows, axis=1)  # the first NaN, if any, else the first max
-    arange = np.arange(rows.shape[0])
-    maximum = rows[arange, index]
-    difference, error = _difference_with_error(rows, maximum[:, None])
-    with np.errstate(all="ignore"):
-        terms = np.exp(difference) * (1.0 + error)
-        terms[arange, index] = 0.0
-        rest = terms.sum(axis=1)
-    # Special rows: a +inf max counts the other +inf; all -inf gives the empty pair.
-    positive_inf = maximum == np.inf
-    if positive_inf.any():
-        rest[positive_inf] = np.count_nonzero(rows[positive_inf] == np.inf, axis=1) - 1
-    rest[maximum == -np.inf] = 0.0
-    return maximum, rest
-
-
-def _pair_of_rows(rows, batch_shape, dtype) -> Normalizer:
-    """The pair of validated float64 ``(n, K)`` rows, shaped as the batch."""
-    if rows.shape[1] == 0:
-        return Normalizer.empty(batch_shape, dtype=dtype)
-    maximum, rest = _rows_normalizer(rows)
-    return Normalizer(
-        maximum.reshape(batch_shape), rest.reshape(batch_shape), np.zeros(batch_shape), dtype
-    )
-
-
-def _logit_rows(logits, axis, function, name="logits"):
-    """Validate logits and one class axis; return float64 rows, layout and result dtype."""
-    work, out_dtype = as_float_array(logits, function, name)
-    axis = one_axis(axis, work.ndim, function, name)
-    rows, layout = to_rows(work.astype(np.float64, copy=False), (axis,))
-    return rows, layout, out_dtype
-
-
 def normalizer(logits: ArrayLike, *, axis: int = -1) -> Normalizer:
     """The pair ``(maximum, rest)`` of a block of logits along ``axis``.
 
@@ -201,63 +160,8 @@ def normalizer(logits: ArrayLike, *, axis: int = -1) -> Normalizer:
     >>> pair.maximum, pair.rest.round(6)
     (array([1., 5.]), array([2.      , 0.006738]))
     """
-    rows, layout, out_dtype = _logit_rows(logits, axis, "normalizer")
-    return _pair_of_rows(rows, layout.batch_shape, out_dtype)
-
-
-#: Below this difference of maxima the rescaling uses ``expm1`` (see the module doc).
-_CLOSE = -0.5
-
-
-def _merge_with_factors(first, second):
-    """Merge two pairs; also return the factor each side's sums are rescaled by.
-
-    No checks, and no floating-point flag (infinities and NaN follow the rules).
-    """
-    maximum = np.maximum(first.maximum, second.maximum)
-    first_is_big = first.maximum >= second.maximum
-    smaller = np.minimum(first.maximum, second.maximum)
-    difference, error = _difference_with_error(smaller, maximum)
-    equal = smaller == maximum  # also equal infinities: their difference counts as 0
-    difference[equal] = 0.0
-    error[equal] = 0.0
-
-    def pick(name):
-        big = np.where(first_is_big, getattr(first, name), getattr(second, name))
-        small = np.where(first_is_big, getattr(second, name), getattr(first, name))
-        return big, small
-
-    rest_big, rest_small = pick("rest")
-    correction_big, correction_small = pick("correction")
-    with np.errstate(all="ignore"):
-        # The small block's scaled sum S = 1 + rest_small (+ its correction), exactly.
-        sum_high, sum_low = two_sum(1.0, rest_small)
-        sum_low = sum_low + correction_small
-        factor = np.exp(difference) * (1.0 + error)
-        # Close maxima: S * exp(d) = S + S * g with g = expm1(d + error), exactly summed.
-        g = np.expm1(difference)
-        g = g + error * (1.0 + g)
-        close_high, close_low = two_sum(sum_high, sum_high * g + sum_low * (1.0 + g))
-        close = difference >= _CLOSE
-        scaled_high = np.where(close, close_high, factor * sum_high)
-        scaled_low = np.where(close, close_low, factor * sum_low)
-        total_high, total_low = two_sum(rest_big, scaled_high)
-        rest, correction = two_sum(total_high, total_low + (correction_big + scaled_low))
-    empty_or_special = (maximum == -np.inf) | ~np.isfinite(correction)
-    rest = np.where(maximum == -np.inf, 0.0, rest)
-    correction = np.where(empty_or_special, 0.0, correction)
-    factor_first = np.where(first_is_big, 1.0, factor)
-    factor_second = np.where(first_is_big, factor, 1.0)
-    dtype = np.result_type(first.dtype, second.dtype)
-    return Normalizer(maximum, rest, correction, dtype), factor_first, factor_second
-
-
-def _check_pair(pair, name, function):
-    if not isinstance(pair, Normalizer):
-        raise TypeError(
-            f"{function}: {name} must be a Normalizer (from normalizer(logits)); "
-            f"got {type(pair).__name__}."
-        )
+    rows, layout, out_dtype = logit_rows(logits, axis, "normalizer")
+    return pair_of_rows(rows, layout.batch_shape, out_dtype)
 
 
 def merge_normalizers(first: Normalizer, second: Normalizer) -> Normalizer:
@@ -295,8 +199,8 @@ def merge_normalizers(first: Normalizer, second: Normalizer) -> Normalizer:
     >>> merge_normalizers(normalizer([-np.inf]), normalizer([-np.inf])).logsumexp()
     array(-inf)
     """
-    _check_pair(first, "first", "merge_normalizers")
-    _check_pair(second, "second", "merge_normalizers")
+    check_pair(first, "first", "merge_normalizers")
+    check_pair(second, "second", "merge_normalizers")
     try:
         np.broadcast_shapes(np.shape(first.maximum), np.shape(second.maximum))
     except ValueError:
@@ -304,7 +208,7 @@ def merge_normalizers(first: Normalizer, second: Normalizer) -> Normalizer:
             "merge_normalizers: the two pairs have batch shapes "
             f"{np.shape(first.maximum)} and {np.shape(second.maximum)}, which do not broadcast."
         ) from None
-    return _merge_with_factors(first, second)[0]
+    return merge_with_factors(first, second)[0]
 
 
 def update_normalizer(pair: Normalizer, logits: ArrayLike, *, axis: int = -1) -> Normalizer:
@@ -340,9 +244,9 @@ def update_normalizer(pair: Normalizer, logits: ArrayLike, *, axis: int = -1) ->
     >>> float(pair.maximum), round(float(pair.logsumexp()), 6)
     (5.0, 5.065884)
     """
-    _check_pair(pair, "pair", "update_normalizer")
-    rows, layout, out_dtype = _logit_rows(logits, axis, "update_normalizer")
-    block = _pair_of_rows(rows, layout.batch_shape, out_dtype)
+    check_pair(pair, "pair", "update_normalizer")
+    rows, layout, out_dtype = logit_rows(logits, axis, "update_normalizer")
+    block = pair_of_rows(rows, layout.batch_shape, out_dtype)
     try:
         np.broadcast_shapes(np.shape(pair.maximum), layout.batch_shape)
     except ValueError:
@@ -350,4 +254,4 @@ def update_normalizer(pair: Normalizer, logits: ArrayLike, *, axis: int = -1) ->
             f"update_normalizer: the pair has batch shape {np.shape(pair.maximum)}, which "
             f"does not broadcast with the logits' batch shape {layout.batch_shape}."
         ) from None
-    return _merge_with_factors(pair, block)[0]
+    return merge_with_factors(pair, block)[0]

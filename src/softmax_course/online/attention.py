@@ -1,22 +1,23 @@
 """Streaming attention: softmax attention of one query, keys and values read in blocks.
 
-The online normaliser (:mod:`softmax_course.normalizer`) rescales the running
+The online normaliser (:mod:`softmax_course.online.normalizer`) rescales the running
 weighted sum of values whenever a block raises the max, as FlashAttention does.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import as_float_array, check_integer
-from .normalizer import Normalizer, _merge_with_factors, _pair_of_rows
+from .._validation import as_float_array, check_integer, check_real
+from ._shared import merge_with_factors, pair_of_rows
+from .normalizer import Normalizer
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
+
+__all__ = ["streaming_attention"]
 
 
 def _check_attention_inputs(query, keys, values, function):
@@ -90,23 +91,16 @@ def streaming_attention(
     function = "streaming_attention"
     block_size = check_integer(block_size, "block_size", function, minimum=1)
     query, keys, values = _check_attention_inputs(query, keys, values, function)
-    scale = 1.0 / np.sqrt(query.shape[0]) if scale is None else _check_scale(scale, function)
+    scale = 1.0 / np.sqrt(query.shape[0]) if scale is None else check_real(scale, "scale", function)
     pair = Normalizer.empty((1,))
     weighted = np.zeros(values.shape[1])
     with np.errstate(all="ignore"):
         for start in range(0, keys.shape[0], block_size):
             scores = (keys[start : start + block_size] @ query)[None, :] * scale
-            block_pair = _pair_of_rows(scores, (1,), np.float64)
-            weights = np.exp(scores[0] - block_pair.maximum[0])
+            block_pair = pair_of_rows(scores, (1,), np.float64)
+            # A masked key (score -inf) has weight 0, even in a block of masked keys only.
+            weights = np.where(scores[0] == -np.inf, 0.0, np.exp(scores[0] - block_pair.maximum[0]))
             block_weighted = weights @ values[start : start + block_size]
-            pair, old_factor, new_factor = _merge_with_factors(pair, block_pair)
+            pair, old_factor, new_factor = merge_with_factors(pair, block_pair)
             weighted = weighted * old_factor[0] + block_weighted * new_factor[0]
         return weighted / pair.scaled_sum[0]
-
-
-def _check_scale(scale, function):
-    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
-        raise TypeError(f"{function}: scale must be None or a real number; got {scale!r}.")
-    if not math.isfinite(scale):
-        raise ValueError(f"{function}: scale must be finite; got {scale!r}.")
-    return float(scale)

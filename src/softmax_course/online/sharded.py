@@ -1,6 +1,6 @@
 """Cross-entropy over a class axis split into shards (vocabulary-parallel training).
 
-Each shard of the class axis reports its pair (:mod:`softmax_course.normalizer`)
+Each shard of the class axis reports its pair (:mod:`softmax_course.online.normalizer`)
 and the target logits it holds; merging the pairs and summing the target logits
 gives the loss of every sample without gathering the logits in one place.
 """
@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kernels
-from ._rows import to_rows
-from ._validation import (
+from .._rows import REDUCTIONS, reduce_losses, to_rows
+from .._validation import (
     as_float_array,
     check_choice,
     check_class_axis_not_empty,
@@ -22,10 +21,13 @@ from ._validation import (
     check_labels,
     one_axis,
 )
-from .normalizer import Normalizer, _logit_rows, _merge_with_factors, _pair_of_rows
+from ._shared import logit_rows, merge_with_factors, pair_of_rows
+from .normalizer import Normalizer
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
+
+__all__ = ["shard_statistics", "sharded_cross_entropy"]
 
 
 def shard_statistics(
@@ -71,7 +73,7 @@ def shard_statistics(
     array([1., 0.])
     """
     function = "shard_statistics"
-    rows, layout, out_dtype = _logit_rows(logits_shard, axis, function, "logits_shard")
+    rows, layout, out_dtype = logit_rows(logits_shard, axis, function, "logits_shard")
     class_offset = check_integer(class_offset, "class_offset", function, minimum=0)
     labels = np.asarray(labels)
     if labels.shape != layout.batch_shape:
@@ -85,7 +87,7 @@ def shard_statistics(
 
 def _shard_statistics(rows, batch_shape, dtype, labels, class_offset):
     """The pair and target logits of validated float64 rows and flat labels."""
-    pair = _pair_of_rows(rows, batch_shape, dtype)
+    pair = pair_of_rows(rows, batch_shape, dtype)
     local = labels - class_offset
     held = (local >= 0) & (local < rows.shape[1])
     target = np.zeros(rows.shape[0])
@@ -136,7 +138,7 @@ def sharded_cross_entropy(
     array([0.41703, 0.     ])
     """
     function = "sharded_cross_entropy"
-    reduction = check_choice(reduction, "reduction", _kernels.REDUCTIONS, function)
+    reduction = check_choice(reduction, "reduction", REDUCTIONS, function)
     if not isinstance(shards, Sequence) or isinstance(shards, (str, bytes)) or not shards:
         raise TypeError(
             f"{function}: shards must be a non-empty list or tuple of arrays of logits."
@@ -167,7 +169,7 @@ def sharded_cross_entropy(
     offset = 0
     for rows, _ in blocks:
         shard_pair, shard_target = _shard_statistics(rows, batch_shape, dtype, labels, offset)
-        pair = _merge_with_factors(pair, shard_pair)[0]
+        pair = merge_with_factors(pair, shard_pair)[0]
         target = target + shard_target
         offset += rows.shape[1]
     with np.errstate(all="ignore"):
@@ -180,4 +182,4 @@ def sharded_cross_entropy(
     losses = np.where(pair.maximum == -np.inf, np.nan, losses)
     with np.errstate(all="ignore"):
         losses = np.asarray(losses).astype(pair.dtype)
-    return _kernels.reduce_losses(losses, reduction)
+    return reduce_losses(losses, reduction)

@@ -13,18 +13,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import as_float_array, one_axis
-from .normalizer import Normalizer, _logit_rows, _merge_with_factors, _pair_of_rows
+from .._validation import as_float_array, one_axis
+from ._shared import logit_rows, merge_with_factors, pair_of_rows
+from .normalizer import Normalizer
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
+
+__all__ = ["logsumexp_from_packed", "merge_packed", "pack_normalizer", "unpack_normalizer"]
 
 
 def _tree_merge(pairs):
     """Merge a list of pairs in a balanced tree (depth ``log2`` of their number)."""
     while len(pairs) > 1:
         merged = [
-            _merge_with_factors(a, b)[0] for a, b in zip(pairs[::2], pairs[1::2], strict=False)
+            merge_with_factors(a, b)[0] for a, b in zip(pairs[::2], pairs[1::2], strict=False)
         ]
         pairs = merged + ([pairs[-1]] if len(pairs) % 2 else [])
     return pairs[0]
@@ -70,8 +73,8 @@ def pack_normalizer(
     >>> pack_normalizer([[0.0, 0.0, 1.0]]).round(6)
     array([[1.      , 0.735759, 0.      ]])
     """
-    rows, layout, out_dtype = _logit_rows(logits, axis, "pack_normalizer")
-    return _pack(_pair_of_rows(rows, layout.batch_shape, out_dtype), layout.axes[0])
+    rows, layout, out_dtype = logit_rows(logits, axis, "pack_normalizer")
+    return _pack(pair_of_rows(rows, layout.batch_shape, out_dtype), layout.axes[0])
 
 
 def unpack_normalizer(packed: ArrayLike, *, axis: int | tuple[int] = -1) -> Normalizer:

@@ -1,7 +1,7 @@
 """The online softmax: softmax and log-sum-exp over a class axis read in blocks.
 
 The first pass folds the blocks of the class axis into one pair
-(:mod:`softmax_course.normalizer`); the second writes each block's
+(:mod:`softmax_course.online.normalizer`); the second writes each block's
 probabilities from that pair (Milakov and Gimelshein, 2018).
 """
 
@@ -11,24 +11,31 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import check_class_axis_not_empty, check_integer
-from .normalizer import (
-    Normalizer,
-    _check_pair,
-    _difference_with_error,
-    _logit_rows,
-    _merge_with_factors,
-    _pair_of_rows,
+from .._validation import check_class_axis_not_empty, check_integer
+from ._shared import (
+    check_pair,
+    difference_with_error,
+    logit_rows,
+    merge_with_factors,
+    pair_of_rows,
 )
+from .normalizer import Normalizer
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
+__all__ = [
+    "log_softmax_from_normalizer",
+    "online_logsumexp",
+    "online_softmax",
+    "softmax_from_normalizer",
+]
+
 
 def _pair_rows(logits, pair, axis, function):
     """Validate a block of logits and the pair of the whole axis; return rows and layout."""
-    rows, layout, out_dtype = _logit_rows(logits, axis, function)
-    _check_pair(pair, "pair", function)
+    rows, layout, out_dtype = logit_rows(logits, axis, function)
+    check_pair(pair, "pair", function)
     if np.shape(pair.maximum) != layout.batch_shape:
         raise ValueError(
             f"{function}: the pair has batch shape {np.shape(pair.maximum)}, but the logits "
@@ -41,7 +48,7 @@ def _rows_from_pair(rows, pair, mode):
     """softmax or log-softmax of validated float64 rows, given the pair of the whole axis."""
     maximum = np.reshape(pair.maximum, (-1, 1))
     rest = np.reshape(pair.total_rest, (-1, 1))
-    difference, error = _difference_with_error(rows, maximum)
+    difference, error = difference_with_error(rows, maximum)
     with np.errstate(all="ignore"):
         if mode == "softmax":
             out = np.exp(difference) * (1.0 + error) / (1.0 + rest)
@@ -95,7 +102,7 @@ def softmax_from_normalizer(logits: ArrayLike, pair: Normalizer, *, axis: int = 
 
     Examples
     --------
-    >>> from softmax_course import merge_normalizers, normalizer
+    >>> from softmax_course.online import merge_normalizers, normalizer
     >>> logits = np.array([1.0, 2.0, 3.0, 4.0])
     >>> pair = merge_normalizers(normalizer(logits[:2]), normalizer(logits[2:]))
     >>> softmax_from_normalizer(logits[2:], pair).round(6)
@@ -133,7 +140,7 @@ def log_softmax_from_normalizer(
 
     Examples
     --------
-    >>> from softmax_course import normalizer
+    >>> from softmax_course.online import normalizer
     >>> pair = normalizer([0.0, -1000.0])
     >>> log_softmax_from_normalizer([-1000.0], pair)
     array([-1000.])
@@ -145,7 +152,7 @@ def log_softmax_from_normalizer(
 def _prepare(logits, axis, block_size, function):
     """Validate once; return float64 rows, their layout, the result dtype and block size."""
     block_size = check_integer(block_size, "block_size", function, minimum=1)
-    rows, layout, out_dtype = _logit_rows(logits, axis, function)
+    rows, layout, out_dtype = logit_rows(logits, axis, function)
     return rows, layout, out_dtype, block_size
 
 
@@ -153,8 +160,8 @@ def _whole_pair(rows, out_dtype, block_size):
     """The first pass: the pair of every row, folded block of columns by block."""
     pair = Normalizer.empty((rows.shape[0],), dtype=out_dtype)
     for start in range(0, rows.shape[1], block_size):
-        block = _pair_of_rows(rows[:, start : start + block_size], (rows.shape[0],), out_dtype)
-        pair = _merge_with_factors(pair, block)[0]
+        block = pair_of_rows(rows[:, start : start + block_size], (rows.shape[0],), out_dtype)
+        pair = merge_with_factors(pair, block)[0]
     return pair
 
 
