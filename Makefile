@@ -40,11 +40,12 @@ setup: $(STAMP) ## Create .venv and install the pinned requirements (done by the
 # Every build of the book: warnings are errors, and all of them are reported.
 JUPYTER_BOOK_BUILD = $(VENV_BIN)/jupyter-book build . -W -n --keep-going
 
-book: setup ## Build the HTML book (warnings are errors)
+book: setup wheel ## Build the HTML book (warnings are errors), with the package's wheel at its root
 	$(JUPYTER_BOOK_BUILD)
+	$(SERVE_WHEEL)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: setup lock-check lint unit notebooks-test build-check pdf pdf-check browser ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser
+test: setup lock-check lint unit notebooks-test build-check pdf pdf-check browser lab-test download-test ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser, the chapters in JupyterLab, a downloaded chapter
 	@echo "make test: all checks passed"
 
 lint: setup ## ruff over the package, tests, benchmarks and notebooks
@@ -72,9 +73,10 @@ else
 	@echo "notebooks-test: the pass without AVX2 needs an x86-64 CPU; skipped on $$(uname -m)"
 endif
 
-build-check: setup ## Build the book from scratch with warnings as errors
+build-check: setup wheel ## Build the book from scratch with warnings as errors
 	rm -rf _build/html _build/.doctrees
 	$(JUPYTER_BOOK_BUILD)
+	$(SERVE_WHEEL)
 
 # The PDF edition: Jupyter Book's LaTeX builder (its own doctrees, under _build/pdf),
 # then XeLaTeX through latexmk. Stored outputs only: nothing is executed.
@@ -122,6 +124,40 @@ browser: setup ## Read the built book in headless Chromium: every page, offline,
 
 browser-offline: setup ## The browser tests with the network unplugged (a network namespace with only loopback; needs root)
 	unshare --net sh -c 'ip link set lo up && exec $(MAKE) --no-print-directory browser'
+
+# The learner's side (issue 19): the chapters in JupyterLab, and the wheel that a reader
+# who downloads a chapter installs. JupyterLab runs with the learner's environment: none
+# of the variables this Makefile exports for its own runs reaches its kernels.
+.PHONY: kernel lab wheel lab-test download-test
+LAB_IP ?= 127.0.0.1
+LAB_PORT ?= 8888
+LEARNER_ENV := env -u TF_CPP_MIN_LOG_LEVEL -u TF_ENABLE_ONEDNN_OPTS -u PYTHONHASHSEED -u PYDEVD_DISABLE_FILE_VALIDATION
+
+kernel: setup ## Register the venv's kernel for your user as "Softmax course" (for VS Code, a system-wide Jupyter)
+	$(PYTHON) -m ipykernel install --user --name softmax-course --display-name "Softmax course"
+
+lab: kernel ## Start JupyterLab on the chapters (book/), on 127.0.0.1:8888 (LAB_PORT=, LAB_IP=); Ctrl-C stops it
+	$(LEARNER_ENV) $(VENV_BIN)/jupyter lab --ServerApp.root_dir=book \
+		--ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT)
+
+# The wheel, built offline from the venv's pinned setuptools (no build isolation), with
+# the last commit's date in its files; `make book` serves it at the site's root.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+WHEEL := _build/wheel/softmax_course-$(VERSION)-py3-none-any.whl
+SERVE_WHEEL = cp $(WHEEL) _build/html/
+wheel: setup ## Build the package's wheel, _build/wheel/softmax_course-<version>-py3-none-any.whl
+	rm -rf _build/wheel build
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE) $(PYTHON) -m pip wheel --quiet --no-deps \
+		--no-build-isolation --wheel-dir _build/wheel .
+	rm -rf build
+	@test -f $(WHEEL) && echo "The wheel is at $(CURDIR)/$(WHEEL)"
+
+lab-test: setup ## Chapters 3, 5 and 7 run in JupyterLab in headless Chromium: rendering, exercises, errors
+	@test -x $(CHROMIUM) || echo "make lab-test: $(CHROMIUM) is missing, so the JupyterLab tests are skipped: install Debian's chromium: apt-get install chromium"
+	CHROMIUM=$(CHROMIUM) $(PYTHON) -m pytest -p no:xdist -rs tests/lab/test_jupyterlab.py
+
+download-test: wheel ## A downloaded chapter: a fresh venv, pip install the wheel[course], the chapter runs (slow)
+	COURSE_WHEEL=$(WHEEL) $(PYTHON) -m pytest -p no:xdist -rs -s tests/lab/test_download.py
 
 notebooks: setup ## Re-execute every chapter and store its outputs (the nbval baseline)
 	$(PYTHON) scripts/execute_notebooks.py book/*.ipynb
