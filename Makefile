@@ -138,7 +138,8 @@ kernel: setup ## Register the venv's kernel for your user as "Softmax course" (f
 
 lab: kernel ## Start JupyterLab on the chapters (book/), on 127.0.0.1:8888 (LAB_PORT=, LAB_IP=); Ctrl-C stops it
 	$(LEARNER_ENV) $(VENV_BIN)/jupyter lab --ServerApp.root_dir=book \
-		--ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT)
+		--ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
+		$(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
 # The wheel, built offline from the venv's pinned setuptools (no build isolation), with
 # the last commit's date in its files; `make book` serves it at the site's root.
