@@ -116,13 +116,13 @@ def test_a_downloaded_chapter_runs_after_its_install_line(tmp_path, report):
     # The install line at the top of the chapter names the wheel the book serves.
     notebook = nbformat.read(chapter, as_version=4)
     lines = [
-        match
+        match.group(1)
         for cell in notebook.cells
         for match in INSTALL_LINE.finditer(cell.source)
         if cell.cell_type == "markdown"
     ]
     assert lines, f'{CHAPTER} shows no install line `pip install "<wheel>[course]"`'
-    assert {name for name in lines} == {wheel.name}, (lines, wheel.name)
+    assert set(lines) == {wheel.name}, (lines, wheel.name)
     line = f'pip install "{wheel.name}[course]"'
 
     venv = tmp_path / "venv"
