@@ -12,9 +12,10 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CHROMIUM ?= /usr/bin/chromium
 
-# Quiet, deterministic TensorFlow everywhere a target runs Python.
-export TF_CPP_MIN_LOG_LEVEL := 3
-export TF_ENABLE_ONEDNN_OPTS := 0
+# No setting the chapters rely on: strict nbval runs them as a learner's kernel does (a
+# chapter that needs a setting makes it itself, visibly). These two are for the tools:
+# the same string hashes in every test process, so that test runs are repeatable; and no
+# debugger warning about frozen modules from every kernel on the terminal (Python 3.11).
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 

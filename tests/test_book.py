@@ -10,20 +10,32 @@ scroll sideways without a warning. These tests read the sources instead:
   a visible exercise workbook cell shows an invitation, not a verdict, and checker
   calls assign their result (a trailing ';' is ignored under nbval);
 - notebook code lines and the lines of code blocks in Markdown fit the page;
-- boilerplate (cells that only call `glue`, environment variables, lint pragmas)
-  is hidden with `remove-input`, and a hidden cell shows no stray value;
-- every glued name used in a notebook's prose is glued in that notebook, and every
-  glued name is used;
+- boilerplate (cells that only fill `quoted`, lint pragmas) is hidden with
+  `remove-input`, and a hidden cell shows no stray value; a cell that sets an
+  environment variable is shown, after a sentence that says why (issue 19);
+- every quoted number of the prose ({eval}) has its result stored as jupyterlab-myst
+  stores it, every `quoted` name the prose uses is filled and every one filled is used;
+- exercises are a workbook: each solution is its own run of cells, from a
+  ```{solution-start} cell to a ```{solution-end} cell, every one tagged `solution`,
+  closed or collapsed in JupyterLab, and no question shares a cell with a solution;
+- every MyST role and directive of the notebooks is one jupyterlab-myst renders;
 - every `{ref}`, `{term}` and `{doc}` target exists, and no machine path is committed.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 
 import pytest
-from book_sources import BOOK, NOTEBOOKS, cell_source, load_notebook
+from book_sources import BOOK, NOTEBOOKS, ROOT, cell_source, load_notebook
+
+_spec = importlib.util.spec_from_file_location(
+    "course_eval", ROOT / "book" / "_ext" / "course_eval.py"
+)
+course_eval = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(course_eval)
 
 PAGES = sorted(BOOK.glob("*.md"))
 MAX_CODE_LINE = 87  # characters: ruff's line length for notebooks is 88, exclusive
@@ -241,43 +253,176 @@ def test_boilerplate_is_hidden(path):
             continue
         source = cell_source(cell)
         where = f"{path.name} cell {index}"
-        assert not _only_calls(source, {"glue"}), f"{where}: a glue-only cell without remove-input"
-        assert "os.environ" not in source, f"{where}: environment variables shown to the reader"
+        assert not _only_fills_quoted(source), f"{where}: a cell that only fills `quoted`"
         assert not re.search(r"#\s*(noqa|type:\s*ignore|fmt:|pragma)", source), (
             f"{where}: a lint pragma shown to the reader"
         )
 
 
-GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
-GLUE_DIRECTIVE = re.compile(r"```\{glue(?::\w+)?\}\s+(\S+)")
+def _only_fills_quoted(source):
+    """True if every statement of the cell assigns to `quoted[...]` (loops included)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
 
+    def fills(node):
+        if isinstance(node, ast.For):
+            return all(fills(child) for child in node.body)
+        return (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Subscript)
+            and isinstance(node.targets[0].value, ast.Name)
+            and node.targets[0].value.id == "quoted"
+        )
 
-def _glued_names(notebook):
-    names = set()
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                names.add(name)
-    return names
-
-
-def _used_glue_names(notebook):
-    used = set()
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "markdown":
-            text = cell_source(cell)
-            for match in GLUE_ROLE.findall(text) + GLUE_DIRECTIVE.findall(text):
-                used.add(match.split(":")[0].strip())
-    return used
+    return bool(tree.body) and all(fills(node) for node in tree.body)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_glued_names_are_glued_and_used(path):
-    notebook = load_notebook(path)
-    glued, used = _glued_names(notebook), _used_glue_names(notebook)
-    assert not used - glued, f"{path.name}: used in the prose but never glued: {used - glued}"
-    assert not glued - used, f"{path.name}: glued but never used: {glued - used}"
+def test_environment_settings_are_shown_with_a_reason(path):
+    """A chapter that needs a setting makes it itself, visibly, after a sentence of why."""
+    cells = load_notebook(path)["cells"]
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "os.environ" in cell_source(cell):
+            where = f"{path.name} cell {index}"
+            assert not _tags(cell) & HIDDEN, f"{where}: an environment setting is hidden"
+            before = cells[index - 1]
+            assert before["cell_type"] == "markdown" and "TensorFlow" in cell_source(before), (
+                f"{where}: no sentence before the setting says why it is needed"
+            )
+
+
+QUOTED_KEY = re.compile(r"""quoted\[(f?)(["'])(.+?)\2\]""")
+
+
+def _quoted_names(notebook):
+    """(assigned, used): `quoted` keys filled by code (f-string keys as patterns), and
+    the keys the prose's {eval} expressions read."""
+    assigned, used = [], set()
+    for cell in notebook["cells"]:
+        source = cell_source(cell)
+        if cell["cell_type"] == "code":
+            for is_f, _, key in QUOTED_KEY.findall(source):
+                if is_f:
+                    key = "^" + re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(key)) + "$"
+                    assigned.append(re.compile(key))
+                else:
+                    assigned.append(re.compile("^" + re.escape(key) + "$"))
+        elif cell["cell_type"] == "markdown":
+            for expression in course_eval.expressions(source):
+                used |= {key for _, _, key in QUOTED_KEY.findall(expression)}
+    return assigned, used
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_quoted_names_are_filled_and_used(path):
+    assigned, used = _quoted_names(load_notebook(path))
+    unfilled = {key for key in used if not any(p.match(key) for p in assigned)}
+    unused = [p.pattern for p in assigned if not any(p.match(key) for key in used)]
+    assert not unfilled, f"{path.name}: quoted in the prose but never filled: {unfilled}"
+    assert not unused, f"{path.name}: filled but never quoted: {unused}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_quoted_numbers_are_stored_as_jupyterlab_myst_stores_them(path):
+    """Each markdown cell's {eval} results are stored, in the text's order, as text.
+
+    JupyterLab shows them before the learner runs anything; the book renders them
+    (book/_ext/course_eval.py); strict nbval re-evaluates and compares them
+    (book/conftest.py).
+    """
+    for index, cell in enumerate(load_notebook(path)["cells"]):
+        if cell["cell_type"] == "markdown":
+            problems = course_eval.check_cell(cell)
+            assert not problems, f"{path.name} cell {index}: {problems}"
+
+
+SOLUTION_END = "```{solution-end}\n```"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_separate_collapsed_cells(path):
+    """The workbook structure (issue 19): what tools that strip solutions rely on.
+
+    A solution is a run of cells tagged `solution`: a markdown cell that is one
+    ```{solution-start} directive with `:class: dropdown` (its text inside, so that
+    jupyterlab-myst shows it as a closed dropdown), the solution's code cells, which
+    open with `# Solution` and are collapsed in JupyterLab with their outputs
+    (markdown between them collapsed too), and a markdown cell that is only
+    ```{solution-end}. No question shares a cell with a solution.
+    """
+    cells = load_notebook(path)["cells"]
+    regions = _exercise_regions(cells)
+    for index, cell in enumerate(cells):
+        source, where = cell_source(cell), f"{path.name} cell {index}"
+        markdown = cell["cell_type"] == "markdown"
+        starts = markdown and source.startswith("```{solution-start}")
+        inside = regions[index] == "solution" or starts
+        assert ("solution" in _tags(cell)) == inside, f"{where}: the `solution` tag is wrong"
+        if not inside:
+            assert "```{solution" not in source, f"{where}: a solution outside its own cells"
+            continue
+        assert "```{exercise" not in source, f"{where}: a question in a solution's cell"
+        jupyter = cell["metadata"].get("jupyter", {})
+        if starts:
+            head = source.split("\n\n", 1)[0]
+            assert ":class: dropdown" in head, f"{where}: the solution is not a dropdown"
+            assert source.endswith("\n```") and source.count("```") == 2, (
+                f"{where}: the solution-start cell is not one closed directive"
+            )
+        elif markdown and "```{solution-end}" in source:
+            assert source.strip() == SOLUTION_END, f"{where}: an end cell with other text"
+        else:
+            assert "```{solution" not in source, f"{where}: two solution directives"
+            assert jupyter.get("source_hidden") is True, f"{where}: not collapsed in JupyterLab"
+        if cell["cell_type"] == "code":
+            assert jupyter.get("outputs_hidden") is True, f"{where}: its outputs show"
+            assert source.startswith("# Solution\n"), f"{where}: collapsed, it shows code"
+
+
+def _jupyterlab_myst_bundle():
+    """The JavaScript of the installed jupyterlab-myst extension (its parser)."""
+    import sys
+    from pathlib import Path
+
+    static = Path(sys.prefix) / "share/jupyter/labextensions/jupyterlab-myst/static"
+    files = sorted(static.glob("*.js"))
+    assert files, f"jupyterlab-myst is not installed in {sys.prefix} (requirements.txt)"
+    return "".join(path.read_text(encoding="utf-8") for path in files)
+
+
+ROLE_OR_DIRECTIVE = re.compile(r"(?:^\s*(?:`{3,}|:{3,})\{([\w:-]+)\}|\{([\w:-]+)\}`)", re.M)
+
+
+def markup_names(text):
+    """The MyST directive and role names a markdown text uses, in order."""
+    return [directive or role for directive, role in ROLE_OR_DIRECTIVE.findall(text)]
+
+
+def test_every_role_and_directive_renders_in_jupyterlab():
+    """jupyterlab-myst knows every name the chapters use, so none shows raw there.
+
+    Its bundle lists each role's and directive's names (and aliases) as strings;
+    myst-nb's {glue} roles, for one, are not among them.
+    """
+    bundle = _jupyterlab_myst_bundle()
+    raw = {}
+    for path in NOTEBOOKS:
+        for cell in load_notebook(path)["cells"]:
+            if cell["cell_type"] == "markdown":
+                for name in markup_names(cell_source(cell)):
+                    if f'"{name}"' not in bundle:
+                        raw.setdefault(path.name, []).append(name)
+    assert not raw, f"markup that jupyterlab-myst shows raw: {raw}"
+
+
+def test_the_markup_check_knows_what_jupyterlab_myst_does_not():
+    bundle = _jupyterlab_myst_bundle()
+    assert '"glue:text"' not in bundle and '"eval"' in bundle and '"solution-start"' in bundle
+    text = "A {glue:text}`x:.2f` and {term}`logit`.\n\n```{exercise}\n:label: e\n```\n"
+    assert markup_names(text) == ["glue:text", "term", "exercise"]
 
 
 def _all_text():

@@ -81,7 +81,7 @@ def test_chapter_template(path):
         solutions = re.findall(r"```\{solution(-start)?\}", markdown)
         assert len(exercises) >= 3, f"{path.name}: fewer than 3 exercises"
         assert len(solutions) >= 3, f"{path.name}: fewer than 3 solutions"
-        assert re.search(r"\{glue(:text)?\}`", markdown), f"{path.name}: no glued numbers"
+        assert re.search(r"\{eval\}`", markdown), f"{path.name}: no quoted numbers"
     code = "\n".join(cell_source(c) for c in _code_cells(notebook))
     assert "assert " in code, f"{path.name} asserts nothing"
 
@@ -113,3 +113,85 @@ def test_strict_nbval_is_configured():
     assert "--nbval " in makefile or "--nbval\n" in makefile or "--nbval \\" in makefile
     for name in ("Makefile", "pyproject.toml", ".ci/run"):
         assert "nbval-lax" not in (ROOT / name).read_text(encoding="utf-8")
+
+
+# --- The learner's notebook (issue 19): the install line, the setup cell, quoted numbers
+
+
+def _pyproject_version():
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        return tomllib.load(file)["project"]["version"]
+
+
+def install_line():
+    """The one command a chapter gives to run it outside the repository."""
+    return f'pip install "softmax_course-{_pyproject_version()}-py3-none-any.whl[course]"'
+
+
+def test_intro_says_what_to_install():
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    assert re.findall(r'pip install "softmax_course-[^"]*"', intro) == [install_line()]
+    wheel = install_line().split('"')[1].split("[")[0]
+    assert f'href="../{wheel}"' in intro, "the intro does not link the wheel"
+    assert "make lab" in intro and r".venv\Scripts\jupyter lab book" in intro
+
+
+def _setup_cell(notebook):
+    """The first code cell: it says what to install when the package is missing."""
+    return _code_cells(notebook)[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_says_what_to_install(path):
+    """The title cell and the setup cell give the install line of pyproject's version."""
+    notebook = load_notebook(path)
+    title = cell_source(notebook["cells"][0])
+    found = re.findall(r'pip install "softmax_course-[^"]*"', title)
+    assert found == [install_line()], f"{path.name}: the title cell says {found}"
+    setup = _setup_cell(notebook)
+    assert install_line() in cell_source(setup), f"{path.name}: no install line in the setup"
+    assert "remove-cell" in setup["metadata"].get("tags", []), f"{path.name}: setup shown"
+    assert 'importlib.import_module("softmax_course")' in cell_source(setup)
+
+
+def _run_in_kernel(*sources):
+    """Run code in a fresh IPython kernel; the iopub messages of the last source."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        for source in sources:
+            msg_id = client.execute(source)
+            messages = []
+            while True:
+                msg = client.get_iopub_msg(timeout=60)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                messages.append(msg)
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+        return messages
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_setup_cell_prints_the_install_line_not_a_traceback():
+    """Without the package, the setup cell shows its message and nothing else."""
+    source = cell_source(_setup_cell(load_notebook(NOTEBOOKS[0])))
+    hide_package = 'import sys\nsys.modules["softmax_course"] = None  # as if not installed'
+    messages = _run_in_kernel(hide_package, source)
+    errors = [m["content"] for m in messages if m["msg_type"] == "error"]
+    assert len(errors) == 1, [m["msg_type"] for m in messages]
+    shown = "\n".join(errors[0]["traceback"])
+    assert install_line() in shown and shown.splitlines()[-1] == install_line()
+    assert "Traceback" not in shown and "File " not in shown and "\x1b" not in shown
+    assert len(shown.splitlines()) == 2, shown
+
+
+def test_setup_cell_is_silent_with_the_package():
+    source = cell_source(_setup_cell(load_notebook(NOTEBOOKS[0])))
+    kinds = [m["msg_type"] for m in _run_in_kernel(source)]
+    assert "error" not in kinds and "stream" not in kinds, kinds
