@@ -132,7 +132,7 @@ browser-offline: setup ## The browser tests with the network unplugged (a networ
 .PHONY: kernel lab wheel lab-test download-test
 LAB_IP ?= 127.0.0.1
 LAB_PORT ?= 8888
-LEARNER_ENV := env -u TF_CPP_MIN_LOG_LEVEL -u TF_ENABLE_ONEDNN_OPTS -u PYTHONHASHSEED -u PYDEVD_DISABLE_FILE_VALIDATION
+LEARNER_ENV := env -u PYTHONHASHSEED -u PYDEVD_DISABLE_FILE_VALIDATION
 
 kernel: setup ## Register the venv's kernel for your user as "Softmax course" (for VS Code, a system-wide Jupyter)
 	$(PYTHON) -m ipykernel install --user --name softmax-course --display-name "Softmax course"

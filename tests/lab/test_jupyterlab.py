@@ -50,9 +50,13 @@ INSPECT_NOTEBOOK = r"""
     const fact = {
       index, type: model.type, source, metadata: model.metadata,
       inputHidden: cell.inputHidden, executionCount: null, outputs: [],
+      sourceVisible: visible(cell.node.querySelector(".jp-InputArea-editor")),
     };
     if (model.type === "code") {
       fact.executionCount = model.executionCount;
+      fact.outputsHidden = cell.outputHidden;
+      fact.outputsVisible = Array.from(cell.node.querySelectorAll(".jp-OutputArea-output"))
+        .some(visible);
       const outputs = model.outputs;
       for (let i = 0; i < outputs.length; i++) {
         const output = outputs.get(i).toJSON();
@@ -232,10 +236,16 @@ def lab(jupyter_lab):
 
 
 def check_solutions_collapsed(facts: dict, chapter: str) -> int:
-    """Every solution is closed (a dropdown, or a cell whose input is hidden)."""
+    """Every solution is closed: its text a closed dropdown, its code cells collapsed."""
     solutions = 0
     for cell in facts["cells"]:
         source = cell["source"]
+        tags = cell["metadata"].get("tags", [])
+        if cell["type"] == "code" and ("solution" in tags or source.startswith("# Solution")):
+            where = f"{chapter} cell {cell['index']}"
+            assert cell["inputHidden"] and not cell["sourceVisible"], f"{where}: solution shown"
+            assert not cell["outputsVisible"], f"{where}: a solution's output is shown"
+            continue
         if cell["type"] == "markdown" and re.search(r"\{solution(-start)?\}", source):
             shown = [
                 e["title"]
