@@ -185,12 +185,17 @@ def jupyter_lab(tmp_path_factory):
         (base / folder).mkdir(parents=True, exist_ok=True)
         env[name] = str(base / folder)
     (base / "home").mkdir(exist_ok=True)
-    # JupyterLab's defaults, but no question about fetching Jupyter's news.
-    notification = base / "settings" / "@jupyterlab" / "apputils-extension"
-    notification.mkdir(parents=True)
-    (notification / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
+    # JupyterLab's defaults, but: no question about fetching Jupyter's news; and every
+    # cell of a notebook rendered at once (windowing off), not only those near the
+    # viewport, so that the whole chapter can be inspected without scrolling it.
+    settings = {
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+        "notebook-extension/tracker": {"windowingMode": "none"},
+    }
+    for name, values in settings.items():
+        path = base / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(24)
     log = base / "jupyterlab.log"
     command = [

@@ -22,6 +22,7 @@ import pytest
 
 CHAPTERS = ["03_softmax", "05_log_softmax_and_stability", "07_softmax_regression"]
 EXERCISE_CHAPTER = "05_log_softmax_and_stability"
+EXPLORER_CHAPTER = "03_softmax"
 #: The exercise cell of chapter 5 and the answer a learner often writes first.
 EXERCISE_CALL = "stable_softmax.check(my_softmax)"
 NAIVE_BODY = "    return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)"
@@ -250,9 +251,9 @@ def check_solutions_collapsed(facts: dict, chapter: str) -> int:
             shown = [
                 e["title"]
                 for e in cell["exercises"]
-                if e["title"].startswith("Solution") and (e["open"] or e["bodyVisible"])
+                if "Solution" in e["title"] and (e["open"] or e["bodyVisible"])
             ]
-            collapsed = [e for e in cell["exercises"] if e["title"].startswith("Solution")]
+            collapsed = [e for e in cell["exercises"] if "Solution" in e["title"]]
             assert collapsed, f"{chapter} cell {cell['index']}: a solution that does not render"
             assert shown == [], f"{chapter} cell {cell['index']}: a solution is open: {shown}"
             solutions += len(collapsed)
@@ -310,6 +311,19 @@ def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, sc
     # The solutions are still closed after Run All re-rendered the markdown.
     check_solutions_collapsed(facts, chapter)
 
+    # Chapter 3's explorer: a control computed by the kernel, shown (not an empty box).
+    widgets = [
+        cell
+        for cell in facts["cells"]
+        if cell["type"] == "code"
+        and any("application/vnd.jupyter.widget-view+json" in o["mimes"] for o in cell["outputs"])
+    ]
+    if chapter == EXPLORER_CHAPTER:
+        assert widgets, f"{chapter}: the explorer cell shows no widget"
+        assert all(cell["widgetViews"] > 0 for cell in widgets), "a widget not rendered"
+        scroll_to_cell(page, widgets[0]["index"])
+        page.screenshot(path=str(screenshots / f"{chapter}-explorer.png"))
+
 
 def test_chapter_5_exercise_checker_gives_its_verdict(lab_page, lab, screenshots):
     """The learner's first answer, without the max subtraction, is named as that mistake."""
@@ -330,8 +344,10 @@ def test_chapter_5_exercise_checker_gives_its_verdict(lab_page, lab, screenshots
     imports = next(c["index"] for c in code if "import numpy as np" in c["source"])
     for index, source in ((imports, None), (exercise["index"], answer)):
         scroll_to_cell(page, index)
-        editor = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".cm-content")
-        editor.click()
+        cell = page.evaluate_handle(
+            "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node", index
+        )
+        cell.as_element().query_selector(".cm-content").click()
         if source is not None:
             page.keyboard.press("ControlOrMeta+a")
             page.keyboard.insert_text(source)
