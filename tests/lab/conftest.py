@@ -86,6 +86,7 @@ class LabReport:
     run_all_seconds: dict[str, float] = field(default_factory=dict)
     raw_markup: dict[str, dict[str, int]] = field(default_factory=dict)
     install: dict[str, object] = field(default_factory=dict)
+    solution_outputs_after_run: dict[str, int] = field(default_factory=dict)
     browser_version: str = ""
 
 
@@ -108,6 +109,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write(f"lab: JupyterLab {_lab_version()} in {_REPORT.browser_version}")
         for chapter, seconds in _REPORT.run_all_seconds.items():
             write(f"lab: {chapter}: Run All took {seconds:.1f} s")
+    for chapter, shown in _REPORT.solution_outputs_after_run.items():
+        write(f"lab: {chapter}: {shown} solution cells show their output after Run All")
     for chapter, counts in _REPORT.raw_markup.items():
         details = ", ".join(f"{kind} {n}" for kind, n in counts.items() if kind != "total")
         write(f"lab: {chapter}: {counts['total']} raw MyST markup items shown ({details})")
@@ -273,5 +276,11 @@ def lab_page(browser, jupyter_lab):
     context.route("**/*", route)
     page = context.new_page()
     page.external_requests = external
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(f"page error: {error}"))
     yield page
     context.close()

@@ -19,6 +19,7 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHAPTERS = ["03_softmax", "05_log_softmax_and_stability", "07_softmax_regression"]
 EXERCISE_CHAPTER = "05_log_softmax_and_stability"
@@ -109,7 +110,8 @@ INSPECT_NOTEBOOK = r"""
       raw.evalWithoutResult = Array.from(root.querySelectorAll("code"))
         .filter((c) => expressions.has(c.textContent)).length;
       raw.unknownRole = Math.max(0, bare.length - (evals.length - raw.evalWithoutResult));
-      fact.bareSpans = bare.filter(visible).map((s) => s.textContent);
+      fact.bareSpans = bare.map((s) => s.textContent);
+      fact.visibleBareSpans = bare.filter(visible).map((s) => s.textContent);
     }
     fact.raw = raw;
     fact.evals = evals.map((e) => e.body);
@@ -145,13 +147,16 @@ def open_chapter(page, lab, chapter: str) -> dict:
         " === 'idle'",
         timeout=180_000,
     )
-    # Every markdown cell rendered (JupyterLab renders those it shows first).
-    page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget.content.widgets"
-        ".filter(c => c.model.type === 'markdown').every(c => c.rendered &&"
-        " c.node.querySelector('.myst, .jp-MarkdownOutput'))",
-        timeout=60_000,
-    )
+    # Every markdown cell rendered; one that does not is reported by the tests.
+    try:
+        page.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.content.widgets"
+            ".filter(c => c.model.type === 'markdown').every(c => c.rendered &&"
+            " c.node.querySelector('.myst, .jp-MarkdownOutput'))",
+            timeout=60_000,
+        )
+    except PlaywrightTimeoutError:
+        pass
     return page.evaluate(INSPECT_NOTEBOOK)
 
 
@@ -236,45 +241,65 @@ def lab(jupyter_lab):
     shutdown_kernels(jupyter_lab)
 
 
-def check_solutions_collapsed(facts: dict, chapter: str) -> int:
-    """Every solution is closed: its text a closed dropdown, its code cells collapsed."""
-    solutions = 0
+def solution_problems(facts: dict, chapter: str, *, after_run: bool) -> tuple[int, list[str]]:
+    """Solutions found, and those not closed: the text a closed dropdown, the code hidden.
+
+    Before Run All a solution's output is hidden too; JupyterLab shows the new output
+    of a cell it runs, so after Run All only the code must still be hidden.
+    """
+    solutions, found = 0, []
     for cell in facts["cells"]:
-        source = cell["source"]
+        source, where = cell["source"], f"{chapter} cell {cell['index']}"
         tags = cell["metadata"].get("tags", [])
         if cell["type"] == "code" and ("solution" in tags or source.startswith("# Solution")):
-            where = f"{chapter} cell {cell['index']}"
-            assert cell["inputHidden"] and not cell["sourceVisible"], f"{where}: solution shown"
-            assert not cell["outputsVisible"], f"{where}: a solution's output is shown"
-            continue
-        if cell["type"] == "markdown" and re.search(r"\{solution(-start)?\}", source):
-            shown = [
-                e["title"]
-                for e in cell["exercises"]
-                if "Solution" in e["title"] and (e["open"] or e["bodyVisible"])
+            if not cell["inputHidden"] or cell["sourceVisible"]:
+                found.append(f"{where}: a solution's code is shown")
+            if cell["outputsVisible"] and not after_run:
+                found.append(f"{where}: a solution's output is shown")
+        elif cell["type"] == "markdown" and re.search(r"\{solution(-start)?\}", source):
+            rendered = [e for e in cell["exercises"] if "Solution" in e["title"]]
+            if not rendered:
+                found.append(f"{where}: a solution that does not render as one")
+            found += [
+                f"{where}: a solution is open ({e['title']})"
+                for e in rendered
+                if e["open"] or e["bodyVisible"]
             ]
-            collapsed = [e for e in cell["exercises"] if "Solution" in e["title"]]
-            assert collapsed, f"{chapter} cell {cell['index']}: a solution that does not render"
-            assert shown == [], f"{chapter} cell {cell['index']}: a solution is open: {shown}"
-            solutions += len(collapsed)
-    return solutions
+            solutions += len(rendered)
+    return solutions, found
+
+
+def shown_solution_outputs(facts: dict) -> int:
+    return sum(
+        1
+        for cell in facts["cells"]
+        if cell["type"] == "code"
+        and "solution" in cell["metadata"].get("tags", [])
+        and cell["outputsVisible"]
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, screenshots):
     page = lab_page
+    failures: list[str] = []  # every problem of the chapter, reported together at the end
     loaded = open_chapter(page, lab, chapter)
     assert loaded["kernelName"], f"{chapter}: no kernel started"
     cells = markdown_cells(loaded)
-    assert all(cell["myst"] for cell in cells), f"{chapter}: markdown not rendered by MyST"
+    blank = [cell["index"] for cell in cells if not cell["myst"]]
+    if blank:
+        failures.append(f"markdown cells not rendered by jupyterlab-myst: {blank}")
 
     # The exercises render as exercises; the solutions stay closed.
     exercises = [
         e for cell in cells for e in cell["exercises"] if e["title"].startswith("Exercise")
     ]
     assert exercises, f"{chapter}: no exercise rendered as an exercise"
-    assert all(e["bodyVisible"] for e in exercises), f"{chapter}: an exercise's text is hidden"
-    assert check_solutions_collapsed(loaded, chapter) > 0, f"{chapter}: no solution found"
+    if not all(e["bodyVisible"] for e in exercises):
+        failures.append("an exercise's text is hidden")
+    solutions, closed = solution_problems(loaded, chapter, after_run=False)
+    assert solutions > 0, f"{chapter}: no solution found"
+    failures += closed
     first_exercise = next(c for c in cells if any(e in exercises for e in c["exercises"]))
     scroll_to_cell(page, first_exercise["index"])
     page.screenshot(path=str(screenshots / f"{chapter}-exercise-before-run.png"))
@@ -283,11 +308,14 @@ def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, sc
     report.run_all_seconds[chapter] = round(seconds, 1)
     facts = page.evaluate(INSPECT_NOTEBOOK)
     page.screenshot(path=str(screenshots / f"{chapter}-after-run-all.png"))
-    assert problems(facts) == [], f"{chapter}: Run All gave errors or stderr"
-    assert page.external_requests == [], "JupyterLab asked for a host other than 127.0.0.1"
+    failures += problems(facts)
+    if page.external_requests:
+        failures.append(f"requests to hosts other than 127.0.0.1: {page.external_requests}")
 
     # Markup: what is still shown raw is measured (the goal is none; printed at the end).
     counts = raw_markup(facts)
+    counts["notRendered"] = len(blank)
+    counts["total"] += len(blank)
     report.raw_markup[chapter] = counts
 
     # The quoted numbers: every {eval} shows the value the kernel just computed.
@@ -295,21 +323,27 @@ def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, sc
     assert with_evals, f"{chapter}: the prose quotes no number with {{eval}}"
     for cell in with_evals:
         results = cell["metadata"].get("user_expressions", [])
-        assert [r["expression"] for r in results] == cell["evals"], (
-            f"{chapter} cell {cell['index']}: the stored results do not match the {{eval}}s"
-        )
+        if [r["expression"] for r in results] != cell["evals"]:
+            failures.append(f"cell {cell['index']}: stored results do not match the {{eval}}s")
         for result in results:
-            assert result["result"]["status"] == "ok", (cell["index"], result)
+            if result["result"]["status"] != "ok":
+                failures.append(f"cell {cell['index']}: {result['expression']}: {result}")
+                continue
             shown = result["result"]["data"]["text/plain"].strip("'\"")
-            assert shown in cell["bareSpans"], (
-                f"{chapter} cell {cell['index']}: {result['expression']} = {shown} not shown"
-            )
-    numbers = [span for cell in with_evals for span in cell["bareSpans"] if re.search(r"\d", span)]
+            if shown not in cell["bareSpans"]:
+                failures.append(f"cell {cell['index']}: {result['expression']} = {shown} not shown")
+    numbers = [
+        span for cell in with_evals for span in cell["visibleBareSpans"] if re.search(r"\d", span)
+    ]
     assert numbers, f"{chapter}: no quoted number visible in the prose"
-    scroll_to_cell(page, with_evals[0]["index"])
+    first_number = next(
+        c for c in with_evals if any(re.search(r"\d", s) for s in c["visibleBareSpans"])
+    )
+    scroll_to_cell(page, first_number["index"])
     page.screenshot(path=str(screenshots / f"{chapter}-quoted-number.png"))
-    # The solutions are still closed after Run All re-rendered the markdown.
-    check_solutions_collapsed(facts, chapter)
+    # The solutions' code is still hidden after Run All re-rendered the chapter.
+    failures += solution_problems(facts, chapter, after_run=True)[1]
+    report.solution_outputs_after_run[chapter] = shown_solution_outputs(facts)
 
     # Chapter 3's explorer: a control computed by the kernel, shown (not an empty box).
     widgets = [
@@ -319,10 +353,21 @@ def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, sc
         and any("application/vnd.jupyter.widget-view+json" in o["mimes"] for o in cell["outputs"])
     ]
     if chapter == EXPLORER_CHAPTER:
-        assert widgets, f"{chapter}: the explorer cell shows no widget"
-        assert all(cell["widgetViews"] > 0 for cell in widgets), "a widget not rendered"
-        scroll_to_cell(page, widgets[0]["index"])
-        page.screenshot(path=str(screenshots / f"{chapter}-explorer.png"))
+        if not widgets or not all(cell["widgetViews"] > 0 for cell in widgets):
+            failures.append("the explorer cell shows no rendered widget")
+        else:
+            scroll_to_cell(page, widgets[0]["index"])
+            page.screenshot(path=str(screenshots / f"{chapter}-explorer.png"))
+    # jupyterlab-myst logs each reference it cannot resolve (counted above, as raw markup).
+    errors = [
+        line
+        for message in page.console_errors
+        for line in message.splitlines()
+        if not line.startswith("Cross reference target was not found")
+    ]
+    if errors:
+        failures.append(f"browser console errors: {errors[:5]}")
+    assert failures == [], f"{chapter} in JupyterLab:\n" + "\n".join(failures)
 
 
 def test_chapter_5_exercise_checker_gives_its_verdict(lab_page, lab, screenshots):
