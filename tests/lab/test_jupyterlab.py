@@ -134,8 +134,8 @@ INSPECT_NOTEBOOK = r"""
 
 
 def open_chapter(page, lab, chapter: str) -> dict:
-    """Open a chapter in JupyterLab and wait until its kernel is idle."""
-    page.goto(f"{lab.url}lab/tree/{chapter}.ipynb?token={lab.token}", wait_until="load")
+    """Open a chapter in JupyterLab (alone: ``reset`` empties the workspace), kernel idle."""
+    page.goto(f"{lab.url}lab/tree/{chapter}.ipynb?reset&token={lab.token}", wait_until="load")
     page.wait_for_function(
         "() => window.jupyterapp && window.jupyterapp.shell.currentWidget &&"
         " window.jupyterapp.shell.currentWidget.content &&"
@@ -256,6 +256,13 @@ def solution_problems(facts: dict, chapter: str, *, after_run: bool) -> tuple[in
                 found.append(f"{where}: a solution's code is shown")
             if cell["outputsVisible"] and not after_run:
                 found.append(f"{where}: a solution's output is shown")
+        elif (
+            cell["type"] == "markdown"
+            and "solution" in tags
+            and not re.search(r"\{solution", source)
+        ):
+            if not cell["inputHidden"]:
+                found.append(f"{where}: a solution's text is shown")
         elif cell["type"] == "markdown" and re.search(r"\{solution(-start)?\}", source):
             rendered = [e for e in cell["exercises"] if "Solution" in e["title"]]
             if not rendered:
@@ -286,7 +293,8 @@ def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, sc
     loaded = open_chapter(page, lab, chapter)
     assert loaded["kernelName"], f"{chapter}: no kernel started"
     cells = markdown_cells(loaded)
-    blank = [cell["index"] for cell in cells if not cell["myst"]]
+    # (A markdown cell collapsed on purpose, a solution's text, renders when opened.)
+    blank = [cell["index"] for cell in cells if not cell["myst"] and not cell["inputHidden"]]
     if blank:
         failures.append(f"markdown cells not rendered by jupyterlab-myst: {blank}")
 
@@ -319,7 +327,9 @@ def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, sc
     report.raw_markup[chapter] = counts
 
     # The quoted numbers: every {eval} shows the value the kernel just computed.
-    with_evals = [cell for cell in markdown_cells(facts) if cell["evals"]]
+    with_evals = [
+        cell for cell in markdown_cells(facts) if cell["evals"] and not cell["inputHidden"]
+    ]
     assert with_evals, f"{chapter}: the prose quotes no number with {{eval}}"
     for cell in with_evals:
         results = cell["metadata"].get("user_expressions", [])
