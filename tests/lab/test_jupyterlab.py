@@ -367,7 +367,12 @@ def test_chapter_runs_and_reads_in_jupyterlab(chapter, lab_page, lab, report, sc
             failures.append("the explorer cell shows no rendered widget")
         else:
             scroll_to_cell(page, widgets[0]["index"])
-            page.screenshot(path=str(screenshots / f"{chapter}-explorer.png"))
+            output = page.evaluate_handle(
+                "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
+                ".node.querySelector('.jp-OutputArea')",
+                widgets[0]["index"],
+            )
+            output.as_element().screenshot(path=str(screenshots / f"{chapter}-explorer.png"))
     # jupyterlab-myst logs each reference it cannot resolve (counted above, as raw markup).
     errors = [
         line
