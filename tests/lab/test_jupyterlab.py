@@ -199,6 +199,13 @@ def raw_markup(facts: dict) -> dict[str, int]:
 def problems(facts: dict) -> list[str]:
     """Error outputs, stderr boxes and cells that did not run, with where they are."""
     found = []
+    counts = [
+        cell["executionCount"]
+        for cell in facts["cells"]
+        if cell["type"] == "code" and cell["source"].strip()
+    ]
+    if counts != list(range(1, len(counts) + 1)):
+        found.append(f"the code cells did not all run, in order, in the new kernel: {counts}")
     for cell in facts["cells"]:
         if cell["type"] != "code" or not cell["source"].strip():
             continue
