@@ -519,3 +519,10 @@ def test_hidden_cells_show_no_stray_value(path):
                 f"{path.name} cell {index}: a hidden cell shows a value on the page "
                 "(end it with a statement, not an expression)"
             )
+
+
+@pytest.mark.parametrize("where,text", MARKDOWN, ids=[w for w, _ in MARKDOWN])
+def test_markdown_has_no_control_characters(where, text):
+    """A stray control character (a "\\a" of "\\approx" in a Python string) breaks LaTeX."""
+    found = re.findall(r"[\x00-\x08\x0b-\x1f]", text)
+    assert not found, f"{where}: control characters {[hex(ord(c)) for c in found]}"
