@@ -42,8 +42,9 @@ setup: $(STAMP) ## Create .venv and install the pinned requirements (done by the
 # Every build of the book: warnings are errors, and all of them are reported.
 JUPYTER_BOOK_BUILD = $(VENV_BIN)/jupyter-book build . -W -n --keep-going
 
-book: setup workbook ## Build the HTML book (warnings are errors), with the student workbook
+book: setup workbook wheel ## Build the HTML book (warnings are errors), with the student workbook and the package's wheel at its root
 	$(JUPYTER_BOOK_BUILD)
+	$(SERVE_WHEEL)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 # The student workbook: every chapter without its solutions, and one zip of them all
@@ -52,10 +53,12 @@ book: setup workbook ## Build the HTML book (warnings are errors), with the stud
 workbook: setup ## Write the student workbook (every chapter without its solutions) to _build/workbook/
 	$(PYTHON) scripts/make_workbook.py _build/workbook
 
-test: setup lock-check lint workbook unit notebooks-test build-check ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition and the book in a browser (these two skipped, and said, without TeX Live or Chromium unless CI is set)
+test: setup lock-check lint workbook unit notebooks-test build-check ## Every check: the lock on every platform, ruff, package tests, strict nbval (twice), the book build, the PDF edition, the book in a browser and the chapters in JupyterLab (skipped, and said, without TeX Live or Chromium unless CI is set), a downloaded chapter
 	@rm -f $(SKIPPED)
 	@$(call optional,pdf pdf-check,tex)
 	@$(call optional,browser,chromium)
+	@$(call optional,lab-test,chromium)
+	@$(MAKE) --no-print-directory download-test
 	@if [ -s $(SKIPPED) ]; then \
 	  echo "make test: every check that could run passed; skipped, for want of system packages:"; \
 	  sed 's/^/  /' $(SKIPPED); \
@@ -121,9 +124,10 @@ else
 	@echo "notebooks-test: the pass without AVX2 needs an x86-64 CPU; skipped on $$(uname -m)"
 endif
 
-build-check: setup ## Build the book from scratch with warnings as errors
+build-check: setup wheel ## Build the book from scratch with warnings as errors
 	rm -rf _build/html _build/.doctrees
 	$(JUPYTER_BOOK_BUILD)
+	$(SERVE_WHEEL)
 
 # The PDF edition (scripts/build_pdf.sh): Jupyter Book's LaTeX builder, then XeLaTeX
 # through latexmk. Debian's packages for it, the smallest set that builds and checks it
@@ -144,6 +148,41 @@ browser: setup ## Read the built book in headless Chromium: every page, offline,
 
 browser-offline: setup ## The browser tests with the network unplugged (a network namespace with only loopback; needs root)
 	unshare --net sh -c 'ip link set lo up && exec $(MAKE) --no-print-directory browser'
+
+# The learner's side (issue 19): the chapters in JupyterLab, and the wheel that a reader
+# who downloads a chapter installs. JupyterLab runs with the learner's environment: none
+# of the variables this Makefile exports for its own runs reaches its kernels.
+.PHONY: kernel lab wheel lab-test download-test
+LAB_IP ?= 127.0.0.1
+LAB_PORT ?= 8888
+LEARNER_ENV := env -u PYTHONHASHSEED -u PYDEVD_DISABLE_FILE_VALIDATION
+
+kernel: setup ## Register the venv's kernel for your user as "Softmax course" (for VS Code, a system-wide Jupyter)
+	$(PYTHON) -m ipykernel install --user --name softmax-course --display-name "Softmax course"
+
+lab: kernel ## Start JupyterLab on the chapters (book/), on 127.0.0.1:8888 (LAB_PORT=, LAB_IP=); Ctrl-C stops it
+	$(LEARNER_ENV) $(VENV_BIN)/jupyter lab --ServerApp.root_dir=book \
+		--ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
+		$(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
+# The wheel, built offline from the venv's pinned setuptools (no build isolation), with
+# the last commit's date in its files; `make book` serves it at the site's root.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+WHEEL := _build/wheel/softmax_course-$(VERSION)-py3-none-any.whl
+SERVE_WHEEL = cp $(WHEEL) _build/html/
+wheel: setup ## Build the package's wheel, _build/wheel/softmax_course-<version>-py3-none-any.whl
+	rm -rf _build/wheel build
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE) $(PYTHON) -m pip wheel --quiet --no-deps \
+		--no-build-isolation --wheel-dir _build/wheel .
+	rm -rf build
+	@test -f $(WHEEL) && echo "The wheel is at $(CURDIR)/$(WHEEL)"
+
+lab-test: setup ## Chapters 3, 5 and 7 run in JupyterLab in headless Chromium: rendering, exercises, errors
+	@test -x $(CHROMIUM) || echo "make lab-test: $(CHROMIUM) is missing, so the JupyterLab tests are skipped: install Debian's chromium: apt-get install chromium"
+	CHROMIUM=$(CHROMIUM) $(PYTHON) -m pytest -p no:xdist -rs tests/lab/test_jupyterlab.py
+
+download-test: wheel ## A downloaded chapter: a fresh venv, pip install the wheel[course], the chapter runs (slow)
+	COURSE_WHEEL=$(WHEEL) $(PYTHON) -m pytest -p no:xdist -rs -s tests/lab/test_download.py
 
 notebooks: setup ## Re-execute every chapter and store its outputs (the nbval baseline)
 	$(PYTHON) scripts/execute_notebooks.py book/*.ipynb
