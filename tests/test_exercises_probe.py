@@ -820,7 +820,7 @@ def one_bin_ece_signs(probs, labels):
 
 @correct(calibration_gap)
 def one_bin_ece_package(probs, labels):
-    from softmax_course import expected_calibration_error
+    from softmax_course.calibration import expected_calibration_error
 
     return expected_calibration_error(probs, labels, n_bins=1)
 
@@ -832,7 +832,7 @@ def one_bin_ece_squared(probs, labels):
 
 @wrong(calibration_gap)
 def one_bin_ece_ten_bins(probs, labels):
-    from softmax_course import expected_calibration_error
+    from softmax_course.calibration import expected_calibration_error
 
     return expected_calibration_error(probs, labels, n_bins=10)
 

@@ -354,12 +354,12 @@ def test_the_workbook_runs_in_a_plain_kernel(name, unpacked, plain_environment):
 
 
 def test_the_checker_catalogue_is_read_through_its_interface():
-    """The page reads CHECKERS: name, chapter, label, title, mistakes[].name."""
+    """The page reads CHECKERS: name, chapter, label, mistakes[].name."""
     catalogue = course_teachers.checker_catalogue()
     assert len(catalogue) >= 20
     for (name, label), checked in catalogue.items():
         assert name in NAMES, f"checker {checked.name}: no chapter {name}"
-        assert label.startswith("ex-") and checked.title, checked
+        assert label.startswith("ex-") and checked.name, checked
         assert checked.mistakes and all(m.strip() for m in checked.mistakes), checked
 
 

@@ -45,6 +45,7 @@ TIME = re.compile(
 )
 #: Roles that only resolve in their own notebook (glued values, inline expressions).
 LOCAL_ROLES = re.compile(r"\{(glue(?::\w+)?|eval)\}`")
+LOCAL_ROLE_TEXT = re.compile(r"\{(?:glue(?::\w+)?|eval)\}`[^`]*`")
 
 
 class TeachersPageError(ValueError):
@@ -56,7 +57,6 @@ class Checked:
     """What the teachers' page says of a checker."""
 
     name: str
-    title: str
     mistakes: tuple[str, ...]
 
 
@@ -65,7 +65,7 @@ def checker_catalogue() -> dict[tuple[str, str], Checked]:
 
     The page reads only this interface: ``CHECKERS``, a sequence of checkers,
     each with ``name``, ``chapter`` (the notebook's stem), ``label`` (the
-    exercise's), ``title`` and ``mistakes``, a sequence of mistakes each with a
+    exercise's) and ``mistakes``, a sequence of mistakes each with a
     ``name``. A change to it is a :class:`TeachersPageError` that says so.
     """
     try:
@@ -75,11 +75,11 @@ def checker_catalogue() -> dict[tuple[str, str], Checked]:
         for checker in CHECKERS:
             mistakes = tuple(str(mistake.name) for mistake in checker.mistakes)
             key = (str(checker.chapter), str(checker.label))
-            catalogue[key] = Checked(str(checker.name), str(checker.title), mistakes)
+            catalogue[key] = Checked(str(checker.name), mistakes)
     except (ImportError, AttributeError, TypeError) as error:
         raise TeachersPageError(
             "the teachers' page reads softmax_course.exercises.CHECKERS and, of each "
-            "checker, name, chapter, label, title and mistakes (each with a name); "
+            "checker, name, chapter, label and mistakes (each with a name); "
             f"that interface changed: {error!r}"
         ) from error
     if not catalogue or not all(c.name and c.mistakes for c in catalogue.values()):
@@ -215,8 +215,8 @@ def read_chapters(root: Path) -> list[ChapterInfo]:
 def exercise_line(exercise, checked: Checked | None, *, link: bool = True) -> str:
     """One exercise: a link to it (``link``), its first sentence, and its checker."""
     sentence = first_sentence(exercise.text)
-    if LOCAL_ROLES.search(sentence):  # a glued value: only its own notebook shows it
-        sentence = checked.title + "." if checked else ""
+    # A quoted value ({eval}) is shown only by its own notebook: here it is an ellipsis.
+    sentence = LOCAL_ROLE_TEXT.sub("…", sentence)
     # The PDF edition numbers and labels its exercises itself (course_pdf): no link there.
     line = f"- {{numref}}`{exercise.label}`: {sentence}" if link else f"- {sentence}"
     if checked is None:
