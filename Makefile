@@ -167,6 +167,8 @@ lab: kernel ## Start JupyterLab on the chapters (book/), on 127.0.0.1:8888 (LAB_
 
 # The wheel, built offline from the venv's pinned setuptools (no build isolation), with
 # the last commit's date in its files; `make book` serves it at the site's root.
+# Dates in the wheel: the last commit's, so a rebuild of the same sources is the same file.
+SOURCE_DATE := $$(git log -1 --format=%ct 2>/dev/null || date +%s)
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 WHEEL := _build/wheel/softmax_course-$(VERSION)-py3-none-any.whl
 SERVE_WHEEL = cp $(WHEEL) _build/html/
