@@ -8,7 +8,7 @@
  * the probabilities softmax(z / T) and log-probabilities log_softmax(z / T),
  * and a bar chart. Everything updates as the reader moves a control.
  *
- * The arithmetic follows the package's kernel (src/softmax_course/_kernels.py)
+ * The arithmetic follows the package's numerical core (src/softmax_course/_core.py)
  * step by step, in float64: subtract the largest logit (and keep the rounding
  * error of that subtraction, found exactly by TwoSum), divide by T,
  * exponentiate, sum every term but the largest (which is exp(0) = 1), and
