@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 COLUMNS_BELOW = 16  # shorter rows are columns: NumPy reduces a short row 10x slower
-BLOCK_VALUES = 1 << 16  # logits per block: its float64 work arrays stay in a 4 MiB L2
+BLOCK_VALUES = 1 << 15  # logits per block: its five float64 work arrays stay in L2
 #: NumPy's ``exp`` of a float64 below about -708 takes a path a hundred times slower:
 #: ``exp`` is taken of ``max(d, FAST_EXP_FROM)``, and the few terms between
 #: ``UNDERFLOW`` (exp is 0 below) and ``FAST_EXP_FROM`` again, on their own.
@@ -117,9 +117,9 @@ def _exp(d, p, floor):
     if float(np.minimum.reduce(d, axis=None)) >= floor:
         return np.exp(d, out=p)
     np.exp(np.maximum(d, floor, out=p), out=p)
-    np.putmask(p, low := d < floor, 0.0)
+    np.multiply(p, d >= floor, out=p)  # 0 below: 10x faster than putmask
     if floor == FAST_EXP_FROM:  # float64: the few normal results below the floor
-        band = np.flatnonzero(low & (d >= UNDERFLOW))
+        band = np.flatnonzero((d < floor) & (d >= UNDERFLOW))
         p.reshape(-1)[band] = np.exp(d.reshape(-1)[band])
 
 
