@@ -8,34 +8,7 @@ checker and the name of the mistake its verdict must print.
 import numpy as np
 import pytest
 
-from softmax_course.exercises import (
-    CHECKERS,
-    accuracy_from_logits,
-    batch_softmax,
-    calibration_gap,
-    cross_entropy_gradient,
-    cross_entropy_loss,
-    linear_logits,
-    loss_from_probabilities,
-    masked_softmax,
-    merge_pairs,
-    one_hot_labels,
-    predicted_class,
-    regression_gradient,
-    regression_loss,
-    softmax_inverse,
-    softmax_shares,
-    softmax_vjp,
-    stable_log_sigmoid,
-    stable_log_softmax,
-    stable_logsumexp,
-    stable_sigmoid,
-    stable_softmax,
-    streaming_logsumexp,
-    temperature_nll,
-    top_k_distribution,
-    true_class_loss,
-)
+from softmax_course import exercises
 
 LEARNER_MISTAKES = []
 
@@ -63,37 +36,37 @@ def _log_softmax_rows(z):
 # -- chapter 1 ----------------------------------------------------------------------
 
 
-@mistake(linear_logits, "bias left out")
+@mistake(exercises.linear_logits, "bias left out")
 def my_logits_no_bias(points, weights, bias):
     return np.dot(points, weights)
 
 
-@mistake(linear_logits, "bias subtracted")
+@mistake(exercises.linear_logits, "bias subtracted")
 def my_logits_minus_bias(points, weights, bias):
     return points @ weights - bias
 
 
-@mistake(linear_logits, "one column per point instead of one row")
+@mistake(exercises.linear_logits, "one column per point instead of one row")
 def my_logits_columns(points, weights, bias):
     return weights.T @ points.T + bias.reshape(-1, 1)
 
 
-@mistake(predicted_class, "largest logit over the wrong axis")
+@mistake(exercises.predicted_class, "largest logit over the wrong axis")
 def my_prediction_axis0(logits):
     return logits.argmax(axis=0)
 
 
-@mistake(predicted_class, "largest logit of the whole batch")
+@mistake(exercises.predicted_class, "largest logit of the whole batch")
 def my_prediction_flat(logits):
     return np.argmax(logits)
 
 
-@mistake(predicted_class, "smallest logit instead of the largest")
+@mistake(exercises.predicted_class, "smallest logit instead of the largest")
 def my_prediction_argmin(logits):
     return logits.argmin(axis=1)
 
 
-@mistake(predicted_class, "the largest logit instead of its class")
+@mistake(exercises.predicted_class, "the largest logit instead of its class")
 def my_prediction_max(logits):
     return logits.max(axis=1)
 
@@ -101,39 +74,39 @@ def my_prediction_max(logits):
 # -- chapter 2 ----------------------------------------------------------------------
 
 
-@mistake(stable_sigmoid, "the sigmoid overflows for large negative inputs")
+@mistake(exercises.stable_sigmoid, "the sigmoid overflows for large negative inputs")
 def my_sigmoid_textbook(z):
     return 1 / (1 + np.exp(-z))
 
 
-@mistake(stable_sigmoid, "the sigmoid overflows for large positive inputs")
+@mistake(exercises.stable_sigmoid, "the sigmoid overflows for large positive inputs")
 def my_sigmoid_exp_ratio(z):
     e = np.exp(z)
     return e / (e + 1)
 
 
-@mistake(stable_sigmoid, "the sigmoid of -z")
+@mistake(exercises.stable_sigmoid, "the sigmoid of -z")
 def my_sigmoid_sign(z):
     return 1 / (1 + np.exp(z))
 
 
-@mistake(stable_log_sigmoid, "log(sigmoid(z)) instead of a log-sigmoid")
+@mistake(exercises.stable_log_sigmoid, "log(sigmoid(z)) instead of a log-sigmoid")
 def my_log_sigmoid_of_sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.log(np.where(z >= 0, 1 / (1 + e), e / (1 + e)))
 
 
-@mistake(stable_log_sigmoid, "the log-probability of the other class")
+@mistake(exercises.stable_log_sigmoid, "the log-probability of the other class")
 def my_log_sigmoid_other(z):
     return -np.log1p(np.exp(-np.abs(z))) - np.maximum(z, 0)
 
 
-@mistake(stable_log_sigmoid, "the minus sign left out")
+@mistake(exercises.stable_log_sigmoid, "the minus sign left out")
 def my_log_sigmoid_no_minus(z):
     return np.logaddexp(0, -z)
 
 
-@mistake(stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
+@mistake(exercises.stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
 def my_log_sigmoid_log_one_plus(z):
     return np.minimum(z, 0) - np.log(1 + np.exp(-np.abs(z)))
 
@@ -141,41 +114,41 @@ def my_log_sigmoid_log_one_plus(z):
 # -- chapter 3 ----------------------------------------------------------------------
 
 
-@mistake(softmax_inverse, "the probabilities returned as logits")
+@mistake(exercises.softmax_inverse, "the probabilities returned as logits")
 def my_logits_for_identity(probs):
     return probs.copy()
 
 
-@mistake(softmax_inverse, "exponentials instead of logarithms")
+@mistake(exercises.softmax_inverse, "exponentials instead of logarithms")
 def my_logits_for_exp(probs):
     return np.exp(probs)
 
 
-@mistake(softmax_inverse, "logits of the wrong sign")
+@mistake(exercises.softmax_inverse, "logits of the wrong sign")
 def my_logits_for_minus_log(probs):
     return np.log(1 / probs)
 
 
-@mistake(softmax_vjp, "only the diagonal of J")
+@mistake(exercises.softmax_vjp, "only the diagonal of J")
 def my_vjp_diagonal(z, v):
     p = _softmax_rows(z)
     return np.diag(p) @ v
 
 
-@mistake(softmax_vjp, "not multiplied by p")
+@mistake(exercises.softmax_vjp, "not multiplied by p")
 def my_vjp_no_p(z, v):
     p = _softmax_rows(z)
     return v - np.dot(p, v)
 
 
-@mistake(softmax_vjp, "wrong sign")
+@mistake(exercises.softmax_vjp, "wrong sign")
 def my_vjp_sign(z, v):
     p = _softmax_rows(z)
     jacobian = np.outer(p, p) - np.diag(p)
     return jacobian.T @ v
 
 
-@mistake(softmax_vjp, "the sum of v instead of p @ v")
+@mistake(exercises.softmax_vjp, "the sum of v instead of p @ v")
 def my_vjp_sum(z, v):
     p = _softmax_rows(z)
     return p * (v - np.sum(v))
@@ -183,66 +156,70 @@ def my_vjp_sum(z, v):
 
 # -- chapter 4 ----------------------------------------------------------------------
 
-mistake(softmax_shares, "exponentials, not divided by their sum")([2.7183, 7.3891, 20.0855])
-mistake(softmax_shares, "percentages instead of probabilities")([9.0, 24.47, 66.52])
-mistake(softmax_shares, "logits divided by their sum, without exponentials")([0.1667, 0.3333, 0.5])
-mistake(softmax_shares, "rounded to two decimals")(np.array([0.09, 0.24, 0.67]))
+mistake(exercises.softmax_shares, "exponentials, not divided by their sum")(
+    [2.7183, 7.3891, 20.0855]
+)
+mistake(exercises.softmax_shares, "percentages instead of probabilities")([9.0, 24.47, 66.52])
+mistake(exercises.softmax_shares, "logits divided by their sum, without exponentials")(
+    [0.1667, 0.3333, 0.5]
+)
+mistake(exercises.softmax_shares, "rounded to two decimals")(np.array([0.09, 0.24, 0.67]))
 
 
-@mistake(batch_softmax, "normalised over the wrong axis")
+@mistake(exercises.batch_softmax, "normalised over the wrong axis")
 def my_batch_softmax_axis0(logits):
     e = np.exp(logits)
     return e / e.sum(axis=0)
 
 
-@mistake(batch_softmax, "normalised over the whole batch")
+@mistake(exercises.batch_softmax, "normalised over the whole batch")
 def my_batch_softmax_whole(logits):
     e = np.exp(logits)
     return e / np.sum(e)
 
 
-@mistake(batch_softmax, "exponentials not divided by their sum")
+@mistake(exercises.batch_softmax, "exponentials not divided by their sum")
 def my_batch_softmax_exp(logits):
     return np.exp(logits)
 
 
-@mistake(true_class_loss, "the probability, not the loss")
+@mistake(exercises.true_class_loss, "the probability, not the loss")
 def my_loss_probability(scores, true_class):
     e = np.exp(scores - scores.max())
     return e[true_class] / e.sum()
 
 
-@mistake(true_class_loss, "the minus sign left out")
+@mistake(exercises.true_class_loss, "the minus sign left out")
 def my_loss_no_minus(scores, true_class):
     e = np.exp(scores - scores.max())
     return np.log(e[true_class] / e.sum())
 
 
-@mistake(true_class_loss, "the wrong logarithm")
+@mistake(exercises.true_class_loss, "the wrong logarithm")
 def my_loss_log10(scores, true_class):
     e = np.exp(scores - scores.max())
     return -np.log10(e[true_class] / e.sum())
 
 
-@mistake(true_class_loss, "the loss of the predicted class instead of the true class")
+@mistake(exercises.true_class_loss, "the loss of the predicted class instead of the true class")
 def my_loss_predicted(scores, true_class):
     e = np.exp(scores - scores.max())
     p = e / e.sum()
     return -np.log(p[np.argmax(p)])
 
 
-@mistake(true_class_loss, "scores used as probabilities")
+@mistake(exercises.true_class_loss, "scores used as probabilities")
 def my_loss_scores(scores, true_class):
     return -np.log(scores[true_class])
 
 
-@mistake(true_class_loss, "no max subtraction")
+@mistake(exercises.true_class_loss, "no max subtraction")
 def my_loss_naive(scores, true_class):
     e = np.exp(scores)
     return -np.log(e[true_class] / e.sum())
 
 
-@mistake(true_class_loss, "the log of a probability that underflows to 0")
+@mistake(exercises.true_class_loss, "the log of a probability that underflows to 0")
 def my_loss_log_of_probability(scores, true_class):
     e = np.exp(scores - scores.max())
     return -np.log(e[true_class] / e.sum())
@@ -251,138 +228,138 @@ def my_loss_log_of_probability(scores, true_class):
 # -- chapter 5 ----------------------------------------------------------------------
 
 
-@mistake(stable_softmax, "the row minimum subtracted instead of the maximum")
+@mistake(exercises.stable_softmax, "the row minimum subtracted instead of the maximum")
 def my_softmax_min_shift(z):
     e = np.exp(z - z.min(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake(stable_softmax, "the row mean subtracted instead of the maximum")
+@mistake(exercises.stable_softmax, "the row mean subtracted instead of the maximum")
 def my_softmax_mean_shift(z):
     e = np.exp(z - np.mean(z, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-@mistake(stable_log_softmax, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.stable_log_softmax, "the log of a sum that rounds to 1 (no log1p)")
 def my_log_softmax_no_log1p(z):
     return _log_softmax_rows(z)
 
 
-@mistake(stable_log_softmax, "the row minimum subtracted instead of the maximum")
+@mistake(exercises.stable_log_softmax, "the row minimum subtracted instead of the maximum")
 def my_log_softmax_min_shift(z):
     shifted = z - z.min(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-@mistake(stable_log_softmax, "the row mean subtracted instead of the maximum")
+@mistake(exercises.stable_log_softmax, "the row mean subtracted instead of the maximum")
 def my_log_softmax_mean_shift(z):
     c = z.mean(axis=1, keepdims=True)
     return z - c - np.log(np.sum(np.exp(z - c), axis=1, keepdims=True))
 
 
-@mistake(stable_logsumexp, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.stable_logsumexp, "the log of a sum that rounds to 1 (no log1p)")
 def my_logsumexp_no_log1p(z):
     m = np.max(z, axis=1)
     return m + np.log(np.sum(np.exp(z - m[:, None]), axis=1))
 
 
-@mistake(stable_logsumexp, "the row minimum subtracted instead of the maximum")
+@mistake(exercises.stable_logsumexp, "the row minimum subtracted instead of the maximum")
 def my_logsumexp_min_shift(z):
     c = z.min(axis=1)
     return c + np.log(np.sum(np.exp(z - c[:, None]), axis=1))
 
 
-@mistake(stable_logsumexp, "the row mean subtracted instead of the maximum")
+@mistake(exercises.stable_logsumexp, "the row mean subtracted instead of the maximum")
 def my_logsumexp_mean_shift(z):
     c = z.mean(axis=-1, keepdims=True)
     return (c + np.log(np.exp(z - c).sum(axis=-1, keepdims=True)))[:, 0]
 
 
-@mistake(stable_softmax, "normalised over the wrong axis")
+@mistake(exercises.stable_softmax, "normalised over the wrong axis")
 def my_softmax_axis0(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 
 
-@mistake(stable_softmax, "normalised over the whole batch")
+@mistake(exercises.stable_softmax, "normalised over the whole batch")
 def my_softmax_whole(z):
     e = np.exp(z - np.max(z))
     return e / e.sum()
 
 
-@mistake(stable_softmax, "exponentials not divided by their sum")
+@mistake(exercises.stable_softmax, "exponentials not divided by their sum")
 def my_softmax_not_divided(z):
     return np.exp(z - z.max(axis=1, keepdims=True))
 
 
-@mistake(stable_softmax, "the maximum of the whole batch subtracted")
+@mistake(exercises.stable_softmax, "the maximum of the whole batch subtracted")
 def my_softmax_batch_max(z):
     e = np.exp(z - np.max(z))
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake(stable_softmax, "each column's maximum subtracted")
+@mistake(exercises.stable_softmax, "each column's maximum subtracted")
 def my_softmax_column_max(z):
     e = np.exp(z - z.max(axis=0))
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake(stable_softmax, "no max subtraction")
+@mistake(exercises.stable_softmax, "no max subtraction")
 def my_softmax_naive(z):
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake(stable_log_softmax, "normalised over the wrong axis")
+@mistake(exercises.stable_log_softmax, "normalised over the wrong axis")
 def my_log_softmax_axis0(z):
     shifted = z - z.max(axis=0, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
 
 
-@mistake(stable_log_softmax, "log(softmax(z)) instead of a log-softmax")
+@mistake(exercises.stable_log_softmax, "log(softmax(z)) instead of a log-softmax")
 def my_log_softmax_of_softmax(z):
     return np.log(_softmax_rows(z))
 
 
-@mistake(stable_log_softmax, "the log-sum-exp left out")
+@mistake(exercises.stable_log_softmax, "the log-sum-exp left out")
 def my_log_softmax_shift_only(z):
     return z - np.max(z, axis=1, keepdims=True)
 
 
-@mistake(stable_log_softmax, "normalised over the whole batch")
+@mistake(exercises.stable_log_softmax, "normalised over the whole batch")
 def my_log_softmax_whole(z):
     return z - np.log(np.sum(np.exp(z)))
 
 
-@mistake(stable_log_softmax, "no max subtraction")
+@mistake(exercises.stable_log_softmax, "no max subtraction")
 def my_log_softmax_naive(z):
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
-@mistake(stable_logsumexp, "the maximum not added back")
+@mistake(exercises.stable_logsumexp, "the maximum not added back")
 def my_logsumexp_no_m(z):
     m = z.max(axis=1, keepdims=True)
     return np.log(np.exp(z - m).sum(axis=1))
 
 
-@mistake(stable_logsumexp, "the summed axis kept")
+@mistake(exercises.stable_logsumexp, "the summed axis kept")
 def my_logsumexp_keepdims(z):
     m = z.max(axis=1, keepdims=True)
     return m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
 
 
-@mistake(stable_logsumexp, "summed over the wrong axis")
+@mistake(exercises.stable_logsumexp, "summed over the wrong axis")
 def my_logsumexp_axis0(z):
     m = z.max(axis=0)
     return m + np.log(np.exp(z - m).sum(axis=0))
 
 
-@mistake(stable_logsumexp, "the maximum instead of the log-sum-exp")
+@mistake(exercises.stable_logsumexp, "the maximum instead of the log-sum-exp")
 def my_logsumexp_max(z):
     return np.max(z, axis=-1)
 
 
-@mistake(stable_logsumexp, "no max subtraction")
+@mistake(exercises.stable_logsumexp, "no max subtraction")
 def my_logsumexp_naive(z):
     return np.log(np.sum(np.exp(z), axis=-1))
 
@@ -394,99 +371,102 @@ def _pick(values, labels):
     return values[np.arange(len(labels)), labels]
 
 
-@mistake(cross_entropy_loss, "logits used as probabilities")
+@mistake(exercises.cross_entropy_loss, "logits used as probabilities")
 def my_cross_entropy_raw(logits, labels):
     return -np.mean(np.log(_pick(logits, labels)))
 
 
-@mistake(cross_entropy_loss, "double softmax")
+@mistake(exercises.cross_entropy_loss, "double softmax")
 def my_cross_entropy_double(logits, labels):
     probs = _softmax_rows(logits)
     return -np.mean(_pick(_log_softmax_rows(probs), labels))
 
 
-@mistake(cross_entropy_loss, "the losses summed, not averaged")
+@mistake(exercises.cross_entropy_loss, "the losses summed, not averaged")
 def my_cross_entropy_sum(logits, labels):
     return -np.sum(_pick(_log_softmax_rows(logits), labels))
 
 
-@mistake(cross_entropy_loss, "wrong sign")
+@mistake(exercises.cross_entropy_loss, "wrong sign")
 def my_cross_entropy_sign(logits, labels):
     return np.mean(_pick(_log_softmax_rows(logits), labels))
 
 
-@mistake(cross_entropy_loss, "one loss per example, not their mean")
+@mistake(exercises.cross_entropy_loss, "one loss per example, not their mean")
 def my_cross_entropy_per_example(logits, labels):
     return -_pick(_log_softmax_rows(logits), labels)
 
 
-@mistake(cross_entropy_loss, "no max subtraction")
+@mistake(exercises.cross_entropy_loss, "no max subtraction")
 def my_cross_entropy_naive(logits, labels):
     log_sum = np.log(np.sum(np.exp(logits), axis=1))
     return np.mean(log_sum - _pick(logits, labels))
 
 
-@mistake(cross_entropy_loss, "log(softmax(z)) instead of log-softmax")
+@mistake(exercises.cross_entropy_loss, "log(softmax(z)) instead of log-softmax")
 def my_cross_entropy_log_of_softmax(logits, labels):
     return -np.mean(np.log(_pick(_softmax_rows(logits), labels)))
 
 
-@mistake(cross_entropy_loss, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.cross_entropy_loss, "the log of a sum that rounds to 1 (no log1p)")
 def my_cross_entropy_own_log_softmax(logits, labels):
     return -np.mean(_pick(_log_softmax_rows(logits), labels))
 
 
-@mistake(cross_entropy_loss, "the row minimum or mean subtracted instead of the maximum")
+@mistake(exercises.cross_entropy_loss, "the row minimum or mean subtracted instead of the maximum")
 def my_cross_entropy_min_shift(logits, labels):
     shifted = logits - logits.min(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, labels))
 
 
-@mistake(cross_entropy_gradient, "gradient with the wrong sign")
+@mistake(exercises.cross_entropy_gradient, "gradient with the wrong sign")
 def my_gradient_sign(logits, labels):
     n, k = logits.shape
     return (np.eye(k)[labels] - _softmax_rows(logits)) / n
 
 
-@mistake(cross_entropy_gradient, "the 1/N of the mean left out")
+@mistake(exercises.cross_entropy_gradient, "the 1/N of the mean left out")
 def my_gradient_no_mean(logits, labels):
     return _softmax_rows(logits) - np.eye(logits.shape[1])[labels]
 
 
-@mistake(cross_entropy_gradient, "the one-hot labels not subtracted")
+@mistake(exercises.cross_entropy_gradient, "the one-hot labels not subtracted")
 def my_gradient_no_labels(logits, labels):
     return _softmax_rows(logits) / len(labels)
 
 
-@mistake(cross_entropy_gradient, "softmax over the wrong axis")
+@mistake(exercises.cross_entropy_gradient, "softmax over the wrong axis")
 def my_gradient_axis0(logits, labels):
     e = np.exp(logits)
     probs = e / e.sum(axis=0)
     return (probs - np.eye(logits.shape[1])[labels]) / len(labels)
 
 
-@mistake(loss_from_probabilities, "probabilities passed where logits are expected (double softmax)")
+@mistake(
+    exercises.loss_from_probabilities,
+    "probabilities passed where logits are expected (double softmax)",
+)
 def my_loss_from_probs_double(probs, labels):
     return -np.mean(_pick(_log_softmax_rows(probs), labels))
 
 
-@mistake(loss_from_probabilities, "the logarithm left out")
+@mistake(exercises.loss_from_probabilities, "the logarithm left out")
 def my_loss_from_probs_no_log(probs, labels):
     return -np.mean(_pick(probs, labels))
 
 
-@mistake(loss_from_probabilities, "the losses summed, not averaged")
+@mistake(exercises.loss_from_probabilities, "the losses summed, not averaged")
 def my_loss_from_probs_sum(probs, labels):
     return -np.log(_pick(probs, labels)).sum()
 
 
-@mistake(loss_from_probabilities, "wrong sign")
+@mistake(exercises.loss_from_probabilities, "wrong sign")
 def my_loss_from_probs_sign(probs, labels):
     return np.mean(np.log(_pick(probs, labels)))
 
 
-@mistake(loss_from_probabilities, "one loss per example, not their mean")
+@mistake(exercises.loss_from_probabilities, "one loss per example, not their mean")
 def my_loss_from_probs_each(probs, labels):
     return -np.log(_pick(probs, labels))
 
@@ -498,41 +478,41 @@ def _data_loss(W, b, X, y):
     return -np.mean(_pick(_log_softmax_rows(X @ W + b), y))
 
 
-@mistake(regression_loss, "the penalty without its 1/2")
+@mistake(exercises.regression_loss, "the penalty without its 1/2")
 def my_regression_loss_full_penalty(W, b, X, y, l2):
     return _data_loss(W, b, X, y) + l2 * np.sum(W * W)
 
 
-@mistake(regression_loss, "the penalty left out")
+@mistake(exercises.regression_loss, "the penalty left out")
 def my_regression_loss_no_penalty(W, b, X, y, l2):
     return _data_loss(W, b, X, y)
 
 
-@mistake(regression_loss, "the bias penalised too")
+@mistake(exercises.regression_loss, "the bias penalised too")
 def my_regression_loss_bias(W, b, X, y, l2):
     return _data_loss(W, b, X, y) + 0.5 * l2 * (np.sum(W**2) + b @ b)
 
 
-@mistake(regression_loss, "the losses summed, not averaged")
+@mistake(exercises.regression_loss, "the losses summed, not averaged")
 def my_regression_loss_sum(W, b, X, y, l2):
     return -np.sum(_pick(_log_softmax_rows(X @ W + b), y)) + l2 / 2 * np.sum(W**2)
 
 
-@mistake(regression_loss, "no max subtraction")
+@mistake(exercises.regression_loss, "no max subtraction")
 def my_regression_loss_naive(W, b, X, y, l2):
     Z = X @ W + b
     log_probs = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
 
 
-@mistake(regression_loss, "log(softmax(Z)) instead of log-softmax")
+@mistake(exercises.regression_loss, "log(softmax(Z)) instead of log-softmax")
 def my_regression_loss_log_of_softmax(W, b, X, y, l2):
     Z = X @ W + b
     P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
 
 
-@mistake(regression_loss, "the row minimum or mean subtracted instead of the maximum")
+@mistake(exercises.regression_loss, "the row minimum or mean subtracted instead of the maximum")
 def my_regression_loss_mean_shift(W, b, X, y, l2):
     Z = X @ W + b
     Z = Z - Z.mean(axis=1, keepdims=True)
@@ -544,37 +524,37 @@ def _delta(W, b, X, y):
     return _softmax_rows(X @ W + b) - np.eye(W.shape[1])[y]
 
 
-@mistake(regression_gradient, "gradient with the wrong sign")
+@mistake(exercises.regression_gradient, "gradient with the wrong sign")
 def my_regression_gradient_sign(W, b, X, y, l2):
     delta = -_delta(W, b, X, y)
     return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
 
 
-@mistake(regression_gradient, "the 1/N of the mean left out")
+@mistake(exercises.regression_gradient, "the 1/N of the mean left out")
 def my_regression_gradient_sum(W, b, X, y, l2):
     delta = _delta(W, b, X, y)
     return X.T @ delta + l2 * W, delta.sum(axis=0)
 
 
-@mistake(regression_gradient, "the penalty's gradient doubled")
+@mistake(exercises.regression_gradient, "the penalty's gradient doubled")
 def my_regression_gradient_double_penalty(W, b, X, y, l2):
     delta = _delta(W, b, X, y)
     return X.T @ delta / len(y) + 2 * l2 * W, delta.mean(axis=0)
 
 
-@mistake(regression_gradient, "the penalty's gradient left out")
+@mistake(exercises.regression_gradient, "the penalty's gradient left out")
 def my_regression_gradient_no_penalty(W, b, X, y, l2):
     delta = _delta(W, b, X, y)
     return X.T @ delta / len(y), delta.mean(axis=0)
 
 
-@mistake(regression_gradient, "db summed, not averaged")
+@mistake(exercises.regression_gradient, "db summed, not averaged")
 def my_regression_gradient_db_sum(W, b, X, y, l2):
     delta = _delta(W, b, X, y)
     return X.T @ delta / len(y) + l2 * W, np.sum(delta, axis=0)
 
 
-@mistake(regression_gradient, "dW transposed")
+@mistake(exercises.regression_gradient, "dW transposed")
 def my_regression_gradient_transposed(W, b, X, y, l2):
     delta = _delta(W, b, X, y)
     return delta.T @ X / len(y) + l2 * W.T, delta.mean(axis=0)
@@ -583,21 +563,21 @@ def my_regression_gradient_transposed(W, b, X, y, l2):
 # -- chapter 8 ----------------------------------------------------------------------
 
 
-@mistake(one_hot_labels, "number of classes taken from the labels")
+@mistake(exercises.one_hot_labels, "number of classes taken from the labels")
 def my_one_hot_from_labels(labels, num_classes):
     out = np.zeros((len(labels), labels.max() + 1))
     out[np.arange(len(labels)), labels] = 1
     return out
 
 
-@mistake(one_hot_labels, "one column per example instead of one row")
+@mistake(exercises.one_hot_labels, "one column per example instead of one row")
 def my_one_hot_columns(labels, num_classes):
     out = np.zeros((num_classes, len(labels)))
     out[labels, np.arange(len(labels))] = 1
     return out
 
 
-@mistake(one_hot_labels, "the labels shifted by one")
+@mistake(exercises.one_hot_labels, "the labels shifted by one")
 def my_one_hot_from_one(labels, num_classes):
     out = np.zeros((len(labels), num_classes))
     for row, label in enumerate(labels):
@@ -605,24 +585,24 @@ def my_one_hot_from_one(labels, num_classes):
     return out
 
 
-@mistake(one_hot_labels, "zeros and ones swapped")
+@mistake(exercises.one_hot_labels, "zeros and ones swapped")
 def my_one_hot_swapped(labels, num_classes):
     out = np.ones((len(labels), num_classes))
     out[np.arange(len(labels)), labels] = 0
     return out
 
 
-@mistake(accuracy_from_logits, "the number of correct predictions, not the fraction")
+@mistake(exercises.accuracy_from_logits, "the number of correct predictions, not the fraction")
 def my_accuracy_count(logits, labels):
     return np.sum(logits.argmax(axis=1) == labels)
 
 
-@mistake(accuracy_from_logits, "the error rate instead of the accuracy")
+@mistake(exercises.accuracy_from_logits, "the error rate instead of the accuracy")
 def my_accuracy_error(logits, labels):
     return np.mean(logits.argmax(axis=1) != labels)
 
 
-@mistake(accuracy_from_logits, "the mean confidence instead of the accuracy")
+@mistake(exercises.accuracy_from_logits, "the mean confidence instead of the accuracy")
 def my_accuracy_confidence(logits, labels):
     return _softmax_rows(logits).max(axis=1).mean()
 
@@ -630,51 +610,51 @@ def my_accuracy_confidence(logits, labels):
 # -- chapter 9 ----------------------------------------------------------------------
 
 
-@mistake(calibration_gap, "the sign of the gap kept")
+@mistake(exercises.calibration_gap, "the sign of the gap kept")
 def my_one_bin_ece_signed(probs, labels):
     return np.mean(probs.argmax(axis=1) == labels) - np.mean(probs.max(axis=1))
 
 
-@mistake(calibration_gap, "the probability of the true class as the confidence")
+@mistake(exercises.calibration_gap, "the probability of the true class as the confidence")
 def my_one_bin_ece_true_class(probs, labels):
     accuracy = np.mean(probs.argmax(axis=1) == labels)
     return abs(accuracy - np.mean(_pick(probs, labels)))
 
 
-@mistake(calibration_gap, "the gaps averaged example by example")
+@mistake(exercises.calibration_gap, "the gaps averaged example by example")
 def my_one_bin_ece_per_example(probs, labels):
     correct = (probs.argmax(axis=1) == labels).astype(float)
     return np.mean(np.abs(correct - probs.max(axis=1)))
 
 
-@mistake(temperature_nll, "logits multiplied by the temperature")
+@mistake(exercises.temperature_nll, "logits multiplied by the temperature")
 def my_nll_times(logits, labels, temperature):
     return -np.mean(_pick(_log_softmax_rows(logits * temperature), labels))
 
 
-@mistake(temperature_nll, "the temperature applied to the probabilities")
+@mistake(exercises.temperature_nll, "the temperature applied to the probabilities")
 def my_nll_probabilities(logits, labels, temperature):
     return -np.mean(_pick(_log_softmax_rows(logits) - np.log(temperature), labels))
 
 
-@mistake(temperature_nll, "the losses summed, not averaged")
+@mistake(exercises.temperature_nll, "the losses summed, not averaged")
 def my_nll_sum(logits, labels, temperature):
     return -np.sum(_pick(_log_softmax_rows(logits / temperature), labels))
 
 
-@mistake(temperature_nll, "no max subtraction")
+@mistake(exercises.temperature_nll, "no max subtraction")
 def my_nll_naive(logits, labels, temperature):
     scaled = logits / temperature
     log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, labels))
 
 
-@mistake(temperature_nll, "log(softmax(z / T)) instead of log-softmax")
+@mistake(exercises.temperature_nll, "log(softmax(z / T)) instead of log-softmax")
 def my_nll_log_of_softmax(logits, labels, temperature):
     return -np.mean(np.log(_pick(_softmax_rows(logits / temperature), labels)))
 
 
-@mistake(temperature_nll, "the row minimum or mean subtracted instead of the maximum")
+@mistake(exercises.temperature_nll, "the row minimum or mean subtracted instead of the maximum")
 def my_nll_min_shift(logits, labels, temperature):
     scaled = logits / temperature
     scaled = scaled - scaled.min(axis=1, keepdims=True)
@@ -682,29 +662,29 @@ def my_nll_min_shift(logits, labels, temperature):
     return -np.mean(_pick(log_probs, labels))
 
 
-@mistake(temperature_nll, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (no log1p)")
 def my_nll_own_log_softmax(logits, labels, temperature):
     return -np.mean(_pick(_log_softmax_rows(logits / temperature), labels))
 
 
-@mistake(masked_softmax, "masked scores set to 0 instead of -inf")
+@mistake(exercises.masked_softmax, "masked scores set to 0 instead of -inf")
 def my_masked_softmax_zero(scores, mask):
     return _softmax_rows(scores * mask)
 
 
-@mistake(masked_softmax, "weights zeroed after the softmax, without renormalising")
+@mistake(exercises.masked_softmax, "weights zeroed after the softmax, without renormalising")
 def my_masked_softmax_after(scores, mask):
     weights = _softmax_rows(scores)
     weights[~mask] = 0
     return weights
 
 
-@mistake(masked_softmax, "mask inverted")
+@mistake(exercises.masked_softmax, "mask inverted")
 def my_masked_softmax_inverted(scores, mask):
     return _softmax_rows(np.where(mask, -np.inf, scores))
 
 
-@mistake(masked_softmax, "softmax over the wrong axis")
+@mistake(exercises.masked_softmax, "softmax over the wrong axis")
 def my_masked_softmax_axis0(scores, mask):
     e = np.exp(np.where(mask, scores, -np.inf))
     return e / e.sum(axis=0, keepdims=True)
@@ -713,18 +693,18 @@ def my_masked_softmax_axis0(scores, mask):
 # -- chapter 10 ---------------------------------------------------------------------
 
 
-@mistake(merge_pairs, "the sums added without rescaling")
+@mistake(exercises.merge_pairs, "the sums added without rescaling")
 def my_merge_no_rescale(first, second):
     return max(first[0], second[0]), first[1] + second[1]
 
 
-@mistake(merge_pairs, "rescaled with the wrong sign")
+@mistake(exercises.merge_pairs, "rescaled with the wrong sign")
 def my_merge_wrong_sign(first, second):
     m = max(first[0], second[0])
     return m, first[1] * np.exp(m - first[0]) + second[1] * np.exp(m - second[0])
 
 
-@mistake(merge_pairs, "no guard for two empty blocks")
+@mistake(exercises.merge_pairs, "no guard for two empty blocks")
 def my_merge_unguarded(first, second):
     m = np.maximum(first[0], second[0])
     return m, first[1] * np.exp(first[0] - m) + second[1] * np.exp(second[0] - m)
@@ -735,7 +715,7 @@ def _lse(block):
     return m + np.log(np.exp(block - m).sum())
 
 
-@mistake(streaming_logsumexp, "the blocks' log-sum-exps added")
+@mistake(exercises.streaming_logsumexp, "the blocks' log-sum-exps added")
 def my_stream_sum(blocks):
     total = 0.0
     for block in blocks:
@@ -743,24 +723,24 @@ def my_stream_sum(blocks):
     return total
 
 
-@mistake(streaming_logsumexp, "the largest of the blocks' log-sum-exps")
+@mistake(exercises.streaming_logsumexp, "the largest of the blocks' log-sum-exps")
 def my_stream_max(blocks):
     return max(_lse(block) for block in blocks)
 
 
-@mistake(streaming_logsumexp, "the blocks' log-sum-exps averaged")
+@mistake(exercises.streaming_logsumexp, "the blocks' log-sum-exps averaged")
 def my_stream_mean(blocks):
     return np.mean([_lse(block) for block in blocks])
 
 
-@mistake(streaming_logsumexp, "only the last block kept")
+@mistake(exercises.streaming_logsumexp, "only the last block kept")
 def my_stream_last(blocks):
     for block in blocks:
         result = _lse(block)
     return result
 
 
-@mistake(streaming_logsumexp, "no max subtraction")
+@mistake(exercises.streaming_logsumexp, "no max subtraction")
 def my_stream_naive(blocks):
     total = 0.0
     for block in blocks:
@@ -768,14 +748,14 @@ def my_stream_naive(blocks):
     return np.log(total)
 
 
-@mistake(top_k_distribution, "probabilities zeroed without renormalising")
+@mistake(exercises.top_k_distribution, "probabilities zeroed without renormalising")
 def my_top_k_not_renormalised(logits, k):
     probs = _softmax_rows(logits)
     probs[np.argsort(logits)[:-k]] = 0
     return probs
 
 
-@mistake(top_k_distribution, "the k smallest logits kept")
+@mistake(exercises.top_k_distribution, "the k smallest logits kept")
 def my_top_k_smallest(logits, k):
     masked = np.full_like(logits, -np.inf)
     kept = np.argsort(logits)[:k]
@@ -783,7 +763,7 @@ def my_top_k_smallest(logits, k):
     return _softmax_rows(masked)
 
 
-@mistake(top_k_distribution, "one token too many or too few")
+@mistake(exercises.top_k_distribution, "one token too many or too few")
 def my_top_k_off_by_one(logits, k):
     masked = np.full_like(logits, -np.inf)
     kept = np.argsort(logits)[-k - 1 :]
@@ -791,7 +771,7 @@ def my_top_k_off_by_one(logits, k):
     return _softmax_rows(masked)
 
 
-@mistake(top_k_distribution, "the other logits set to 0 instead of -inf")
+@mistake(exercises.top_k_distribution, "the other logits set to 0 instead of -inf")
 def my_top_k_zeros(logits, k):
     masked = np.zeros_like(logits)
     kept = np.argsort(logits)[-k:]
@@ -799,14 +779,14 @@ def my_top_k_zeros(logits, k):
     return _softmax_rows(masked)
 
 
-@mistake(top_k_distribution, "no max subtraction")
+@mistake(exercises.top_k_distribution, "no max subtraction")
 def my_top_k_naive(logits, k):
     e = np.exp(logits)
     e[np.argsort(logits)[:-k]] = 0
     return e / e.sum()
 
 
-@mistake(top_k_distribution, "the minimum or mean subtracted instead of the maximum")
+@mistake(exercises.top_k_distribution, "the minimum or mean subtracted instead of the maximum")
 def my_top_k_min_shift(logits, k):
     kept = np.argsort(logits)[-k:]
     e = np.zeros_like(logits)
@@ -824,6 +804,6 @@ def test_the_mistake_is_named(checker, name, answer, capsys):
 
 
 def test_every_catalogued_mistake_has_a_learner_test():
-    catalogued = {(c.name, m.name) for c in CHECKERS for m in c.mistakes}
+    catalogued = {(c.name, m.name) for c in exercises.CHECKERS for m in c.mistakes}
     tested = {(p.values[0].name, p.values[1]) for p in LEARNER_MISTAKES}
     assert tested == catalogued

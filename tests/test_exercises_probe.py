@@ -14,34 +14,7 @@ import numpy as np
 import pytest
 import scipy.special
 
-from softmax_course.exercises import (
-    CHECKERS,
-    accuracy_from_logits,
-    batch_softmax,
-    calibration_gap,
-    cross_entropy_gradient,
-    cross_entropy_loss,
-    linear_logits,
-    loss_from_probabilities,
-    masked_softmax,
-    merge_pairs,
-    one_hot_labels,
-    predicted_class,
-    regression_gradient,
-    regression_loss,
-    softmax_inverse,
-    softmax_shares,
-    softmax_vjp,
-    stable_log_sigmoid,
-    stable_log_softmax,
-    stable_logsumexp,
-    stable_sigmoid,
-    stable_softmax,
-    streaming_logsumexp,
-    temperature_nll,
-    top_k_distribution,
-    true_class_loss,
-)
+from softmax_course import exercises
 
 CORRECT = []
 WRONG = []
@@ -78,12 +51,12 @@ def _pick(values, labels):
 # -- chapter 1 ----------------------------------------------------------------------
 
 
-@correct(linear_logits)
+@correct(exercises.linear_logits)
 def logits_einsum(points, weights, bias):
     return np.einsum("nd,dk->nk", points, weights) + bias
 
 
-@correct(linear_logits)
+@correct(exercises.linear_logits)
 def logits_loop(points, weights, bias):
     out = np.zeros((points.shape[0], weights.shape[1]))
     for i, x in enumerate(points):
@@ -91,53 +64,53 @@ def logits_loop(points, weights, bias):
     return out
 
 
-@correct(linear_logits)
+@correct(exercises.linear_logits)
 def logits_matmul_bias_row(points, weights, bias):
     return np.matmul(points, weights) + bias[np.newaxis, :]
 
 
-@wrong(linear_logits)
+@wrong(exercises.linear_logits)
 def logits_elementwise_sum(points, weights, bias):
     return points.sum(axis=1, keepdims=True) * weights.sum(axis=0) + bias
 
 
-@wrong(linear_logits)
+@wrong(exercises.linear_logits)
 def logits_bias_twice(points, weights, bias):
     return points @ weights + 2 * bias
 
 
-@wrong(linear_logits)
+@wrong(exercises.linear_logits)
 def logits_first_bias(points, weights, bias):
     return points @ weights + bias[0]
 
 
-@correct(predicted_class)
+@correct(exercises.predicted_class)
 def prediction_loop(logits):
     return np.array([int(np.argmax(row)) for row in logits])
 
 
-@correct(predicted_class)
+@correct(exercises.predicted_class)
 def prediction_argsort(logits):
     return np.argsort(logits, axis=1)[:, -1]
 
 
-@correct(predicted_class)
+@correct(exercises.predicted_class)
 def prediction_of_probabilities(logits):
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     return np.argmax(e / e.sum(axis=1, keepdims=True), axis=1)
 
 
-@wrong(predicted_class)
+@wrong(exercises.predicted_class)
 def prediction_one_based(logits):
     return np.argmax(logits, axis=1) + 1
 
 
-@wrong(predicted_class)
+@wrong(exercises.predicted_class)
 def prediction_second_best(logits):
     return np.argsort(logits, axis=1)[:, -2 if logits.shape[1] > 1 else -1] * 0 + 1
 
 
-@wrong(predicted_class)
+@wrong(exercises.predicted_class)
 def prediction_of_absolute(logits):
     return np.argmax(np.abs(logits), axis=1)
 
@@ -145,12 +118,12 @@ def prediction_of_absolute(logits):
 # -- chapter 2 ----------------------------------------------------------------------
 
 
-@correct(stable_sigmoid)
+@correct(exercises.stable_sigmoid)
 def sigmoid_logaddexp(z):
     return np.exp(-np.logaddexp(0, -z))
 
 
-@correct(stable_sigmoid)
+@correct(exercises.stable_sigmoid)
 def sigmoid_masks(z):
     out = np.empty_like(z)
     positive = z >= 0
@@ -160,59 +133,59 @@ def sigmoid_masks(z):
     return out
 
 
-@correct(stable_sigmoid)
+@correct(exercises.stable_sigmoid)
 def sigmoid_abs(z):
     e = np.exp(-np.abs(z))
     positive = 1 / (1 + e)
     return np.where(z >= 0, positive, e * positive)
 
 
-@wrong(stable_sigmoid)
+@wrong(exercises.stable_sigmoid)
 def sigmoid_scipy(z):
     return scipy.special.expit(z)  # rounds e^-730, a subnormal number, to 0
 
 
-@wrong(stable_sigmoid)
+@wrong(exercises.stable_sigmoid)
 def sigmoid_tanh(z):
     return 0.5 * (1 + np.tanh(z / 2))  # 0 instead of e^-730
 
 
-@wrong(stable_sigmoid)
+@wrong(exercises.stable_sigmoid)
 def sigmoid_clipped(z):
     return 1 / (1 + np.exp(-np.clip(z, -500, 500)))
 
 
-@wrong(stable_sigmoid)
+@wrong(exercises.stable_sigmoid)
 def sigmoid_float32(z):
     return (1 / (1 + np.exp(-z.astype(np.float32)))).astype(z.dtype)
 
 
-@correct(stable_log_sigmoid)
+@correct(exercises.stable_log_sigmoid)
 def log_sigmoid_log1p(z):
     return np.minimum(z, 0) - np.log1p(np.exp(-np.abs(z)))
 
 
-@correct(stable_log_sigmoid)
+@correct(exercises.stable_log_sigmoid)
 def log_sigmoid_where(z):
     return np.where(z > 0, -np.log1p(np.exp(-z)), z - np.log1p(np.exp(z)))
 
 
-@correct(stable_log_sigmoid)
+@correct(exercises.stable_log_sigmoid)
 def log_sigmoid_scipy(z):
     return scipy.special.log_expit(z)
 
 
-@wrong(stable_log_sigmoid)
+@wrong(exercises.stable_log_sigmoid)
 def log_sigmoid_clipped(z):
     return -np.log1p(np.exp(-np.clip(z, -700, 700)))
 
 
-@wrong(stable_log_sigmoid)
+@wrong(exercises.stable_log_sigmoid)
 def log_sigmoid_softplus(z):
     return np.logaddexp(0, z)
 
 
-@wrong(stable_log_sigmoid)
+@wrong(exercises.stable_log_sigmoid)
 def log_sigmoid_linear(z):
     return np.minimum(z, 0)
 
@@ -220,32 +193,32 @@ def log_sigmoid_linear(z):
 # -- chapter 3 ----------------------------------------------------------------------
 
 
-@correct(softmax_inverse)
+@correct(exercises.softmax_inverse)
 def logits_for_plus_constant(probs):
     return np.log(probs) + 42.0
 
 
-@correct(softmax_inverse)
+@correct(exercises.softmax_inverse)
 def logits_for_relative(probs):
     return np.log(probs / probs.max())
 
 
-@correct(softmax_inverse)
+@correct(exercises.softmax_inverse)
 def logits_for_log2(probs):
     return np.log2(probs) * np.log(2)
 
 
-@wrong(softmax_inverse)
+@wrong(exercises.softmax_inverse)
 def logits_for_epsilon(probs):
     return np.log(probs + 1e-9)
 
 
-@wrong(softmax_inverse)
+@wrong(exercises.softmax_inverse)
 def logits_for_log10(probs):
     return np.log10(probs)
 
 
-@wrong(softmax_inverse)
+@wrong(exercises.softmax_inverse)
 def logits_for_sqrt(probs):
     return np.sqrt(probs)
 
@@ -255,38 +228,38 @@ def _p(z):
     return e / e.sum()
 
 
-@correct(softmax_vjp)
+@correct(exercises.softmax_vjp)
 def vjp_dot(z, v):
     p = _p(z)
     return p * v - p * np.dot(p, v)
 
 
-@correct(softmax_vjp)
+@correct(exercises.softmax_vjp)
 def vjp_sum(z, v):
     p = _p(z)
     return p * (v - np.sum(p * v))
 
 
-@correct(softmax_vjp)
+@correct(exercises.softmax_vjp)
 def vjp_loop(z, v):
     p = _p(z)
     mean = sum(p_i * v_i for p_i, v_i in zip(p, v, strict=True))
     return np.array([p_i * (v_i - mean) for p_i, v_i in zip(p, v, strict=True)])
 
 
-@wrong(softmax_vjp)
+@wrong(exercises.softmax_vjp)
 def vjp_mean_of_v(z, v):
     p = _p(z)
     return p * (v - v.mean())
 
 
-@wrong(softmax_vjp)
+@wrong(exercises.softmax_vjp)
 def vjp_squared(z, v):
     p = _p(z)
     return p**2 * (v - p @ v)
 
 
-@wrong(softmax_vjp)
+@wrong(exercises.softmax_vjp)
 def vjp_naive_p(z, v):
     p = np.exp(z) / np.exp(z).sum()
     return p * (v - p @ v)
@@ -294,16 +267,16 @@ def vjp_naive_p(z, v):
 
 # -- chapter 4 ----------------------------------------------------------------------
 
-correct(softmax_shares)([0.09, 0.2447, 0.6652])
-correct(softmax_shares)((0.0900, 0.2447, 0.6652))
-correct(softmax_shares)(np.array([0.0900, 0.2447, 0.6653]))
-wrong(softmax_shares)([0.0900, 0.6652, 0.2447])
-wrong(softmax_shares)([0.33, 0.33, 0.33])
-wrong(softmax_shares)([0.1, 0.2, 0.7])
-wrong(softmax_shares)([0.0900, 0.2447])
+correct(exercises.softmax_shares)([0.09, 0.2447, 0.6652])
+correct(exercises.softmax_shares)((0.0900, 0.2447, 0.6652))
+correct(exercises.softmax_shares)(np.array([0.0900, 0.2447, 0.6653]))
+wrong(exercises.softmax_shares)([0.0900, 0.6652, 0.2447])
+wrong(exercises.softmax_shares)([0.33, 0.33, 0.33])
+wrong(exercises.softmax_shares)([0.1, 0.2, 0.7])
+wrong(exercises.softmax_shares)([0.0900, 0.2447])
 
 
-@correct(batch_softmax)
+@correct(exercises.batch_softmax)
 def batch_softmax_loop(logits):
     out = np.empty_like(logits)
     for i, row in enumerate(logits):
@@ -312,66 +285,66 @@ def batch_softmax_loop(logits):
     return out
 
 
-@correct(batch_softmax)
+@correct(exercises.batch_softmax)
 def batch_softmax_no_shift(logits):
     e = np.exp(logits)  # the chapter's logits are small
     return e / e.sum(axis=1)[:, None]
 
 
-@correct(batch_softmax)
+@correct(exercises.batch_softmax)
 def batch_softmax_log_space(logits):
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return np.exp(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
 
 
-@wrong(batch_softmax)
+@wrong(exercises.batch_softmax)
 def batch_softmax_transposed(logits):
     e = np.exp(logits.T)
     return (e / e.sum(axis=0)).T.T
 
 
-@wrong(batch_softmax)
+@wrong(exercises.batch_softmax)
 def batch_softmax_first_row_sum(logits):
     e = np.exp(logits)
     return e / e[0].sum()
 
 
-@wrong(batch_softmax)
+@wrong(exercises.batch_softmax)
 def batch_softmax_linear(logits):
     shifted = logits - logits.min(axis=1, keepdims=True) + 1e-3
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-@correct(true_class_loss)
+@correct(exercises.true_class_loss)
 def loss_logsumexp(scores, true_class):
     m = scores.max()
     return m + np.log(np.sum(np.exp(scores - m))) - scores[true_class]
 
 
-@correct(true_class_loss)
+@correct(exercises.true_class_loss)
 def loss_logaddexp(scores, true_class):
     return np.logaddexp.reduce(scores) - scores[true_class]
 
 
-@correct(true_class_loss)
+@correct(exercises.true_class_loss)
 def loss_log_softmax(scores, true_class):
     shifted = scores - np.max(scores)
     log_probs = shifted - np.log(np.exp(shifted).sum())
     return float(-log_probs[true_class])
 
 
-@wrong(true_class_loss)
+@wrong(exercises.true_class_loss)
 def loss_squared(scores, true_class):
     e = np.exp(scores - scores.max())
     return (1 - e[true_class] / e.sum()) ** 2
 
 
-@wrong(true_class_loss)
+@wrong(exercises.true_class_loss)
 def loss_margin(scores, true_class):
     return scores.max() - scores[true_class]
 
 
-@wrong(true_class_loss)
+@wrong(exercises.true_class_loss)
 def loss_of_other_class(scores, true_class):
     e = np.exp(scores - scores.max())
     return -np.log(1 - e[true_class] / e.sum())
@@ -380,7 +353,7 @@ def loss_of_other_class(scores, true_class):
 # -- chapter 5 ----------------------------------------------------------------------
 
 
-@correct(stable_softmax)
+@correct(exercises.stable_softmax)
 def softmax_loop(z):
     out = np.zeros_like(z)
     for i in range(z.shape[0]):
@@ -389,13 +362,13 @@ def softmax_loop(z):
     return out
 
 
-@correct(stable_softmax)
+@correct(exercises.stable_softmax)
 def softmax_via_log(z):
     m = np.max(z, axis=1, keepdims=True)
     return np.exp(z - m - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True)))
 
 
-@correct(stable_softmax)
+@correct(exercises.stable_softmax)
 def softmax_helper(z):
     return _row_softmax(z)
 
@@ -405,19 +378,19 @@ def _row_softmax(z):
     return e / e.sum(axis=-1)[..., None]
 
 
-@wrong(stable_softmax)
+@wrong(exercises.stable_softmax)
 def softmax_first_column_shift(z):
     e = np.exp(z - z[:, :1])
     return e / e.sum(axis=1, keepdims=True)
 
 
-@wrong(stable_softmax)
+@wrong(exercises.stable_softmax)
 def softmax_clipped(z):
     e = np.exp(np.clip(z, -700, 700))
     return e / e.sum(axis=1, keepdims=True)
 
 
-@wrong(stable_softmax)
+@wrong(exercises.stable_softmax)
 def softmax_shift_by_1000(z):
     e = np.exp(z - 1000)
     return e / e.sum(axis=1, keepdims=True)
@@ -429,19 +402,19 @@ def _log1p_of_others(shifted):
     return np.log1p(e.sum(axis=1, keepdims=True))
 
 
-@correct(stable_log_softmax)
+@correct(exercises.stable_log_softmax)
 def log_softmax_index_out_max(z):
     shifted = z - z.max(axis=1, keepdims=True)
     return shifted - _log1p_of_others(shifted)
 
 
-@wrong(stable_log_softmax)
+@wrong(exercises.stable_log_softmax)
 def log_softmax_logaddexp(z):
     # z - LSE(z) loses a log-probability near 0 when the row maximum is not 0
     return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
 
 
-@correct(stable_log_softmax)
+@correct(exercises.stable_log_softmax)
 def log_softmax_loop(z):
     out = np.empty_like(z)
     for i, row in enumerate(z):
@@ -451,43 +424,43 @@ def log_softmax_loop(z):
     return out
 
 
-@correct(stable_log_softmax)
+@correct(exercises.stable_log_softmax)
 def log_softmax_sorted(z):
     shifted = z - np.max(z, axis=-1, keepdims=True)
     rest = np.sort(shifted, axis=-1)[:, :-1]  # every term but the largest
     return shifted - np.log1p(np.exp(rest).sum(axis=-1, keepdims=True))
 
 
-@wrong(stable_log_softmax)
+@wrong(exercises.stable_log_softmax)
 def log_softmax_clip(z):
     return np.log(np.clip(_row_softmax(z), 1e-300, 1.0))
 
 
-@wrong(stable_log_softmax)
+@wrong(exercises.stable_log_softmax)
 def log_softmax_sum_minus_one(z):
     shifted = z - z.max(axis=1, keepdims=True)
     return shifted - np.log1p(np.exp(shifted).sum(axis=1, keepdims=True) - 1)
 
 
-@wrong(stable_log_softmax)
+@wrong(exercises.stable_log_softmax)
 def log_softmax_min_shift_log1p(z):
     c = z.min(axis=1, keepdims=True)
     return z - c - np.log(np.exp(z - c).sum(axis=1, keepdims=True))
 
 
-@correct(stable_logsumexp)
+@correct(exercises.stable_logsumexp)
 def logsumexp_logaddexp(z):
     return np.logaddexp.reduce(z, axis=-1)
 
 
-@correct(stable_logsumexp)
+@correct(exercises.stable_logsumexp)
 def logsumexp_sorted(z):
     s = np.sort(z, axis=1)
     m = s[:, -1]
     return m + np.log1p(np.exp(s[:, :-1] - m[:, None]).sum(axis=1))
 
 
-@correct(stable_logsumexp)
+@correct(exercises.stable_logsumexp)
 def logsumexp_loop(z):
     out = []
     for row in z:
@@ -497,17 +470,17 @@ def logsumexp_loop(z):
     return np.array(out, dtype=z.dtype)
 
 
-@wrong(stable_logsumexp)
+@wrong(exercises.stable_logsumexp)
 def logsumexp_mean_plus_log_k(z):
     return z.mean(axis=1) + np.log(z.shape[1])
 
 
-@wrong(stable_logsumexp)
+@wrong(exercises.stable_logsumexp)
 def logsumexp_clip(z):
     return np.log(np.exp(np.clip(z, -700, 700)).sum(axis=1))
 
 
-@wrong(stable_logsumexp)
+@wrong(exercises.stable_logsumexp)
 def logsumexp_max_plus_log_k(z):
     return z.max(axis=1) + np.log(z.shape[1])
 
@@ -520,12 +493,12 @@ def _learner_log_softmax(z):
     return (z - m) - np.log1p(np.sort(np.exp(z - m), axis=-1)[:, :-1].sum(-1, keepdims=True))
 
 
-@correct(cross_entropy_loss)
+@correct(exercises.cross_entropy_loss)
 def cross_entropy_own_log1p(logits, labels):
     return -np.mean(_pick(_learner_log_softmax(logits), labels))
 
 
-@correct(cross_entropy_loss)
+@correct(exercises.cross_entropy_loss)
 def cross_entropy_loop(logits, labels):
     losses = []
     for row, label in zip(logits, labels, strict=True):
@@ -534,14 +507,14 @@ def cross_entropy_loop(logits, labels):
     return np.mean(losses)
 
 
-@wrong(cross_entropy_loss)
+@wrong(exercises.cross_entropy_loss)
 def cross_entropy_logaddexp(logits, labels):
     # LSE(z) - z_y loses a loss near 0 when the row maximum is not 0
     lse = np.logaddexp.reduce(logits, axis=1)
     return np.mean(lse - _pick(logits, labels))
 
 
-@correct(cross_entropy_loss)
+@correct(exercises.cross_entropy_loss)
 def cross_entropy_package(logits, labels):
     from softmax_course import log_softmax
 
@@ -551,26 +524,26 @@ def cross_entropy_package(logits, labels):
     return total / len(labels)
 
 
-@wrong(cross_entropy_loss)
+@wrong(exercises.cross_entropy_loss)
 def cross_entropy_median(logits, labels):
     from softmax_course import log_softmax
 
     return -np.median(_pick(log_softmax(logits, axis=1), labels))
 
 
-@wrong(cross_entropy_loss)
+@wrong(exercises.cross_entropy_loss)
 def cross_entropy_first_label(logits, labels):
     from softmax_course import log_softmax
 
     return -np.mean(log_softmax(logits, axis=1)[:, labels[0]])
 
 
-@wrong(cross_entropy_loss)
+@wrong(exercises.cross_entropy_loss)
 def cross_entropy_clipped_probs(logits, labels):
     return -np.mean(np.log(np.clip(_pick(_row_softmax(logits), labels), 1e-12, 1)))
 
 
-@correct(cross_entropy_gradient)
+@correct(exercises.cross_entropy_gradient)
 def gradient_one_hot_loop(logits, labels):
     target = np.zeros_like(logits)
     for row, label in enumerate(labels):
@@ -578,31 +551,31 @@ def gradient_one_hot_loop(logits, labels):
     return (_row_softmax(logits) - target) / logits.shape[0]
 
 
-@correct(cross_entropy_gradient)
+@correct(exercises.cross_entropy_gradient)
 def gradient_in_place(logits, labels):
     grad = _row_softmax(logits)
     grad[np.arange(len(labels)), labels] -= 1
     return grad / len(labels)
 
 
-@correct(cross_entropy_gradient)
+@correct(exercises.cross_entropy_gradient)
 def gradient_mean_form(logits, labels):
     return (_row_softmax(logits) - np.eye(logits.shape[1])[labels]) * (1 / len(labels))
 
 
-@wrong(cross_entropy_gradient)
+@wrong(exercises.cross_entropy_gradient)
 def gradient_divided_by_k(logits, labels):
     n, k = logits.shape
     return (_row_softmax(logits) - np.eye(k)[labels]) / k
 
 
-@wrong(cross_entropy_gradient)
+@wrong(exercises.cross_entropy_gradient)
 def gradient_log_probs(logits, labels):
     n, k = logits.shape
     return (np.log(_row_softmax(logits) + 1e-300) - np.eye(k)[labels]) / n
 
 
-@wrong(cross_entropy_gradient)
+@wrong(exercises.cross_entropy_gradient)
 def gradient_only_true_class(logits, labels):
     grad = np.zeros_like(logits)
     probs = _row_softmax(logits)
@@ -610,34 +583,34 @@ def gradient_only_true_class(logits, labels):
     return grad / len(labels)
 
 
-@correct(loss_from_probabilities)
+@correct(exercises.loss_from_probabilities)
 def loss_from_probs_loop(probs, labels):
     return -sum(np.log(probs[i, y]) for i, y in enumerate(labels)) / len(labels)
 
 
-@correct(loss_from_probabilities)
+@correct(exercises.loss_from_probabilities)
 def loss_from_probs_take(probs, labels):
     picked = np.take_along_axis(probs, labels[:, None], axis=1)
     return float(-np.log(picked).mean())
 
 
-@correct(loss_from_probabilities)
+@correct(exercises.loss_from_probabilities)
 def loss_from_probs_log_of_product(probs, labels):
     return -np.sum(np.log(_pick(probs, labels))) / labels.size
 
 
-@wrong(loss_from_probabilities)
+@wrong(exercises.loss_from_probabilities)
 def loss_from_probs_one_hot_sum(probs, labels):
     one_hot = np.eye(probs.shape[1])[labels]
     return -np.mean(np.sum(one_hot * np.log(probs), axis=1))  # 0 * log(0) is NaN
 
 
-@wrong(loss_from_probabilities)
+@wrong(exercises.loss_from_probabilities)
 def loss_from_probs_clipped(probs, labels):
     return -np.mean(np.log(np.clip(_pick(probs, labels), 1e-7, 1 - 1e-7)))
 
 
-@wrong(loss_from_probabilities)
+@wrong(exercises.loss_from_probabilities)
 def loss_from_probs_log10(probs, labels):
     return -np.mean(np.log10(_pick(probs, labels)))
 
@@ -645,20 +618,20 @@ def loss_from_probs_log10(probs, labels):
 # -- chapter 7 ----------------------------------------------------------------------
 
 
-@correct(regression_loss)
+@correct(exercises.regression_loss)
 def regression_loss_package(W, b, X, y, l2):
     from softmax_course import cross_entropy
 
     return float(cross_entropy(X @ W + b, y)) + 0.5 * l2 * np.sum(W * W)
 
 
-@correct(regression_loss)
+@correct(exercises.regression_loss)
 def regression_loss_logaddexp(W, b, X, y, l2):
     Z = X @ W + b
     return np.mean(np.logaddexp.reduce(Z, axis=1) - _pick(Z, y)) + l2 / 2 * (W**2).sum()
 
 
-@correct(regression_loss)
+@correct(exercises.regression_loss)
 def regression_loss_shifted(W, b, X, y, l2):
     Z = X @ W + b
     Z = Z - Z.max(axis=1, keepdims=True)
@@ -666,21 +639,21 @@ def regression_loss_shifted(W, b, X, y, l2):
     return data + l2 * np.linalg.norm(W) ** 2 / 2
 
 
-@wrong(regression_loss)
+@wrong(exercises.regression_loss)
 def regression_loss_l1(W, b, X, y, l2):
     from softmax_course import cross_entropy
 
     return float(cross_entropy(X @ W + b, y)) + l2 / 2 * np.abs(W).sum()
 
 
-@wrong(regression_loss)
+@wrong(exercises.regression_loss)
 def regression_loss_no_bias(W, b, X, y, l2):
     from softmax_course import cross_entropy
 
     return float(cross_entropy(X @ W, y)) + l2 / 2 * np.sum(W**2)
 
 
-@wrong(regression_loss)
+@wrong(exercises.regression_loss)
 def regression_loss_norm_not_squared(W, b, X, y, l2):
     from softmax_course import cross_entropy
 
@@ -693,37 +666,37 @@ def _regression_delta(W, b, X, y):
     return P
 
 
-@correct(regression_gradient)
+@correct(exercises.regression_gradient)
 def regression_gradient_in_place(W, b, X, y, l2):
     delta = _regression_delta(W, b, X, y)
     return X.T @ delta / len(y) + l2 * W, delta.sum(axis=0) / len(y)
 
 
-@correct(regression_gradient)
+@correct(exercises.regression_gradient)
 def regression_gradient_einsum(W, b, X, y, l2):
     delta = _regression_delta(W, b, X, y)
     return np.einsum("nd,nk->dk", X, delta) / X.shape[0] + l2 * W, np.mean(delta, axis=0)
 
 
-@correct(regression_gradient)
+@correct(exercises.regression_gradient)
 def regression_gradient_list(W, b, X, y, l2):
     delta = _regression_delta(W, b, X, y)
     return [(X.T @ delta) / len(y) + l2 * W, delta.mean(axis=0)]
 
 
-@wrong(regression_gradient)
+@wrong(exercises.regression_gradient)
 def regression_gradient_swapped(W, b, X, y, l2):
     delta = _regression_delta(W, b, X, y)
     return delta.mean(axis=0), X.T @ delta / len(y) + l2 * W
 
 
-@wrong(regression_gradient)
+@wrong(exercises.regression_gradient)
 def regression_gradient_half_penalty(W, b, X, y, l2):
     delta = _regression_delta(W, b, X, y)
     return X.T @ delta / len(y) + l2 / 2 * W, delta.mean(axis=0)
 
 
-@wrong(regression_gradient)
+@wrong(exercises.regression_gradient)
 def regression_gradient_db_penalised(W, b, X, y, l2):
     delta = _regression_delta(W, b, X, y)
     return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0) + l2 * b
@@ -732,7 +705,7 @@ def regression_gradient_db_penalised(W, b, X, y, l2):
 # -- chapter 8 ----------------------------------------------------------------------
 
 
-@correct(one_hot_labels)
+@correct(exercises.one_hot_labels)
 def one_hot_loop(labels, num_classes):
     out = np.zeros((len(labels), num_classes))
     for i, label in enumerate(labels):
@@ -740,39 +713,39 @@ def one_hot_loop(labels, num_classes):
     return out
 
 
-@correct(one_hot_labels)
+@correct(exercises.one_hot_labels)
 def one_hot_compare(labels, num_classes):
     return (labels[:, None] == np.arange(num_classes)).astype(float)
 
 
-@correct(one_hot_labels)
+@correct(exercises.one_hot_labels)
 def one_hot_int(labels, num_classes):
     return np.identity(num_classes, dtype=int)[labels]
 
 
-@wrong(one_hot_labels)
+@wrong(exercises.one_hot_labels)
 def one_hot_square(labels, num_classes):
     return np.eye(num_classes)[: len(labels)]
 
 
-@wrong(one_hot_labels)
+@wrong(exercises.one_hot_labels)
 def one_hot_labels_as_values(labels, num_classes):
     out = np.zeros((len(labels), num_classes))
     out[np.arange(len(labels)), labels] = labels
     return out
 
 
-@wrong(one_hot_labels)
+@wrong(exercises.one_hot_labels)
 def one_hot_cumulative(labels, num_classes):
     return (np.arange(num_classes) <= labels[:, None]).astype(float)
 
 
-@correct(accuracy_from_logits)
+@correct(exercises.accuracy_from_logits)
 def accuracy_count(logits, labels):
     return np.sum(np.argmax(logits, axis=1) == labels) / len(labels)
 
 
-@correct(accuracy_from_logits)
+@correct(exercises.accuracy_from_logits)
 def accuracy_loop(logits, labels):
     hits = 0
     for row, label in zip(logits, labels, strict=True):
@@ -780,22 +753,22 @@ def accuracy_loop(logits, labels):
     return hits / len(labels)
 
 
-@correct(accuracy_from_logits)
+@correct(exercises.accuracy_from_logits)
 def accuracy_of_probabilities(logits, labels):
     return float(np.mean(_row_softmax(logits).argmax(axis=-1) == labels))
 
 
-@wrong(accuracy_from_logits)
+@wrong(exercises.accuracy_from_logits)
 def accuracy_percent(logits, labels):
     return 100 * np.mean(np.argmax(logits, axis=1) == labels)
 
 
-@wrong(accuracy_from_logits)
+@wrong(exercises.accuracy_from_logits)
 def accuracy_argmin(logits, labels):
     return np.mean(np.argmin(logits, axis=1) == labels)
 
 
-@wrong(accuracy_from_logits)
+@wrong(exercises.accuracy_from_logits)
 def accuracy_of_first_example(logits, labels):
     return float(np.argmax(logits[0]) == labels[0])
 
@@ -803,7 +776,7 @@ def accuracy_of_first_example(logits, labels):
 # -- chapter 9 ----------------------------------------------------------------------
 
 
-@correct(calibration_gap)
+@correct(exercises.calibration_gap)
 def one_bin_ece_loop(probs, labels):
     correct_count, confidence = 0.0, 0.0
     for row, label in zip(probs, labels, strict=True):
@@ -812,32 +785,32 @@ def one_bin_ece_loop(probs, labels):
     return abs(correct_count - confidence) / len(labels)
 
 
-@correct(calibration_gap)
+@correct(exercises.calibration_gap)
 def one_bin_ece_signs(probs, labels):
     gap = np.mean(probs.max(axis=1)) - np.mean(probs.argmax(axis=1) == labels)
     return gap if gap >= 0 else -gap
 
 
-@correct(calibration_gap)
+@correct(exercises.calibration_gap)
 def one_bin_ece_package(probs, labels):
     from softmax_course.calibration import expected_calibration_error
 
     return expected_calibration_error(probs, labels, n_bins=1)
 
 
-@wrong(calibration_gap)
+@wrong(exercises.calibration_gap)
 def one_bin_ece_squared(probs, labels):
     return (np.mean(probs.argmax(axis=1) == labels) - np.mean(probs.max(axis=1))) ** 2
 
 
-@wrong(calibration_gap)
+@wrong(exercises.calibration_gap)
 def one_bin_ece_ten_bins(probs, labels):
     from softmax_course.calibration import expected_calibration_error
 
     return expected_calibration_error(probs, labels, n_bins=10)
 
 
-@wrong(calibration_gap)
+@wrong(exercises.calibration_gap)
 def one_bin_ece_mean_probability(probs, labels):
     return abs(np.mean(probs.argmax(axis=1) == labels) - np.mean(probs))
 
@@ -846,55 +819,55 @@ def _own_nll(logits, labels, temperature):
     return -np.mean(_pick(_learner_log_softmax(logits / temperature), labels))
 
 
-@correct(temperature_nll)
+@correct(exercises.temperature_nll)
 def nll_own_log_softmax(logits, labels, temperature):
     return _own_nll(logits, labels, temperature)
 
 
-@correct(temperature_nll)
+@correct(exercises.temperature_nll)
 def nll_logaddexp(logits, labels, temperature):
     scaled = logits / temperature
     return np.mean(np.logaddexp.reduce(scaled, axis=1) - _pick(scaled, labels))
 
 
-@correct(temperature_nll)
+@correct(exercises.temperature_nll)
 def nll_package_cross_entropy(logits, labels, temperature):
     from softmax_course import cross_entropy
 
     return float(cross_entropy(logits * (1 / temperature), labels))
 
 
-@wrong(temperature_nll)
+@wrong(exercises.temperature_nll)
 def nll_temperature_squared(logits, labels, temperature):
     return _own_nll(logits, labels, temperature**2)
 
 
-@wrong(temperature_nll)
+@wrong(exercises.temperature_nll)
 def nll_probabilities_to_power(logits, labels, temperature):
     probs = _row_softmax(logits) ** (1 / temperature)
     return -np.mean(np.log(_pick(probs, labels)))
 
 
-@wrong(temperature_nll)
+@wrong(exercises.temperature_nll)
 def nll_without_temperature(logits, labels, temperature):
     return _own_nll(logits, labels, 1.0)
 
 
-@correct(masked_softmax)
+@correct(exercises.masked_softmax)
 def masked_softmax_numpy(scores, mask):
     masked = np.where(mask, scores, -np.inf)
     e = np.exp(masked - masked.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
-@correct(masked_softmax)
+@correct(exercises.masked_softmax)
 def masked_softmax_allowed_max(scores, mask):
     m = np.where(mask, scores, -np.inf).max(axis=1, keepdims=True)
     e = np.exp(np.where(mask, scores - m, -np.inf))
     return e / e.sum(axis=1, keepdims=True)
 
 
-@correct(masked_softmax)
+@correct(exercises.masked_softmax)
 def masked_softmax_loop(scores, mask):
     out = np.zeros_like(scores)
     for i in range(scores.shape[0]):
@@ -904,20 +877,20 @@ def masked_softmax_loop(scores, mask):
     return out
 
 
-@wrong(masked_softmax)
+@wrong(exercises.masked_softmax)
 def masked_softmax_shift_by_all(scores, mask):
     e = np.exp(scores - scores.max(axis=1, keepdims=True)) * mask
     return e / e.sum(axis=1, keepdims=True)
 
 
-@wrong(masked_softmax)
+@wrong(exercises.masked_softmax)
 def masked_softmax_large_negative(scores, mask):
     masked = np.where(mask, scores, -1e3)
     e = np.exp(masked - masked.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
-@wrong(masked_softmax)
+@wrong(exercises.masked_softmax)
 def masked_softmax_uniform(scores, mask):
     return mask / mask.sum(axis=1, keepdims=True)
 
@@ -925,7 +898,7 @@ def masked_softmax_uniform(scores, mask):
 # -- chapter 10 ---------------------------------------------------------------------
 
 
-@correct(merge_pairs)
+@correct(exercises.merge_pairs)
 def merge_logaddexp(first, second):
     (m_a, l_a), (m_b, l_b) = first, second
     if m_a == -np.inf and m_b == -np.inf:
@@ -934,7 +907,7 @@ def merge_logaddexp(first, second):
     return m, np.exp(np.logaddexp(m_a + np.log(l_a), m_b + np.log(l_b)) - m)
 
 
-@correct(merge_pairs)
+@correct(exercises.merge_pairs)
 def merge_branches(first, second):
     if first[0] < second[0]:
         first, second = second, first
@@ -944,7 +917,7 @@ def merge_branches(first, second):
     return m, total + second[1] * np.exp(second[0] - m)
 
 
-@correct(merge_pairs)
+@correct(exercises.merge_pairs)
 def merge_list(first, second):
     m = np.maximum(first[0], second[0])
     if np.isneginf(m):
@@ -952,7 +925,7 @@ def merge_list(first, second):
     return [m, first[1] * np.exp(first[0] - m) + second[1] * np.exp(second[0] - m)]
 
 
-@wrong(merge_pairs)
+@wrong(exercises.merge_pairs)
 def merge_average(first, second):
     m = max(first[0], second[0])
     if m == -np.inf:
@@ -960,21 +933,21 @@ def merge_average(first, second):
     return m, (first[1] * np.exp(first[0] - m) + second[1] * np.exp(second[0] - m)) / 2
 
 
-@wrong(merge_pairs)
+@wrong(exercises.merge_pairs)
 def merge_first_max(first, second):
     if first[0] == -np.inf:
         return second
     return first[0], first[1] + second[1] * np.exp(second[0] - first[0])
 
 
-@wrong(merge_pairs)
+@wrong(exercises.merge_pairs)
 def merge_nan_guard(first, second):
     m = max(first[0], second[0])
     total = first[1] * np.exp(first[0] - m) + second[1] * np.exp(second[0] - m)
     return m, np.nan_to_num(total, nan=1.0)
 
 
-@correct(streaming_logsumexp)
+@correct(exercises.streaming_logsumexp)
 def stream_logaddexp(blocks):
     total = -np.inf
     for block in blocks:
@@ -982,7 +955,7 @@ def stream_logaddexp(blocks):
     return total
 
 
-@correct(streaming_logsumexp)
+@correct(exercises.streaming_logsumexp)
 def stream_pairs(blocks):
     m, s = -np.inf, 0.0
     for block in blocks:
@@ -994,7 +967,7 @@ def stream_pairs(blocks):
     return float(m + np.log(s))
 
 
-@correct(streaming_logsumexp)
+@correct(exercises.streaming_logsumexp)
 def stream_value_by_value(blocks):
     m, s = -np.inf, 0.0
     for block in blocks:
@@ -1006,7 +979,7 @@ def stream_value_by_value(blocks):
     return m + np.log(s)
 
 
-@wrong(streaming_logsumexp)
+@wrong(exercises.streaming_logsumexp)
 def stream_first_block_max(blocks):
     m, s = None, 0.0
     for block in blocks:
@@ -1016,12 +989,12 @@ def stream_first_block_max(blocks):
     return m + np.log(s)
 
 
-@wrong(streaming_logsumexp)
+@wrong(exercises.streaming_logsumexp)
 def stream_maximum(blocks):
     return max(block.max() for block in blocks)
 
 
-@wrong(streaming_logsumexp)
+@wrong(exercises.streaming_logsumexp)
 def stream_not_rescaled(blocks):
     m, s = -np.inf, 0.0
     for block in blocks:
@@ -1030,7 +1003,7 @@ def stream_not_rescaled(blocks):
     return m + np.log(s)
 
 
-@correct(top_k_distribution)
+@correct(exercises.top_k_distribution)
 def top_k_threshold(logits, k):
     threshold = np.sort(logits)[-k]
     kept = np.where(logits >= threshold, logits, -np.inf)
@@ -1038,7 +1011,7 @@ def top_k_threshold(logits, k):
     return e / e.sum()
 
 
-@correct(top_k_distribution)
+@correct(exercises.top_k_distribution)
 def top_k_argpartition(logits, k):
     kept = np.argpartition(logits, -k)[-k:]
     out = np.zeros_like(logits)
@@ -1047,7 +1020,7 @@ def top_k_argpartition(logits, k):
     return out
 
 
-@correct(top_k_distribution)
+@correct(exercises.top_k_distribution)
 def top_k_package(logits, k):
     from softmax_course import softmax
 
@@ -1056,14 +1029,14 @@ def top_k_package(logits, k):
     return softmax(masked)
 
 
-@wrong(top_k_distribution)
+@wrong(exercises.top_k_distribution)
 def top_k_uniform(logits, k):
     out = np.zeros_like(logits)
     out[np.argsort(logits)[-k:]] = 1 / k
     return out
 
 
-@wrong(top_k_distribution)
+@wrong(exercises.top_k_distribution)
 def top_k_first_k(logits, k):
     out = np.zeros_like(logits)
     e = np.exp(logits[:k] - logits[:k].max())
@@ -1071,7 +1044,7 @@ def top_k_first_k(logits, k):
     return out
 
 
-@wrong(top_k_distribution)
+@wrong(exercises.top_k_distribution)
 def top_k_greater_than(logits, k):
     threshold = np.sort(logits)[-k]
     kept = np.where(logits > threshold, logits, -np.inf)
@@ -1098,8 +1071,8 @@ def test_a_wrong_answer_is_rejected(checker, answer):
 
 
 def test_every_checker_has_three_correct_and_three_wrong_answers():
-    correct_counts = {c.name: 0 for c in CHECKERS}
-    wrong_counts = {c.name: 0 for c in CHECKERS}
+    correct_counts = {c.name: 0 for c in exercises.CHECKERS}
+    wrong_counts = {c.name: 0 for c in exercises.CHECKERS}
     for param in CORRECT:
         correct_counts[param.values[0].name] += 1
     for param in WRONG:
@@ -1110,5 +1083,5 @@ def test_every_checker_has_three_correct_and_three_wrong_answers():
 
 def test_no_wrong_answer_is_a_catalogued_mistake_variant():
     # outside the catalogue: none of them is one of the checker's own wrong formulas
-    variants = {id(v) for c in CHECKERS for m in c.mistakes for v in m.variants}
+    variants = {id(v) for c in exercises.CHECKERS for m in c.mistakes for v in m.variants}
     assert not any(id(param.values[1]) in variants for param in WRONG)

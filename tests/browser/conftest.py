@@ -30,28 +30,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support import (
+    CHROMIUM,
+    CHROMIUM_REQUIRED,
+    launch_chromium,
+    missing_chromium,
+    skip_without_chromium,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SKIP_REASON = (
-    f"Chromium not found at {CHROMIUM}: the browser tests need Debian's headless browser; "
-    "install Debian's chromium: apt-get install chromium"
-)
-# Headless, and quiet: no first-run pages, no background calls to any service.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    # No name resolves but 127.0.0.1: the browser is as good as offline even for
-    # a request that page routing would not see.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+#: What a missing Chromium skips (or, under CI, fails).
+TESTS = "the browser tests"
+SKIP_REASON = missing_chromium(TESTS)
 #: Sources whose change makes a build stale.
 SOURCE_GLOBS = ["book/**/*", "_config.yml", "_toc.yml"]
 
@@ -78,22 +68,9 @@ class BrowserReport:
 _REPORT = BrowserReport()
 
 
-#: Under CI a missing browser is a failure, not a skip.
-CHROMIUM_REQUIRED = bool(os.environ.get("CI"))
-
-
 def pytest_collection_modifyitems(config, items):
-    if CHROMIUM.exists():
-        return
     here = Path(__file__).parent
-    browser_items = [item for item in items if here in Path(item.path).parents]
-    if not browser_items:
-        return
-    if CHROMIUM_REQUIRED:
-        pytest.exit(f"CI is set, so the browser tests must run: {SKIP_REASON}", returncode=1)
-    skip = pytest.mark.skip(reason=SKIP_REASON)
-    for item in browser_items:
-        item.add_marker(skip)
+    skip_without_chromium([item for item in items if here in Path(item.path).parents], TESTS)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -188,14 +165,4 @@ def base_url(site_dir):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, launched through Playwright."""
-    if not CHROMIUM.exists():
-        pytest.skip(SKIP_REASON)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        _REPORT.browser_version = f"Chromium {chromium.version}"
-        yield chromium
-        chromium.close()
+    yield from launch_chromium(_REPORT, TESTS)

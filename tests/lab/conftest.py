@@ -34,49 +34,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support import ignored_unless_asked_for, launch_chromium, skip_without_chromium
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BOOK = ROOT / "book"
 VENV_BIN = Path(sys.executable).parent
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SKIP_REASON = (
-    f"Chromium not found at {CHROMIUM}: the JupyterLab tests need Debian's headless "
-    "browser; install Debian's chromium: apt-get install chromium"
-)
-#: Under CI a missing browser is a failure, not a skip.
-CHROMIUM_REQUIRED = bool(os.environ.get("CI"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+#: What a missing Chromium skips (or, under CI, fails).
+TESTS = "the JupyterLab tests"
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "lab"
 MEASUREMENTS = ROOT / "_build" / "lab" / "measurements.json"
 #: Variables of a learner's shell that JupyterLab and its kernels may see.
 PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "TMPDIR", "SYSTEMROOT", "PATHEXT", "COMSPEC")
 
 
-def _asked_for(config) -> bool:
-    for arg in config.args:
-        path = Path(str(arg).split("::", 1)[0]).resolve()
-        if path == HERE or HERE in path.parents:
-            return True
-    return False
-
-
 def pytest_ignore_collect(collection_path, config):
-    path = Path(collection_path).resolve()
-    if (path == HERE or HERE in path.parents) and not _asked_for(config):
-        return True
-    return None
+    return ignored_unless_asked_for(HERE, collection_path, config)
 
 
 @dataclass
@@ -95,12 +68,7 @@ _REPORT = LabReport()
 
 def pytest_collection_modifyitems(config, items):
     needs_browser = [item for item in items if "lab_page" in getattr(item, "fixturenames", ())]
-    if CHROMIUM.exists() or not needs_browser:
-        return
-    if CHROMIUM_REQUIRED:
-        pytest.exit(f"CI is set, so the JupyterLab tests must run: {SKIP_REASON}", returncode=1)
-    for item in needs_browser:
-        item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+    skip_without_chromium(needs_browser, TESTS)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -247,17 +215,7 @@ def _wait_until_up(status_url: str, server: subprocess.Popen, log: Path) -> None
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, launched through Playwright."""
-    if not CHROMIUM.exists():
-        pytest.skip(SKIP_REASON)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        _REPORT.browser_version = f"Chromium {chromium.version}"
-        yield chromium
-        chromium.close()
+    yield from launch_chromium(_REPORT, TESTS)
 
 
 @pytest.fixture

@@ -9,19 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import ignored_unless_asked_for
+
 HERE = Path(__file__).resolve().parent
 
 
-def _asked_for(config) -> bool:
-    for arg in config.args:
-        path = Path(str(arg).split("::", 1)[0]).resolve()
-        if path == HERE or HERE in path.parents:
-            return True
-    return False
-
-
 def pytest_ignore_collect(collection_path, config):
-    path = Path(collection_path).resolve()
-    if (path == HERE or HERE in path.parents) and not _asked_for(config):
-        return True
-    return None
+    return ignored_unless_asked_for(HERE, collection_path, config)
