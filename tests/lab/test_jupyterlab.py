@@ -267,6 +267,8 @@ def solution_problems(facts: dict, chapter: str, *, after_run: bool) -> tuple[in
             cell["type"] == "markdown"
             and "solution" in tags
             and not re.search(r"\{solution", source)
+            # a solution's text inside a dropdown directive stays closed when it renders
+            and ":class: dropdown" not in source
         ):
             if not cell["inputHidden"]:
                 found.append(f"{where}: a solution's text is shown")
