@@ -10,7 +10,7 @@ normaliser's pair. NaN, infinities and overflowing differences: one function,
 :func:`_special_rows`. Every step is element-wise or a reduction along one row,
 done the same way for every row of a given K (in cache-sized blocks; rows shorter
 than :data:`COLUMNS_BELOW` as columns): a row's result does not depend on its
-batch. No checks here, and no floating-point flag is raised.
+batch. No checks here, and no floating-point warning is emitted (flags raised inside are ignored).
 """
 
 from __future__ import annotations
