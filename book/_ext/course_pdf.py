@@ -362,7 +362,10 @@ def visit_solution_latex(self, node) -> None:
     """
     exercise = self.builder.env.sphinx_exercise_registry.get(node["target_label"], {})
     label = f"{exercise.get('docname')}:{node['label']}"
-    self.body.append("\n\\phantomsection\\label{" + label + "}\n")
+    # The label and the title on one page: a label left at the foot of a page, with
+    # the title on the next, gives the exercise's "Solution on page N" the wrong N.
+    self.body.append("\n\\par\\needspace{5\\baselineskip}")
+    self.body.append("\\phantomsection\\label{" + label + "}\n")
     self.body.append("\\begin{coursesolution}{exercise:" + node["target_label"] + "}")
 
 
