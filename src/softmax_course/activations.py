@@ -320,7 +320,7 @@ def _elementwise_input(x, function, name="x"):
 def softmax_jacobian(x: ArrayLike, *, axis: AxisLike = -1) -> np.ndarray:
     r"""Jacobian of the softmax at logits ``x``: :math:`J_{ij} = p_i(\delta_{ij} - p_j)`.
 
-    Introduced in chapter 3 (:ref:`sec-softmax-jacobian`).
+    Introduced in chapter 4 (:ref:`sec-softmax-jacobian`).
 
     Parameters
     ----------
