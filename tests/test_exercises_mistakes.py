@@ -129,29 +129,20 @@ def my_logits_for_minus_log(probs):
     return np.log(1 / probs)
 
 
-@mistake(exercises.softmax_vjp, "only the diagonal of J")
-def my_vjp_diagonal(z, v):
-    p = _softmax_rows(z)
-    return np.diag(p) @ v
+@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+def my_predict_from_probabilities(logits):
+    probabilities = _softmax_rows(logits)
+    return probabilities.argmax(axis=-1)
 
 
-@mistake(exercises.softmax_vjp, "not multiplied by p")
-def my_vjp_no_p(z, v):
-    p = _softmax_rows(z)
-    return v - np.dot(p, v)
+@mistake(exercises.prediction_from_logits, "largest logit over the wrong axis")
+def my_predict_axis0(logits):
+    return np.argmax(logits, axis=0)
 
 
-@mistake(exercises.softmax_vjp, "wrong sign")
-def my_vjp_sign(z, v):
-    p = _softmax_rows(z)
-    jacobian = np.outer(p, p) - np.diag(p)
-    return jacobian.T @ v
-
-
-@mistake(exercises.softmax_vjp, "the sum of v instead of p @ v")
-def my_vjp_sum(z, v):
-    p = _softmax_rows(z)
-    return p * (v - np.sum(v))
+@mistake(exercises.prediction_from_logits, "smallest logit instead of the largest")
+def my_predict_argmin(logits):
+    return logits.argmin(axis=-1)
 
 
 # -- chapter 4 ----------------------------------------------------------------------
@@ -223,6 +214,31 @@ def my_loss_naive(scores, true_class):
 def my_loss_log_of_probability(scores, true_class):
     e = np.exp(scores - scores.max())
     return -np.log(e[true_class] / e.sum())
+
+
+@mistake(exercises.softmax_vjp, "only the diagonal of J")
+def my_vjp_diagonal(z, v):
+    p = _softmax_rows(z)
+    return np.diag(p) @ v
+
+
+@mistake(exercises.softmax_vjp, "not multiplied by p")
+def my_vjp_no_p(z, v):
+    p = _softmax_rows(z)
+    return v - np.dot(p, v)
+
+
+@mistake(exercises.softmax_vjp, "wrong sign")
+def my_vjp_sign(z, v):
+    p = _softmax_rows(z)
+    jacobian = np.outer(p, p) - np.diag(p)
+    return jacobian.T @ v
+
+
+@mistake(exercises.softmax_vjp, "the sum of v instead of p @ v")
+def my_vjp_sum(z, v):
+    p = _softmax_rows(z)
+    return p * (v - np.sum(v))
 
 
 # -- chapter 5 ----------------------------------------------------------------------

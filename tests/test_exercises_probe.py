@@ -223,46 +223,34 @@ def logits_for_sqrt(probs):
     return np.sqrt(probs)
 
 
-def _p(z):
-    e = np.exp(z - z.max())
-    return e / e.sum()
+@correct(exercises.prediction_from_logits)
+def predict_last_axis(logits):
+    return logits.argmax(axis=logits.ndim - 1)
 
 
-@correct(exercises.softmax_vjp)
-def vjp_dot(z, v):
-    p = _p(z)
-    return p * v - p * np.dot(p, v)
+@correct(exercises.prediction_from_logits)
+def predict_shifted(logits):
+    return np.argmax(logits - logits.max(axis=-1, keepdims=True), axis=-1)
 
 
-@correct(exercises.softmax_vjp)
-def vjp_sum(z, v):
-    p = _p(z)
-    return p * (v - np.sum(p * v))
+@correct(exercises.prediction_from_logits)
+def predict_along_axis(logits):
+    return np.apply_along_axis(np.argmax, -1, logits)
 
 
-@correct(exercises.softmax_vjp)
-def vjp_loop(z, v):
-    p = _p(z)
-    mean = sum(p_i * v_i for p_i, v_i in zip(p, v, strict=True))
-    return np.array([p_i * (v_i - mean) for p_i, v_i in zip(p, v, strict=True)])
+@wrong(exercises.prediction_from_logits)
+def predict_axis1(logits):
+    return logits.argmax(axis=1)
 
 
-@wrong(exercises.softmax_vjp)
-def vjp_mean_of_v(z, v):
-    p = _p(z)
-    return p * (v - v.mean())
+@wrong(exercises.prediction_from_logits)
+def predict_largest_magnitude(logits):
+    return np.argmax(np.abs(logits), axis=-1)
 
 
-@wrong(exercises.softmax_vjp)
-def vjp_squared(z, v):
-    p = _p(z)
-    return p**2 * (v - p @ v)
-
-
-@wrong(exercises.softmax_vjp)
-def vjp_naive_p(z, v):
-    p = np.exp(z) / np.exp(z).sum()
-    return p * (v - p @ v)
+@wrong(exercises.prediction_from_logits)
+def predict_rounded(logits):
+    return np.argmax(np.round(logits, 6), axis=-1)
 
 
 # -- chapter 4 ----------------------------------------------------------------------
@@ -348,6 +336,48 @@ def loss_margin(scores, true_class):
 def loss_of_other_class(scores, true_class):
     e = np.exp(scores - scores.max())
     return -np.log(1 - e[true_class] / e.sum())
+
+
+def _p(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+@correct(exercises.softmax_vjp)
+def vjp_dot(z, v):
+    p = _p(z)
+    return p * v - p * np.dot(p, v)
+
+
+@correct(exercises.softmax_vjp)
+def vjp_sum(z, v):
+    p = _p(z)
+    return p * (v - np.sum(p * v))
+
+
+@correct(exercises.softmax_vjp)
+def vjp_loop(z, v):
+    p = _p(z)
+    mean = sum(p_i * v_i for p_i, v_i in zip(p, v, strict=True))
+    return np.array([p_i * (v_i - mean) for p_i, v_i in zip(p, v, strict=True)])
+
+
+@wrong(exercises.softmax_vjp)
+def vjp_mean_of_v(z, v):
+    p = _p(z)
+    return p * (v - v.mean())
+
+
+@wrong(exercises.softmax_vjp)
+def vjp_squared(z, v):
+    p = _p(z)
+    return p**2 * (v - p @ v)
+
+
+@wrong(exercises.softmax_vjp)
+def vjp_naive_p(z, v):
+    p = np.exp(z) / np.exp(z).sum()
+    return p * (v - p @ v)
 
 
 # -- chapter 5 ----------------------------------------------------------------------

@@ -92,7 +92,7 @@ def numerical_gradient(
 ) -> np.ndarray:
     """Central finite-difference gradient of a scalar ``function`` at ``x``.
 
-    Introduced in chapter 3 (:ref:`sec-softmax-jacobian`).
+    Introduced in chapter 2 (:ref:`sec-sigmoid-derivative`).
 
     Parameters
     ----------

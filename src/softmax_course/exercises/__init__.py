@@ -42,8 +42,8 @@ from __future__ import annotations
 
 from ._ch01 import linear_logits, predicted_class
 from ._ch02 import stable_log_sigmoid, stable_sigmoid
-from ._ch03 import softmax_inverse, softmax_vjp
-from ._ch04 import batch_softmax, softmax_shares, true_class_loss
+from ._ch03 import prediction_from_logits, softmax_inverse
+from ._ch04 import batch_softmax, softmax_shares, softmax_vjp, true_class_loss
 from ._ch05 import stable_log_softmax, stable_logsumexp, stable_softmax
 from ._ch06 import cross_entropy_gradient, cross_entropy_loss, loss_from_probabilities
 from ._ch07 import regression_gradient, regression_loss
@@ -61,10 +61,11 @@ CHECKERS: tuple[Checker, ...] = (
     stable_sigmoid,
     stable_log_sigmoid,
     softmax_inverse,
-    softmax_vjp,
+    prediction_from_logits,
     softmax_shares,
     batch_softmax,
     true_class_loss,
+    softmax_vjp,
     stable_softmax,
     stable_log_softmax,
     stable_logsumexp,

@@ -1,14 +1,13 @@
-"""Chapter 3, the softmax: the checkers ``softmax_inverse`` and ``softmax_vjp``."""
+"""Chapter 3, the softmax: the checkers ``softmax_inverse`` and ``prediction_from_logits``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import softmax, softmax_jacobian
+from .. import softmax
 from ._checker import Checker
 from ._inputs import rows
 from ._mistakes import Mistake
-from ._rules import NO_JACOBIAN
 
 softmax_inverse = Checker(
     name="softmax_inverse",
@@ -63,63 +62,64 @@ def my_logits_for(probs):
 """,
 )
 
-_VJP_CASES = [
-    (rows(4, seed=301), rows(4, seed=302)),
-    (rows(6, seed=303, scale=3.0), rows(6, seed=304)),
-    (np.array([1000.0, 999.0, 997.5]), np.array([0.5, -1.0, 2.0])),
-    (np.array([1000.0, -1000.0, 0.5, 2.0]), np.array([1.0, 3.0, -2.0, 0.25])),
-    (np.array([4.0]), np.array([2.5])),
-]
 
-softmax_vjp = Checker(
-    name="softmax_vjp",
+_TIED_BATCH = np.array([[1.5, -0.25, 0.75], [0.0, 4e-17, -1.0], [-2.0, 3.25, 3.0], [0.0, 0.5, 4.0]])
+_TIED_3D = np.stack([rows((3, 4), seed=311), rows((3, 4), seed=312)])
+_TIED_3D[1, 2] = [-3.0, -1e-17, 0.0, -0.5]
+
+prediction_from_logits = Checker(
+    name="prediction_from_logits",
     chapter="03_softmax",
-    label="ex-softmax-vjp-code",
-    task="J^T v = p * (v - p @ v) with p = softmax(z), without forming J",
-    answer_name="my_vjp",
-    parameters=("z", "v"),
-    reference=lambda z, v: softmax_jacobian(z).T @ v,
-    cases=_VJP_CASES,
+    label="ex-softmax-predict-code",
+    task="the predicted class of each row of logits of shape (..., K)",
+    answer_name="my_predict",
+    parameters=("logits",),
+    reference=lambda logits: np.argmax(logits, axis=-1),
+    cases=[
+        (_TIED_BATCH,),
+        (np.array([[-2e-17, 0.0, -1.5]]),),
+        (_TIED_3D,),
+        (rows((5, 3), seed=313, scale=3.0),),
+        (np.array([[1000.0, 1000.5, -1000.0], [-2000.0, -1999.0, -2001.0]]),),
+        (np.array([[4.0], [-1.0], [0.5]]),),
+    ],
     covers=(
-        "vectors of 1 to 6 classes, ordinary logits and logits of size 1000 (an "
-        "overflowing exp fails) and a row 2000 wide (zero probabilities)",
-        "the rule: the function must not form J (softmax_jacobian, np.outer, np.diag, "
-        "np.eye are refused, in its own code and in its helpers)",
+        "batches of 1 to 5 rows and 1 to 4 classes (none square) and a 3-D batch of "
+        "shape (2, 3, 4)",
+        "rows whose two largest logits are closer than rounding (0 and 4e-17, -2e-17 "
+        "and 0, -1e-17 and 0): their softmax probabilities are equal, so an argmax "
+        "of the probabilities names the first of the two, the wrong class",
+        "logits of size 1000 and -2000, and a single class (the prediction is 0)",
     ),
-    rules=(NO_JACOBIAN,),
-    atol=1e-12,
-    rtol=1e-8,
+    rtol=0.0,
+    atol=0.0,
     mistakes=[
         Mistake(
-            "only the diagonal of J",
-            "p * v is diag(p) v; J = diag(p) - p p^T also subtracts p (p @ v): p * (v - p @ v).",
-            variants=[lambda z, v: softmax(z) * v],
+            "argmax of the probabilities",
+            "softmax rounds logits closer than about 1e-16 to the same probability, and "
+            "np.argmax returns the first of tied entries. In exact arithmetic softmax "
+            "never changes the argmax, so skip it: np.argmax(logits, axis=-1).",
+            variants=[lambda logits: np.argmax(softmax(logits), axis=-1)],
         ),
         Mistake(
-            "not multiplied by p",
-            "v - p @ v is the bracket only; every entry of J v is multiplied by p_i: "
-            "p * (v - p @ v).",
-            variants=[lambda z, v: v - softmax(z) @ v],
+            "largest logit over the wrong axis",
+            "Axis 0 runs over the rows of the batch; the classes are the last axis, "
+            "`axis=-1`, whatever the number of batch axes.",
+            variants=[lambda logits: np.argmax(logits, axis=0)],
         ),
         Mistake(
-            "wrong sign",
-            "J = diag(p) - p p^T, so J v = p * v - (p @ v) p = p * (v - p @ v).",
-            variants=[lambda z, v: -softmax(z) * (v - softmax(z) @ v)],
-        ),
-        Mistake(
-            "the sum of v instead of p @ v",
-            "The subtracted term is the p-weighted mean of v, p @ v, not v.sum().",
-            variants=[lambda z, v: softmax(z) * (v - v.sum())],
+            "smallest logit instead of the largest",
+            "The predicted class has the largest logit: `argmax`, not `argmin`.",
+            variants=[lambda logits: np.argmin(logits, axis=-1)],
         ),
     ],
     hint_text=(
-        "J = diag(p) - p p^T is symmetric, so J^T v = J v = p * v - p (p @ v): one "
-        "dot product and two element-wise operations."
+        "Softmax keeps the order of the classes, so the predicted class is the "
+        "position of the largest logit along the last axis; the probabilities are "
+        "not needed, and rounding can make two of them equal."
     ),
     solution_text="""
-def my_vjp(z, v):
-    p = softmax(z)
-    return p * (v - p @ v)
+def my_predict(logits):
+    return np.argmax(logits, axis=-1)
 """,
-    solution_uses=("softmax",),
 )

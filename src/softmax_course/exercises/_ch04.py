@@ -1,15 +1,16 @@
-"""Chapter 4, worked examples: ``softmax_shares``, ``batch_softmax``, ``true_class_loss``."""
+"""Chapter 4, worked examples: ``softmax_shares``, ``batch_softmax``, ``true_class_loss``,
+``softmax_vjp``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import cross_entropy, softmax
+from .. import cross_entropy, softmax, softmax_jacobian
 from ._checker import Checker
 from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
 from ._inputs import rows
 from ._mistakes import Mistake
-from ._rules import NUMPY_ONLY
+from ._rules import NO_JACOBIAN, NUMPY_ONLY
 
 _ONE_TWO_THREE = np.array([1.0, 2.0, 3.0])
 
@@ -218,4 +219,66 @@ def my_loss(scores, true_class):
     shifted = scores - scores.max()  # exp(shifted) never overflows
     return np.log(np.exp(shifted).sum()) - shifted[true_class]
 """,
+)
+
+
+_VJP_CASES = [
+    (rows(4, seed=301), rows(4, seed=302)),
+    (rows(6, seed=303, scale=3.0), rows(6, seed=304)),
+    (np.array([1000.0, 999.0, 997.5]), np.array([0.5, -1.0, 2.0])),
+    (np.array([1000.0, -1000.0, 0.5, 2.0]), np.array([1.0, 3.0, -2.0, 0.25])),
+    (np.array([4.0]), np.array([2.5])),
+]
+
+softmax_vjp = Checker(
+    name="softmax_vjp",
+    chapter="04_worked_examples",
+    label="ex-softmax-vjp-code",
+    task="J^T v = p * (v - p @ v) with p = softmax(z), without forming J",
+    answer_name="my_vjp",
+    parameters=("z", "v"),
+    reference=lambda z, v: softmax_jacobian(z).T @ v,
+    cases=_VJP_CASES,
+    covers=(
+        "vectors of 1 to 6 classes, ordinary logits and logits of size 1000 (an "
+        "overflowing exp fails) and a row 2000 wide (zero probabilities)",
+        "the rule: the function must not form J (softmax_jacobian, np.outer, np.diag, "
+        "np.eye are refused, in its own code and in its helpers)",
+    ),
+    rules=(NO_JACOBIAN,),
+    atol=1e-12,
+    rtol=1e-8,
+    mistakes=[
+        Mistake(
+            "only the diagonal of J",
+            "p * v is diag(p) v; J = diag(p) - p p^T also subtracts p (p @ v): p * (v - p @ v).",
+            variants=[lambda z, v: softmax(z) * v],
+        ),
+        Mistake(
+            "not multiplied by p",
+            "v - p @ v is the bracket only; every entry of J v is multiplied by p_i: "
+            "p * (v - p @ v).",
+            variants=[lambda z, v: v - softmax(z) @ v],
+        ),
+        Mistake(
+            "wrong sign",
+            "J = diag(p) - p p^T, so J v = p * v - (p @ v) p = p * (v - p @ v).",
+            variants=[lambda z, v: -softmax(z) * (v - softmax(z) @ v)],
+        ),
+        Mistake(
+            "the sum of v instead of p @ v",
+            "The subtracted term is the p-weighted mean of v, p @ v, not v.sum().",
+            variants=[lambda z, v: softmax(z) * (v - v.sum())],
+        ),
+    ],
+    hint_text=(
+        "J = diag(p) - p p^T is symmetric, so J^T v = J v = p * v - p (p @ v): one "
+        "dot product and two element-wise operations."
+    ),
+    solution_text="""
+def my_vjp(z, v):
+    p = softmax(z)
+    return p * (v - p @ v)
+""",
+    solution_uses=("softmax",),
 )
