@@ -156,6 +156,21 @@ def test_exp_near_the_bottom_of_the_range_is_exact_and_below_it_zero():
     assert softmax([0.0, -720.0])[1] == np.exp(-720.0)  # a subnormal probability kept
 
 
+@pytest.mark.parametrize("floor", [_core.FAST_EXP_FROM, _core.FLOAT32_FLOOR])
+def test_exp_of_a_block_of_mostly_zeros_gives_the_same_bits(floor):
+    """Where most terms are 0, exp is taken of the others only; NaN stays (a special row)."""
+    d = [0.0, -100.0, -149.5, -150.0, -150.5, -700.0, -707.5, -720.0, -744.0, -746.0, -1e5]
+    d = np.array(d + [-np.inf, np.nan])
+    low = _core.UNDERFLOW if floor == _core.FAST_EXP_FROM else floor
+    with np.errstate(all="ignore"):
+        expected = np.where(d < low, 0.0, np.exp(d))
+        for fill in (-1.0, -1e5):  # a few zeros in the block (masked), mostly zeros (gathered)
+            block = np.concatenate([d, np.full(100, fill)])[None]
+            p = np.empty_like(block)
+            _core._exp(block, p, floor)
+            assert p[0, : d.size].tobytes() == expected.tobytes(), fill
+
+
 FLAG_INPUTS = [
     [0.0, 1.0, 2.0],
     [1e308, -1e308, 0.0],

@@ -1,16 +1,15 @@
 """The numerical core: one row algorithm for the softmax family and the online normaliser.
 
-For each row ``x`` (chapter 5: subtract the max with its exact error, use log1p):
-``m = max(x)``; ``d = (x - m) / T`` exactly (float16/32 logits in float64, where the
-difference is exact; float64 logits with its error ``e`` by TwoSum, and that of the
-division by TwoProduct); ``p = exp(d) * (1 + e)``; softmax ``p / sum(p)``. ``s`` sums
-``p`` over every logit but the first at the max: log-softmax is ``d - log1p(s)``
-(both terms ``<= 0``), the log-sum-exp ``m + log1p(s)``, and ``(m, s)`` is the online
-normaliser's pair. NaN, infinities and overflowing differences: one function,
-:func:`_special_rows`. Every step is element-wise or a reduction along one row,
-done the same way for every row of a given K (in cache-sized blocks; rows shorter
-than :data:`COLUMNS_BELOW` as columns): a row's result does not depend on its
-batch. No checks here, and no floating-point warning is emitted (flags raised inside are ignored).
+For each row ``x`` (chapter 5: subtract the max with its exact error, use log1p): ``m = max(x)``;
+``d = (x - m) / T`` exactly (float16/32 logits in float64, where the difference is exact; float64
+logits with its error ``e`` by TwoSum, and that of the division by TwoProduct);
+``p = exp(d) * (1 + e)``; softmax ``p / sum(p)``. ``s`` sums ``p`` over every logit but the first
+at the max: log-softmax is ``d - log1p(s)`` (both terms ``<= 0``), the log-sum-exp
+``m + log1p(s)``, and ``(m, s)`` is the online normaliser's pair. NaN, infinities and overflowing
+differences: one function, :func:`_special_rows`. Every step is element-wise or a reduction along
+one row, done the same way for every row of a given K (in cache-sized blocks; rows shorter than
+:data:`COLUMNS_BELOW` as columns): a row's result does not depend on its batch. No checks here,
+and no floating-point warning is emitted (flags raised inside are ignored).
 """
 
 from __future__ import annotations
@@ -19,9 +18,8 @@ import numpy as np
 
 COLUMNS_BELOW = 16  # shorter rows are columns: NumPy reduces a short row 10x slower
 BLOCK_VALUES = 1 << 15  # logits per block: its five float64 work arrays stay in L2
-#: NumPy's ``exp`` of a float64 below about -708 takes a path a hundred times slower:
-#: ``exp`` is taken of ``max(d, FAST_EXP_FROM)``, and the few terms between
-#: ``UNDERFLOW`` (exp is 0 below) and ``FAST_EXP_FROM`` again, on their own.
+#: NumPy's ``exp`` of a float64 below about -708 is a hundred times slower: it is taken of
+#: ``max(d, FAST_EXP_FROM)``, and of the few terms from ``UNDERFLOW`` (0 below) on their own.
 FAST_EXP_FROM = -707.0
 UNDERFLOW = float(np.log(np.finfo(np.float64).smallest_subnormal)) - 1.0
 FLOAT32_FLOOR = -150.0  # float16/32 logits: p = 0 below (far under the least float32)
@@ -55,8 +53,7 @@ def _divide(d, e, temperature):
     product_error = ((q_high * t_high - product) + q_high * t_low + q_low * t_high) + q_low * t_low
     residual = (d - product) - product_error
     residual[~np.isfinite(residual)] = 0.0  # the split of huge quotients: exp is 0 there
-    e += residual
-    e /= temperature
+    np.divide(np.add(e, residual, out=e), temperature, out=e)
     d[...] = q
 
 
@@ -65,12 +62,14 @@ class _Work:
 
     def __init__(self, values, axis, is64, buffers, special=False, result=None):
         self.values, self.axis, self.is64, self.special = values, axis, is64, special
-        views = [b.reshape(-1)[: values.size].reshape(values.shape) for b in buffers[:4]]
+        views = [b[: values.size].reshape(values.shape) for b in buffers[:4]]  # 1-D buffers
         self.d, self.e, self.p, self.tmp = views
         self.result = result  # float64 results, row layout: written there, no copy
 
-    def first_max(self):
-        """The row max and where it first occurs (an index for ``p``)."""
+    def first_max(self, where=True):
+        """The row max and (if ``where``) where it first occurs (an index for ``p``)."""
+        if not where:  # softmax: the max is enough, 0.0 or -0.0 give the same p
+            return np.maximum.reduce(self.values, axis=self.axis, keepdims=True), None
         if self.axis == 1:
             index = np.argmax(self.values, axis=1)
             at = (np.arange(len(index)), index)
@@ -92,9 +91,9 @@ class _Work:
         return total[None, :]
 
 
-def _terms(w, temperature):
+def _terms(w, temperature, where=True):
     """The row max, ``d = (x - m) / T`` and ``p = exp(d) * (1 + e)`` into ``w``."""
-    m, at = w.first_max()
+    m, at = w.first_max(where)
     if w.is64:
         two_sum(w.values, -m, w.d, w.e, w.tmp)
     else:  # float16 and float32 logits: the difference is exact in float64
@@ -116,18 +115,25 @@ def _exp(d, p, floor):
     """``p = exp(d)``; below ``floor`` 0, or ``exp(d)`` computed on its own for float64."""
     if float(np.minimum.reduce(d, axis=None)) >= floor:
         return np.exp(d, out=p)
-    np.exp(np.maximum(d, floor, out=p), out=p)
-    np.multiply(p, d >= floor, out=p)  # 0 below: 10x faster than putmask
-    if floor == FAST_EXP_FROM:  # float64: the few normal results below the floor
-        band = np.flatnonzero((d < floor) & (d >= UNDERFLOW))
-        p.reshape(-1)[band] = np.exp(d.reshape(-1)[band])
+    low = UNDERFLOW if floor == FAST_EXP_FROM else floor  # exp(d) is 0 below ``low``
+    zero = np.less(d, low)  # not NaN: a NaN p marks a special row
+    if 4 * np.count_nonzero(zero) > 3 * zero.size:  # mostly 0: exp of the others only
+        p.fill(0.0)
+        again = ~zero
+    else:
+        np.exp(np.maximum(d, floor, out=p), out=p)
+        np.multiply(p, d >= floor, out=p)  # 0 below: 10x faster than putmask
+        again = (d < floor) & ~zero if low < floor else zero[:0]  # float64: the band
+    at = np.flatnonzero(again)
+    p.reshape(-1)[at] = np.exp(d.reshape(-1)[at])
+    return p
 
 
 def _block(w, mode, temperature):
     """A block's result, and per row a number that is not finite for special rows."""
     if w.result is not None:
         w.p, w.d = (w.result, w.d) if mode == "softmax" else (w.p, w.result)
-    m, at = _terms(w, temperature)
+    m, at = _terms(w, temperature, mode != "softmax")
     if mode == "softmax":
         total = w.sum(w.p)
         w.p *= 1.0 / total
@@ -142,26 +148,22 @@ def _block(w, mode, temperature):
 
 def softmax_rows(rows, mode, temperature=1.0, out_dtype=np.float64):
     """softmax or log-softmax of validated ``(n, K)`` rows, or ``(m, s)`` (mode "stats")."""
-    n, k = rows.shape
-    is64 = rows.dtype == np.float64
+    (n, k), is64, columns = rows.shape, rows.dtype == np.float64, rows.shape[1] < COLUMNS_BELOW
     out = None if mode == "stats" else np.empty(rows.shape, dtype=out_dtype)
-    columns = k < COLUMNS_BELOW
+    stats = (np.empty(n), np.empty(n)) if mode == "stats" else None
+    direct = out is not None and not columns and out.dtype == np.float64  # written there
     step = max(1, BLOCK_VALUES // max(k, 1))
     buffers = [np.empty(min(n, step) * k) for _ in range(5)]
-    stats = (np.empty(n), np.empty(n)) if mode == "stats" else None
     with np.errstate(all="ignore"):
         for start in range(0, n, step):
-            block = rows[start : start + step]
+            where = slice(start, start + step)
+            block = rows[where]
             values = block.T if columns else block
             if columns or not is64:  # a float64 copy, in the cache
-                values = buffers[4].reshape(-1)[: values.size].reshape(values.shape)
+                values = buffers[4][: values.size].reshape(values.shape)
                 np.copyto(values, block.T if columns else block)
-            where = slice(start, start + step)
-            direct = out is not None and not columns and out.dtype == np.float64
-            target = out[where] if direct else None
-            result, check = _block(
-                _Work(values, 1 - columns, is64, buffers, False, target), mode, temperature
-            )
+            w = _Work(values, 1 - columns, is64, buffers, False, out[where] if direct else None)
+            result, check = _block(w, mode, temperature)
             if stats is not None:
                 stats[0][where], stats[1][where] = (r.reshape(-1) for r in result)
             elif not direct:
@@ -174,10 +176,8 @@ def softmax_rows(rows, mode, temperature=1.0, out_dtype=np.float64):
 
 def _special_rows(x, mode, temperature, out, stats, index):
     """NaN, infinities, overflow: the documented rules for these rows (any K)."""
-    values = x.astype(np.float64)
-    buffers = [np.empty(x.size) for _ in range(4)]
-    w = _Work(values, 1, x.dtype == np.float64, buffers, special=True)
-    result, _ = _block(w, mode, temperature)
+    values, buffers = x.astype(np.float64), [np.empty(x.size) for _ in range(4)]
+    result, _ = _block(_Work(values, 1, x.dtype == np.float64, buffers, True), mode, temperature)
     m = np.max(values, axis=1)
     has_nan = np.isnan(values).any(axis=1)
     positive = np.count_nonzero(values == np.inf, axis=1)

@@ -66,13 +66,13 @@ def softmax_regression_loss_grad(
 
     .. math::
 
-        L(W, b) = \frac{1}{N}\sum_{i=1}^{N} -\log P_{i, y_i}
-                  + \frac{\ell_2}{2}\lVert W\rVert_F^2
+        L(W, b) = \frac{1}{N}\sum_{n=1}^{N} -\log P_{n, y_n}
+                  + \frac{\lambda}{2}\lVert W\rVert_F^2
 
     (the bias is not penalised), and its gradient is
-    :math:`\partial L/\partial W = X^\top (P - Y)/N + \ell_2 W` and
-    :math:`\partial L/\partial b = \frac{1}{N}\sum_i (P - Y)_{i,:}`, with
-    :math:`Y` the one-hot labels. The log-probabilities come from
+    :math:`\partial L/\partial W = X^\top (P - Q)/N + \lambda W` and
+    :math:`\partial L/\partial b = \frac{1}{N}\sum_n (P - Q)_{n,:}`, with
+    :math:`Q` the one-hot targets (the book's notation). The log-probabilities come from
     :func:`log_softmax`, so the loss is finite and accurate for logits of any
     size. Computed in float64.
 
@@ -87,7 +87,7 @@ def softmax_regression_loss_grad(
     y : array_like of int, shape (N,)
         Class labels in ``[0, K)``.
     l2 : float, default 0.0
-        Strength of the L2 penalty :math:`(\ell_2/2)\lVert W\rVert^2` (>= 0).
+        Strength :math:`\lambda` of the L2 penalty :math:`(\lambda/2)\lVert W\rVert^2` (>= 0).
 
     Returns
     -------

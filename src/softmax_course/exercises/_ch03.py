@@ -54,7 +54,7 @@ softmax_inverse = Checker(
         ),
     ],
     hint_text=(
-        "softmax(z)_i = exp(z_i) / Z. If z_i = log(p_i), then exp(z_i) = p_i and Z = sum(p) = 1."
+        "softmax(z)_i = exp(z_i) / S. If z_i = log(p_i), then exp(z_i) = p_i and S = sum(p) = 1."
     ),
     solution_text="""
 def my_logits_for(probs):
