@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -94,8 +95,13 @@ def output_images(document: str) -> int:
 
 
 def normalized(text: str) -> str:
-    """Letters and digits only, lower case: immune to line breaks, quotes and dashes."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    """Letters and digits only, lower case: immune to line breaks, quotes and dashes.
+
+    Accented letters become their base letter on both sides ("Über" in the PDF and
+    ``{\\"U}ber`` in references.bib both give "uber").
+    """
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return re.sub(r"[^0-9a-z]", "", decomposed)
 
 
 # -- the PDF ------------------------------------------------------------------------
