@@ -88,7 +88,13 @@ def test_an_interrupt_of_the_kernel_is_explained():
         while True:
             pass
 
-    text, passed, seconds = _verdict(stable_softmax, my_softmax, time_limit=5)
+    # A kernel turns SIGINT into KeyboardInterrupt; a test process started in the
+    # background by a shell inherits SIGINT ignored, so set the kernel's handler here.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        text, passed, seconds = _verdict(stable_softmax, my_softmax, time_limit=5)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert not passed and seconds < 4
     assert "was interrupted (KeyboardInterrupt)" in text
 
