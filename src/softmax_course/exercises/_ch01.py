@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._argmax import ARGMAX_MISTAKES, predicted_class_reference
 from ._checker import Checker
 from ._inputs import rows
 from ._mistakes import Mistake
@@ -88,7 +89,7 @@ predicted_class = Checker(
     task="the predicted class of each row, integers of shape (N,)",
     answer_name="my_prediction",
     parameters=("logits",),
-    reference=lambda logits: np.argmax(logits, axis=-1),
+    reference=predicted_class_reference,
     cases=[(logits,) for logits in _LOGITS],
     covers=(
         "batches of 1 to 5 points and 1 to 6 classes, and a batch with as many "
@@ -98,21 +99,12 @@ predicted_class = Checker(
     rtol=0.0,
     atol=0.0,
     mistakes=[
-        Mistake(
-            "largest logit over the wrong axis",
-            "Axis 0 runs over the points; the classes are the last axis, `axis=-1`.",
-            variants=[lambda logits: np.argmax(logits, axis=0)],
-        ),
+        *ARGMAX_MISTAKES,
         Mistake(
             "largest logit of the whole batch",
             "Without `axis`, `np.argmax` flattens the batch and returns one index; "
             "ask for one index per row with `axis=-1`.",
             variants=[lambda logits: np.argmax(logits)],
-        ),
-        Mistake(
-            "smallest logit instead of the largest",
-            "The predicted class has the largest logit: `argmax`, not `argmin`.",
-            variants=[lambda logits: np.argmin(logits, axis=-1)],
         ),
         Mistake(
             "the largest logit instead of its class",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import softmax
+from ._argmax import ARGMAX_MISTAKES, predicted_class_reference
 from ._checker import Checker
 from ._inputs import rows
 from ._mistakes import Mistake
@@ -74,7 +75,7 @@ prediction_from_logits = Checker(
     task="the predicted class of each row of logits of shape (..., K)",
     answer_name="my_predict",
     parameters=("logits",),
-    reference=lambda logits: np.argmax(logits, axis=-1),
+    reference=predicted_class_reference,
     cases=[
         (_TIED_BATCH,),
         (np.array([[-2e-17, 0.0, -1.5]]),),
@@ -101,17 +102,7 @@ prediction_from_logits = Checker(
             "never changes the argmax, so skip it: np.argmax(logits, axis=-1).",
             variants=[lambda logits: np.argmax(softmax(logits), axis=-1)],
         ),
-        Mistake(
-            "largest logit over the wrong axis",
-            "Axis 0 runs over the rows of the batch; the classes are the last axis, "
-            "`axis=-1`, whatever the number of batch axes.",
-            variants=[lambda logits: np.argmax(logits, axis=0)],
-        ),
-        Mistake(
-            "smallest logit instead of the largest",
-            "The predicted class has the largest logit: `argmax`, not `argmin`.",
-            variants=[lambda logits: np.argmin(logits, axis=-1)],
-        ),
+        *ARGMAX_MISTAKES,
     ],
     hint_text=(
         "Softmax keeps the order of the classes, so the predicted class is the "

@@ -1,0 +1,40 @@
+"""What the predicted-class checkers of chapters 1 and 3 share.
+
+Both ask for the class with the largest logit along the last axis; they differ
+in their inputs (chapter 3 adds ties closer than rounding and a 3-D batch) and
+in one mistake of their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._mistakes import Mistake
+
+__all__ = ["ARGMAX_MISTAKES", "predicted_class_reference"]
+
+
+def predicted_class_reference(logits):
+    """The position of the largest logit along the last (class) axis.
+
+    Examples
+    --------
+    >>> predicted_class_reference(np.array([[0.5, 2.0, -1.0], [3.0, 0.0, 1.0]]))
+    array([1, 0])
+    """
+    return np.argmax(logits, axis=-1)
+
+
+ARGMAX_MISTAKES = (
+    Mistake(
+        "largest logit over the wrong axis",
+        "Axis 0 runs over the rows of the batch; the classes are the last axis, "
+        "`axis=-1`, whatever the number of batch axes.",
+        variants=[lambda logits: np.argmax(logits, axis=0)],
+    ),
+    Mistake(
+        "smallest logit instead of the largest",
+        "The predicted class has the largest logit: `argmax`, not `argmin`.",
+        variants=[lambda logits: np.argmin(logits, axis=-1)],
+    ),
+)
