@@ -59,6 +59,34 @@ def _main_path_prose(text: str) -> str:
     return "\n".join(kept)
 
 
+_CODE_FENCE = re.compile(r"^(`{3,}|~{3,}|:{3,})")
+
+
+def _sections(source: str, skipping: bool):
+    """Split a markdown cell at its headings: (kept text, skipping after the cell).
+
+    A level-1 or level-2 heading whose title starts with "Optional" or "Exercises"
+    starts a part off the main path, and any other such heading ends it, so a cell
+    that holds a Summary and then the Exercises keeps its Summary. Lines inside a
+    fence (code, directives) are never headings: ``# a comment`` in a code block
+    does not end the Exercises.
+    """
+    kept, fence = [], None
+    for line in source.splitlines():
+        if fence is None:
+            heading = re.match(r"^(#{1,2}) (.*)", line)
+            if heading:
+                skipping = heading.group(2).strip().startswith(("Optional", "Exercises"))
+            opened = _CODE_FENCE.match(line)
+            if opened:
+                fence = opened.group(1)
+        elif line.strip() == fence:
+            fence = None
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept), skipping
+
+
 def main_path(cells):
     """The cells of the main path, as (cell, prose or None) pairs."""
     skipping = False
@@ -66,16 +94,11 @@ def main_path(cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if "solution" in tags or "remove-cell" in tags:
             continue
-        source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            for line in source.splitlines():
-                heading = re.match(r"^(#{1,2}) (.*)", line)
-                if heading:
-                    title = heading.group(2).strip()
-                    skipping = title.startswith(("Optional", "Exercises"))
-            if skipping:
-                continue
-            yield cell, _main_path_prose(source)
+            was_skipping = skipping
+            kept, skipping = _sections("".join(cell["source"]), skipping)
+            if kept.strip() or not was_skipping:
+                yield cell, _main_path_prose(kept)
         elif not skipping:
             yield cell, None
 

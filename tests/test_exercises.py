@@ -178,6 +178,29 @@ def test_a_wrong_array_is_explained(checker, returned, text, capsys):
     assert "  expected" in out and "  received: " in out
 
 
+INTEGER_CHECKERS = [
+    c for c in ARRAY_CHECKERS if c._expected(c.cases[0])[0].dtype.kind in "iu"
+]
+
+
+def test_the_class_checkers_expect_integers():
+    names = {checker.name for checker in INTEGER_CHECKERS}
+    assert {"predicted_class", "prediction_from_logits"} <= names
+
+
+@pytest.mark.parametrize("checker", INTEGER_CHECKERS, ids=_ids)
+def test_float_indices_are_not_accepted(checker, capsys):
+    """Right values in a float dtype cannot index an array: the verdict says so."""
+
+    def my_answer(*args):
+        return np.asarray(checker.reference(*args)).astype(np.float64)
+
+    correct, out = _run(checker, my_answer, capsys)
+    assert correct is False
+    assert "values of dtype float64 where the answer is integers" in out
+    assert checker.check(lambda *args: checker.reference(*args).astype(np.int32))
+
+
 @pytest.mark.parametrize(
     ("single", "several", "text"),
     [

@@ -46,12 +46,26 @@ def test_the_estimate_leaves_out_what_is_off_the_main_path(tmp_path):
         _cell("markdown", "```{solution-start} ex\n```\n" + words, tags=["solution"]),
         _cell("markdown", "## Optional: more\n" + words),
         _cell("code", "skipped = 1\n"),
-        _cell("markdown", "## Exercises\n" + words),
+        _cell("markdown", "## Summary\n" + words + "\n\n## Exercises\n" + words),
+        _cell("markdown", "```python\n# a comment, not a heading\n```\n" + words),
     ]
     path = tmp_path / "chapter.ipynb"
     path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
     estimate = reading_time.estimate(path)
-    # 156 words (the title line and the time sentence count), 2 code lines, 1 figure
-    assert (estimate["words"], estimate["code_lines"], estimate["figures"]) == (156, 2, 1)
-    assert estimate["minutes"] == pytest.approx(156 / 150 + 10 / 60 + 0.5, abs=0)
+    # 156 words (the title line and the time sentence count) and the Summary's 152
+    # (its heading counts, the Exercises after it in the same cell do not), 2 code
+    # lines, 1 figure
+    assert (estimate["words"], estimate["code_lines"], estimate["figures"]) == (308, 2, 1)
+    assert estimate["minutes"] == pytest.approx(308 / 150 + 10 / 60 + 0.5, abs=0)
     assert reading_time.stated_minutes(path) == 5 == estimate["stated_should_be"]
+
+
+def test_a_section_after_the_exercises_in_the_same_cell_counts_again(tmp_path):
+    words = " ".join(["word"] * 30)
+    cells = [
+        _cell("markdown", "# Title\n\n## Optional: proof\n" + words + "\n## Back\n" + words),
+    ]
+    path = tmp_path / "chapter.ipynb"
+    path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    # "# Title", then "## Back" and its words: 2 + 2 + 30
+    assert reading_time.estimate(path)["words"] == 34

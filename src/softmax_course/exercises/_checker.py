@@ -487,6 +487,11 @@ class Checker:
         for part, got, want in zip(self.returns, received, expected, strict=True):
             if got.shape != want.shape:
                 return f"{self._label(part)}an array of shape {got.shape} instead of {want.shape}"
+            if want.dtype.kind in "iu" and got.dtype.kind not in "iu":
+                return (
+                    f"{self._label(part)}values of dtype {got.dtype} where the answer is "
+                    f"integers (indices such as classes must be integers to index an array)"
+                )
         return None
 
     def _compare(self, received, expected) -> str | None:
