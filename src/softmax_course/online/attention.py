@@ -50,7 +50,7 @@ def streaming_attention(
     r"""Softmax attention of one query, reading keys and values a block at a time.
 
     Introduced in chapter 10 (:ref:`sec-streaming-attention`). Computes
-    :math:`\mathrm{softmax}(s\,K q)^\top V` without ever holding all the
+    ``softmax(scale * keys @ query) @ values`` without ever holding all the
     scores: for each block it forms the block's scores, pair and weighted
     sum of values, and merges them into the running ones, rescaling the older
     weighted sum by the same factor as the older scaled sum (as FlashAttention

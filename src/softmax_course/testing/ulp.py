@@ -18,7 +18,8 @@ from .references import DEFAULT_DIGITS, reference_softmax
 def ulp_error(computed, reference, *, dtype=None, scale=None) -> np.ndarray:
     """Error of ``computed`` against ``reference`` in units in the last place.
 
-    Introduced in chapter 5 (:ref:`sec-accuracy`).
+    Introduced in chapter 2 (:ref:`sec-floating-point`); chapter 5
+    (:ref:`sec-accuracy`) measures the package with it.
 
     Parameters
     ----------
@@ -146,7 +147,7 @@ def max_ulp_error(
 def logsumexp_ulp_error(computed, reference, logits, *, axis=-1, dtype=None) -> np.ndarray:
     """Errors of a log-sum-exp in ULPs of ``max(|result|, |largest logit|)``.
 
-    Introduced in chapter 5 (:ref:`sec-accuracy`). The log-sum-exp is
+    Introduced in chapter 10 (:ref:`sec-online-merge`). The log-sum-exp is
     ill-conditioned where its value is near 0 while the logits are large
     (``logsumexp([0, -1e-20]) ~ log 2`` is fine, but ``logsumexp([a, b])``
     near 0 with ``|a|`` large cancels), so its error is measured relative to
