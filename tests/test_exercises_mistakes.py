@@ -111,6 +111,16 @@ def my_log_sigmoid_log_one_plus(z):
     return np.minimum(z, 0) - np.log(1 + np.exp(-np.abs(z)))
 
 
+@mistake(exercises.stable_sigmoid, "one minus a number near 1 for negative inputs")
+def my_sigmoid_one_minus(z):
+    return 1 - 1 / (1 + np.exp(z))
+
+
+@mistake(exercises.stable_sigmoid, "one minus a number near 1 for negative inputs")
+def my_sigmoid_tanh(z):
+    return (1 + np.tanh(z / 2)) / 2
+
+
 # -- chapter 3 ----------------------------------------------------------------------
 
 

@@ -47,9 +47,18 @@ stable_sigmoid = Checker(
             "For z = 800, np.exp(z) is inf and inf / (1 + inf) is NaN. The form "
             "exp(z) / (1 + exp(z)) is safe for z < 0 only; for z >= 0 use "
             "1 / (1 + exp(-z)).",
+            variants=[lambda z: np.exp(z) / (1.0 + np.exp(z))],
+        ),
+        Mistake(
+            "one minus a number near 1 for negative inputs",
+            "1 - sigma(-z) and (1 + tanh(z/2)) / 2 equal the sigmoid in exact "
+            "arithmetic, but for z < 0 they subtract two numbers close to 1 and lose "
+            "every digit of a small result: at z = -50 they give 0, while the answer "
+            "is about 1.9e-22. For z < 0 use exp(z) / (1 + exp(z)), which has no "
+            "subtraction.",
             variants=[
-                lambda z: np.exp(z) / (1.0 + np.exp(z)),
                 lambda z: 1.0 - 1.0 / (1.0 + np.exp(z)),
+                lambda z: (1.0 + np.tanh(z / 2)) / 2,
             ],
         ),
         Mistake(

@@ -37,8 +37,9 @@ def ulp_error(computed, reference, *, dtype=None, scale=None) -> np.ndarray:
     -------
     numpy.ndarray of float64
         ``|computed - reference| / ulp(reference)``, where ``ulp(v)`` is the
-        spacing of the floats of ``dtype`` at ``|v|`` (the smallest subnormal
-        near 0). Equal infinities count as 0; a NaN or an infinity that the
+        spacing of the floats of ``dtype`` at ``|v|`` rounded to ``dtype`` (the
+        smallest subnormal near 0): where ``v`` rounds up to a power of 2, such
+        as ``1 - 1e-17`` to 1.0, that is twice the spacing just below it. Equal infinities count as 0; a NaN or an infinity that the
         reference does not have counts as ``inf``.
 
     Examples
