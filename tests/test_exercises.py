@@ -178,9 +178,7 @@ def test_a_wrong_array_is_explained(checker, returned, text, capsys):
     assert "  expected" in out and "  received: " in out
 
 
-INTEGER_CHECKERS = [
-    c for c in ARRAY_CHECKERS if c._expected(c.cases[0])[0].dtype.kind in "iu"
-]
+INTEGER_CHECKERS = [c for c in ARRAY_CHECKERS if c._expected(c.cases[0])[0].dtype.kind in "iu"]
 
 
 def test_the_class_checkers_expect_integers():
