@@ -208,7 +208,7 @@ def my_stream_logsumexp(blocks):
         else:
             rest = rest + terms.sum()
         m = m_new
-    return m + np.log1p(rest)  # log1p keeps the digits of a log-sum-exp near m
+    return m + np.log1p(rest)  # log1p keeps a tiny rest that 1 + rest rounds away
 """,
 )
 
