@@ -22,6 +22,7 @@ from softmax_course.exercises import (
     stable_log_softmax,
     stable_logsumexp,
     stable_softmax,
+    streaming_logsumexp,
     temperature_nll,
     top_k_distribution,
     true_class_loss,
@@ -91,6 +92,14 @@ def test_values_near_zero_are_compared_relatively(checker):
         expected = np.abs(np.asarray(checker.reference(*args), dtype=np.float64))
         tiny.extend(expected[(expected > 0) & (expected < 1e-15)].tolist())
     assert tiny, "no value near 0 among the hidden results"
+
+
+def test_a_streamed_log_sum_exp_near_zero_is_compared_relatively():
+    assert streaming_logsumexp.atol == 0.0
+    results = [
+        streaming_logsumexp.reference(iter(args[0].blocks)) for args in streaming_logsumexp.cases
+    ]
+    assert any(0 < value < 1e-15 for value in results)
 
 
 def test_zero_probabilities_and_probabilities_near_one():

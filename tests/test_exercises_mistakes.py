@@ -774,6 +774,16 @@ def my_stream_naive(blocks):
     return np.log(total)
 
 
+@mistake(exercises.streaming_logsumexp, "the log of a sum that rounds to 1 (no log1p)")
+def my_stream_log_of_sum(blocks):
+    m, s = -np.inf, 0.0
+    for block in blocks:
+        new_m = max(m, np.max(block))
+        s = s * np.exp(m - new_m) + np.sum(np.exp(block - new_m))
+        m = new_m
+    return m + np.log(s)
+
+
 @mistake(exercises.top_k_distribution, "probabilities zeroed without renormalising")
 def my_top_k_not_renormalised(logits, k):
     probs = _softmax_rows(logits)

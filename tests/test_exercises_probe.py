@@ -987,26 +987,38 @@ def stream_logaddexp(blocks):
 
 @correct(exercises.streaming_logsumexp)
 def stream_pairs(blocks):
-    m, s = -np.inf, 0.0
+    m, rest = -np.inf, 0.0  # the sum is 1 + rest
     for block in blocks:
         block_max = np.max(block)
         if block_max > m:
-            s = s * np.exp(m - block_max)
+            others = np.exp(np.sort(block)[:-1] - block_max)  # all but the new 1
+            rest = (1.0 + rest) * np.exp(m - block_max) + np.sum(others)
             m = block_max
-        s += np.sum(np.exp(block - m))
-    return float(m + np.log(s))
+        else:
+            rest += np.sum(np.exp(block - m))
+    return float(m + np.log1p(rest))
 
 
 @correct(exercises.streaming_logsumexp)
 def stream_value_by_value(blocks):
-    m, s = -np.inf, 0.0
+    m, rest = -np.inf, 0.0
     for block in blocks:
         for value in block:
             if value > m:
-                s, m = s * np.exp(m - value) + 1.0, value
+                rest, m = (rest + 1.0) * np.exp(m - value), value
             else:
-                s += np.exp(value - m)
-    return m + np.log(s)
+                rest += np.exp(value - m)
+    return m + np.log1p(rest)
+
+
+@wrong(exercises.streaming_logsumexp)
+def stream_log1p_of_the_rounded_sum(blocks):
+    m, s = -np.inf, 0.0
+    for block in blocks:
+        new_m = max(m, block.max())
+        s = s * np.exp(m - new_m) + np.exp(block - new_m).sum()
+        m = new_m
+    return m + np.log1p(s - 1.0)  # too late: 1 + e^-40 has already rounded to 1
 
 
 @wrong(exercises.streaming_logsumexp)

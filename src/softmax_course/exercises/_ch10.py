@@ -107,6 +107,16 @@ def _block_lses(blocks):
     return [float(logsumexp(block)) for block in blocks]
 
 
+def _plain_log_stream(blocks):
+    """The running pair (m, l) kept as l itself, finished with m + log(l)."""
+    m, total = -np.inf, 0.0
+    for block in blocks:
+        m_new = max(m, block.max())
+        total = total * np.exp(m - m_new) + np.exp(block - m_new).sum()
+        m = m_new
+    return float(m + np.log(total))
+
+
 streaming_logsumexp = Checker(
     name="streaming_logsumexp",
     chapter="10_softmax_at_scale",
@@ -123,13 +133,18 @@ streaming_logsumexp = Checker(
         (Stream([[-1000.0], [1000.0, 0.0], [-5.0]]),),
         (Stream([[3.0]]),),
         (Stream([rows(3, seed=1004 + i, scale=5.0) for i in range(6)]),),
+        # the log-sum-exp is 4.2e-18: 1 + e^-40 rounds to 1, and log(1) = 0 loses it
+        (Stream([[0.0], [-40.0]]),),
     ],
     covers=(
         "streams of 1 to 6 blocks of 1 to 5 logits",
         "logits of size 1000 and -1000, a maximum that grows from block to block "
         "(the running sum must be rescaled), and a stream 2000 wide",
+        "a log-sum-exp near 0 (4.2e-18 for the blocks [0] and [-40]), compared "
+        "relatively, with no absolute tolerance: log(l) of a sum l that rounds to 1 "
+        "loses it, log1p of the rest keeps it",
     ),
-    atol=1e-12,
+    atol=0.0,
     mistakes=[
         Mistake(
             "the blocks' log-sum-exps added",
@@ -160,20 +175,40 @@ streaming_logsumexp = Checker(
             "exp(m_old - m_new) when the maximum grows.",
             variants=[lambda blocks: float(np.log(sum(np.exp(block).sum() for block in blocks)))],
         ),
+        Mistake(
+            "the log of a sum that rounds to 1 (no log1p)",
+            "The sum l is 1 + rest, where rest sums the terms other than the maximum's "
+            "own exp(0) = 1. When rest is below the rounding of 1 (for the blocks [0] "
+            "and [-40], rest = e^-40 = 4.2e-18), 1 + rest rounds to 1 and m + log(l) "
+            "returns m, losing the answer 4.2e-18. Carry rest instead of l (a new "
+            "maximum's own term becomes the new 1) and return m + np.log1p(rest).",
+            variants=[_plain_log_stream],
+        ),
     ],
     hint_text=(
-        "Start from m = -inf, l = 0. For each block, m_new = max(m, block.max()); "
-        "l = l * exp(m - m_new) + sum(exp(block - m_new)); m = m_new. At the end, "
-        "return m + log(l)."
+        "Keep the pair (m, l) as m and rest = l - 1, from m = -inf, rest = 0. For each "
+        "block, m_new = max(m, block.max()). If m_new > m, the new maximum's own term "
+        "exp(0) = 1 is the new 1: rest = (1 + rest) * exp(m - m_new) + the sum of the "
+        "block's other terms exp(z - m_new); otherwise rest += sum(exp(block - m_new)). "
+        "Then m = m_new. At the end return m + log1p(rest): log(1 + rest) loses a "
+        "rest below 1e-16."
     ),
     solution_text="""
 def my_stream_logsumexp(blocks):
-    m, total = -np.inf, 0.0  # the pair (m, l) of the logits read so far
+    m, rest = -np.inf, 0.0  # the pair (m, l) as l = 1 + rest, as the book does
     for block in blocks:
-        m_new = max(m, block.max())
-        total = total * np.exp(m - m_new) + np.exp(block - m_new).sum()
+        top = int(np.argmax(block))
+        if block[top] == -np.inf:
+            continue  # an all-masked block adds nothing
+        m_new = max(m, block[top])
+        terms = np.exp(block - m_new)
+        if block[top] > m:  # a new maximum: its own term is the new 1
+            terms[top] = 0.0
+            rest = (1.0 + rest) * np.exp(m - m_new) + terms.sum()
+        else:
+            rest = rest + terms.sum()
         m = m_new
-    return m + np.log(total)
+    return m + np.log1p(rest)  # log1p keeps a tiny rest that 1 + rest rounds away
 """,
 )
 
