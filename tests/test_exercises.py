@@ -404,3 +404,12 @@ def test_a_float32_loss_is_not_called_the_loss_of_the_predicted_class(capsys):
     assert not correct
     assert "(expected 0.0773039, received 0.0773038" in out
     assert "Recognised mistake" not in out
+
+
+def test_an_overflowing_np_where_is_named(capsys):
+    def my_sigmoid(z):
+        return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+    correct, out = _run(exercises.stable_sigmoid, my_sigmoid, capsys)
+    assert correct is False
+    assert "gives the expected results, but it overflows on z = " in out

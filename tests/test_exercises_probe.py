@@ -141,6 +141,12 @@ def sigmoid_abs(z):
 
 
 @wrong(exercises.stable_sigmoid)
+def sigmoid_where_both_branches(z):
+    # right values, but np.where computes np.exp(-z) and np.exp(z) everywhere
+    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+
+@wrong(exercises.stable_sigmoid)
 def sigmoid_scipy(z):
     return scipy.special.expit(z)  # rounds e^-730, a subnormal number, to 0
 
@@ -211,6 +217,16 @@ def logits_for_log2(probs):
 @wrong(exercises.softmax_inverse)
 def logits_for_epsilon(probs):
     return np.log(probs + 1e-9)
+
+
+@wrong(exercises.softmax_inverse)
+def logits_for_small_epsilon(probs):
+    return np.log(probs + 1e-15)
+
+
+@wrong(exercises.softmax_inverse)
+def logits_for_clipped(probs):
+    return np.log(np.clip(probs, 1e-12, 1.0))
 
 
 @wrong(exercises.softmax_inverse)

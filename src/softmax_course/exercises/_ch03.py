@@ -32,8 +32,10 @@ softmax_inverse = Checker(
     covers=(
         "distributions of 1 to 7 classes, uniform and peaked",
         "a probability of 1e-200, whose logit is about -460: logits that clip or "
-        "add a small constant to the probabilities fail it",
+        "add a small constant to the probabilities (even 1e-30) fail it, since the "
+        "softmax of the returned logits is compared relatively (atol = 0)",
     ),
+    atol=0.0,
     mistakes=[
         Mistake(
             "the probabilities returned as logits",

@@ -135,14 +135,18 @@ streaming_logsumexp = Checker(
         (Stream([rows(3, seed=1004 + i, scale=5.0) for i in range(6)]),),
         # the log-sum-exp is 4.2e-18: 1 + e^-40 rounds to 1, and log(1) = 0 loses it
         (Stream([[0.0], [-40.0]]),),
+        # the same inside one block, whose maximum is new: its other terms must not be
+        # added to its own 1 and then have 1 taken off (1 + e^-40 - 1 is 0)
+        (Stream([[-50.0], [0.0, -40.0]]),),
     ],
     covers=(
         "streams of 1 to 6 blocks of 1 to 5 logits",
         "logits of size 1000 and -1000, a maximum that grows from block to block "
         "(the running sum must be rescaled), and a stream 2000 wide",
-        "a log-sum-exp near 0 (4.2e-18 for the blocks [0] and [-40]), compared "
-        "relatively, with no absolute tolerance: log(l) of a sum l that rounds to 1 "
-        "loses it, log1p of the rest keeps it",
+        "a log-sum-exp near 0 (4.2e-18 for the blocks [0] and [-40], and for [-50] "
+        "then [0, -40], where the tiny term shares a block with a new maximum), "
+        "compared relatively, with no absolute tolerance: log(l) of a sum l that "
+        "rounds to 1 loses it, log1p of the rest keeps it",
     ),
     atol=0.0,
     mistakes=[
@@ -255,8 +259,10 @@ top_k_distribution = Checker(
         "logits of size 1000 (exp overflows without a max shift), and kept logits "
         "1500, 2, 0, -10, where shifting by their minimum or mean instead of their "
         "maximum still overflows",
+        "the cut tokens must be exactly 0 (atol = 0): masking them with a large "
+        "negative number such as -100 leaves them a tiny probability",
     ),
-    atol=1e-15,
+    atol=0.0,
     mistakes=[
         Mistake(
             "probabilities zeroed without renormalising",

@@ -123,6 +123,10 @@ class Checker:
         answer to far more than this many decimals were computed by code.
     time_limit : float
         Seconds each call of the learner's function may take (10 by default).
+    overflow_free : bool
+        The exercise forbids overflow (a stable formula): a function whose
+        results are right but that overflows on a hidden input (such as
+        ``np.where`` over two branches, both computed) is not correct.
     """
 
     name: str
@@ -146,6 +150,7 @@ class Checker:
     rules: tuple[Rule, ...] = ()
     by_hand_decimals: int | None = None
     time_limit: float = DEFAULT_TIME_LIMIT
+    overflow_free: bool = False
 
     def __post_init__(self):
         for name in ("parameters", "cases", "covers", "mistakes", "solution_uses", "rules"):
@@ -386,6 +391,17 @@ class Checker:
                         f"Note: {name} changes its argument `{changed}` in place; code that "
                         "calls it may not expect that."
                     )
+        if self.overflow_free:
+            overflowed = self._overflowing_input(function, limit)
+            if overflowed is not None:
+                return (
+                    f"Not correct yet: {name} gives the expected results, but it "
+                    f"overflows on {self._show_args(overflowed)} (a value above the "
+                    "largest float, such as np.exp of a large number, even in a branch "
+                    "of np.where that is not chosen: np.where computes both). The "
+                    "exercise asks for a formula that never overflows.",
+                    False,
+                )
         broken = broken_rule(function, self.rules)
         if broken is not None:
             rule, called = broken
@@ -397,6 +413,31 @@ class Checker:
         count = len(self.cases)
         lines = [f"Correct: {name} gives the expected result on all {count} hidden test inputs."]
         return "\n".join(lines + notes), True
+
+    def _overflowing_input(self, function, limit: float):
+        """The first hidden input on which ``function`` overflows, or None."""
+        for args in self.cases:
+            copies = [copy_argument(arg) for arg in args]
+
+            def thunk(copies=copies):
+                with np.errstate(over="raise"):
+                    try:
+                        function(*copies)
+                    except FloatingPointError:
+                        return True
+                return False
+
+            outcome = run_guarded(thunk, limit)
+            if outcome.value is True:
+                return args
+        return None
+
+    def _show_args(self, args) -> str:
+        shown = ", ".join(
+            f"{parameter} = {format_value(np.asarray(arg))}"
+            for parameter, arg in zip(self.parameters, args, strict=True)
+        )
+        return shown
 
     def _changed_argument(self, args, copies) -> str | None:
         for parameter, original, given in zip(self.parameters, args, copies, strict=True):
