@@ -390,6 +390,14 @@ def my_logsumexp_naive(z):
     return np.log(np.sum(np.exp(z), axis=-1))
 
 
+@mistake(exercises.stable_log_softmax, "z minus the log-sum-exp, which cancels")
+def my_log_softmax_minus_lse(z):
+    m = z.max(axis=-1, keepdims=True)
+    others = np.exp(z - m)
+    np.put_along_axis(others, z.argmax(axis=-1)[:, None], 0.0, axis=-1)
+    return z - (m + np.log1p(others.sum(axis=-1, keepdims=True)))
+
+
 # -- chapter 6 ----------------------------------------------------------------------
 
 
@@ -495,6 +503,12 @@ def my_loss_from_probs_sign(probs, labels):
 @mistake(exercises.loss_from_probabilities, "one loss per example, not their mean")
 def my_loss_from_probs_each(probs, labels):
     return -np.log(_pick(probs, labels))
+
+
+@mistake(exercises.cross_entropy_loss, "LSE(z) - z_y, which cancels")
+def my_cross_entropy_lse_minus_logit(logits, labels):
+    lse = np.logaddexp.reduce(logits, axis=-1)
+    return np.mean(lse - logits[np.arange(len(labels)), labels])
 
 
 # -- chapter 7 ----------------------------------------------------------------------
@@ -631,6 +645,12 @@ def my_accuracy_error(logits, labels):
 @mistake(exercises.accuracy_from_logits, "the mean confidence instead of the accuracy")
 def my_accuracy_confidence(logits, labels):
     return _softmax_rows(logits).max(axis=1).mean()
+
+
+@mistake(exercises.accuracy_from_logits, "a softmax that overflows before the argmax")
+def my_accuracy_naive_softmax(logits, labels):
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return np.mean(probs.argmax(axis=1) == labels)
 
 
 # -- chapter 9 ----------------------------------------------------------------------

@@ -75,8 +75,8 @@ MIN_SHIFT = Mistake(
 MEAN_SHIFT = Mistake(
     "the row mean subtracted instead of the maximum",
     "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-    "maximum makes every exponent <= 0: the row [1000, -1000, 0.5] has mean 0.17 "
-    "and exp(1000 - 0.17) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    "maximum makes every exponent <= 0: the row [700, -1500, 0] has mean -266.7 "
+    "and exp(700 + 266.7) = inf. Subtract z.max(axis=-1, keepdims=True).",
     variants=[
         lambda z: _shifted_softmax(z, z.mean(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.mean(axis=-1, keepdims=True)),
@@ -137,8 +137,9 @@ stable_softmax = Checker(
         NOT_DIVIDED,
         Mistake(
             "the maximum of the whole batch subtracted",
-            "One maximum for the whole batch leaves rows far below it at exp(-1600) = "
-            "0, and 0 / 0 is NaN. Subtract each row's own maximum: "
+            "One maximum for the whole batch leaves a row far below it with every "
+            "exponential 0 (exp(-900) underflows), and 0 / 0 is NaN. Subtract each "
+            "row's own maximum: "
             "z.max(axis=-1, keepdims=True).",
             variants=[_batch_max_softmax],
         ),
@@ -168,12 +169,15 @@ def my_softmax(z):
 LOG_BATCHES = [
     rows((3, 4), seed=511),
     np.array([[0.0, -850.0, 2.5], [1.0, 2.0, 3.0]]),
+    # ties for the maximum: only one of the tied terms is the 1 left out of r
+    np.array([[1.0, 1.0, -2.0, 0.5], [0.0, 0.0, 0.0, 0.0]]),
     np.array([[950.0, 949.0, 0.0], [-950.0, -951.0, -950.5]]),
     np.array([[20.0, -30.0, 5.0], [0.5, 0.25, -1.0]], dtype=np.float32),
+    # log-probabilities near 0: -4.3e-18 is lost by log(1 + r); before the rows
+    # below, where z - LSE(z) cancels, so that the two mistakes are told apart
+    np.array([[0.0, -40.0, -45.0], [2.0, -38.0, 1.5]]),
     np.array([[700.0, -1500.0, 0.0], [-800.0, 10.0, 5.0]]),
     np.array([[1000.0, -1000.0, 3.0], [-900.0, 0.0, -5.0]]),
-    # log-probabilities near 0: -4.3e-18 is lost by log(1 + r)
-    np.array([[0.0, -40.0, -45.0], [2.0, -38.0, 1.5]]),
     np.array([[1e6, 1e6 - 0.5, 1e6 + 0.25], [-1e6, -1e6 - 40.0, -1e6 - 2.0]]),
     rows((4, 1), seed=512),
     rows((6, 8), seed=513, scale=20.0),
@@ -194,11 +198,17 @@ stable_log_softmax = Checker(
     reference=lambda z: log_softmax(z, axis=-1),
     cases=[(batch,) for batch in LOG_BATCHES],
     covers=(
-        *BATCH_COVERS[:1],
+        "ordinary logits, and batches of 2 to 6 rows with 1 to 8 classes (one class "
+        "per row included)",
+        "ties for the row maximum ([1, 1, -2, 0.5] and a row of zeros)",
         "a log-probability 850 below the top one, which log(softmax) makes -inf",
         "log-probabilities near 0 (-4.3e-18), compared relatively, with no absolute "
-        "tolerance: log(sum) of a sum that rounds to 1 loses them, log1p keeps them",
-        *BATCH_COVERS[2:],
+        "tolerance: log(sum) of a sum that rounds to 1 loses them, log1p keeps them, "
+        "and z - LSE(z) loses them where the top logit is large ([700, -1500, 0])",
+        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 3]) and 810 wide, "
+        "where shifting by the row's minimum or mean instead of its maximum overflows",
+        "a huge common offset (1e6 and -1e6) that only a shift removes",
+        BATCH_COVERS[-1],
     ),
     rules=(NUMPY_ONLY,),
     atol=0.0,
@@ -209,6 +219,18 @@ stable_log_softmax = Checker(
             variants=[lambda z: log_softmax(z, axis=0)],
         ),
         NO_LOG1P,
+        Mistake(
+            "z minus the log-sum-exp, which cancels",
+            "z - LSE(z) subtracts two nearly equal numbers for the top class: for the "
+            "row [700, -1500, 0], LSE(z) = 700 + 9.9e-305 rounds to 700, and 700 - 700 "
+            "= 0 loses the log-probability -9.9e-305. Subtract in the other order: "
+            "(z - m) - np.log1p(r), where z - m is exact and the tiny log1p(r) is "
+            "subtracted last.",
+            variants=[
+                lambda z: z - logsumexp(z, axis=-1, keepdims=True),
+                lambda z: z - np.logaddexp.reduce(z, axis=-1, keepdims=True),
+            ],
+        ),
         Mistake(
             "log(softmax(z)) instead of a log-softmax",
             "A probability of exp(-852.6) underflows to 0 and its log is -inf, while the "
@@ -281,7 +303,10 @@ stable_logsumexp = Checker(
         "rows near exp's limits ([1000, 1000, 999], [-1000, -1001, -1000.5])",
         "log-sum-exps near 0 (4.2e-18 for [0, -40]), compared relatively, with no "
         "absolute tolerance: log(sum) of a sum that rounds to 1 loses them",
-        *BATCH_COVERS[2:],
+        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 5]) and 810 wide, "
+        "where shifting by the row's minimum or mean instead of its maximum overflows",
+        "a huge common offset (1e6) that only a shift removes",
+        BATCH_COVERS[-1],
     ),
     rules=(NUMPY_ONLY,),
     atol=0.0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cross_entropy, softmax
+from .. import cross_entropy, logsumexp, softmax
 from ._checker import Checker
 from ._inputs import probabilities, rows
 from ._mistakes import Mistake
@@ -72,9 +72,10 @@ cross_entropy_loss = Checker(
     cases=[*CASES, NEAR_ZERO_CASE, FLOAT32_CASE],
     covers=(
         *CASE_COVERS,
-        "a mean loss near 0 (1.5e-17), compared relatively, with no absolute "
-        "tolerance: log(sum) of a sum that rounds to 1 loses it (log_softmax, or "
-        "log1p, keeps it)",
+        "a mean loss near 0 (2.1e-17), compared relatively, with no absolute "
+        "tolerance: log(sum) of a sum that rounds to 1 loses it, and so does "
+        "LSE(z) - z_y where the true class has a large logit ([5, -35, -36]); "
+        "log_softmax, or (m - z_y) + log1p(r), keeps it",
         "float32 logits, compared with float32's tolerance",
     ),
     atol=0.0,
@@ -89,7 +90,7 @@ cross_entropy_loss = Checker(
             "double softmax",
             "The softmax was applied twice: the loss from logits already contains one, "
             "so pass it the logits, not softmax(logits). The doubled loss is squeezed "
-            "between log K - 1 + 1/K and log K and trains badly.",
+            "between log(e + K - 1) - 1 and log(e + K - 1) and trains badly.",
             variants=[lambda logits, labels: _mean_loss(softmax(logits), labels)],
         ),
         Mistake(
@@ -138,10 +139,26 @@ cross_entropy_loss = Checker(
         Mistake(
             "the log of a sum that rounds to 1 (no log1p)",
             "After the max shift a row sums to 1 + r, where r sums the other terms; for "
-            "the row [0, -40, -38], r = 3.3e-17 is below the rounding of 1, so log(1 + r) "
-            "is 0 and the loss 3.3e-17 is lost. log_softmax from the package keeps it "
+            "the row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so log(1 + r) "
+            "is 0 and the loss 3.6e-17 is lost. log_softmax from the package keeps it "
             "(it takes log1p(r), leaving the largest term out of the sum).",
             variants=[_loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))],
+        ),
+        Mistake(
+            "LSE(z) - z_y, which cancels",
+            "LSE(z) - z_y is the loss in exact arithmetic, but where the true class has "
+            "the largest logit m and the loss is tiny, LSE(z) = m + log1p(r) rounds to "
+            "m and the difference is 0: for the row [5, -35, -36] the loss 5.8e-18 is "
+            "lost. Compute (m - z_y) + log1p(r), where m - z_y is exact, or take "
+            "-log_softmax(z) at the label.",
+            variants=[
+                lambda logits, labels: np.mean(
+                    logsumexp(logits, axis=-1) - _picked(logits, labels)
+                ),
+                lambda logits, labels: np.mean(
+                    np.logaddexp.reduce(logits, axis=-1) - _picked(logits, labels)
+                ),
+            ],
         ),
         Mistake(
             "the row minimum or mean subtracted instead of the maximum",

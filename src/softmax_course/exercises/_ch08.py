@@ -67,14 +67,24 @@ _ACCURACY_CASES = [
     (rows((8, 3), seed=801), np.array([1, 0, 2, 2, 1, 0, 0, 2])),
     (rows((5, 4), seed=802), np.array([3, 1, 0, 2, 2])),
     (rows((6, 2), seed=803), np.array([0, 1, 1, 0, 1, 1])),
-    (np.array([[1000.0, -1000.0, 999.0], [-1000.0, 1000.0, 0.0]]), np.array([0, 0])),
+    # exp(999) and exp(1000) overflow: a softmax without the max shift gives NaN, and
+    # np.argmax returns the first NaN, class 0 in the last row, whose label is 1
+    (
+        np.array([[1000.0, -1000.0, 999.0], [-1000.0, 1000.0, 0.0], [999.0, 1000.0, 0.0]]),
+        np.array([0, 0, 1]),
+    ),
     (np.array([[2.0], [-1.0], [0.5]]), np.array([0, 0, 0])),
     (np.array([[0.5, -1.0, 2.0, 0.0]]), np.array([1])),
 ]
 
 
 def _accuracy(logits, labels):
-    return float(np.mean(np.argmax(softmax(logits, axis=-1), axis=-1) == labels))
+    return float(np.mean(np.argmax(logits, axis=-1) == labels))
+
+
+def _overflowing_softmax(logits):
+    e = np.exp(logits)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 accuracy_from_logits = Checker(
@@ -89,9 +99,25 @@ accuracy_from_logits = Checker(
     cases=_ACCURACY_CASES,
     covers=(
         "batches of 1 to 8 examples with 1 to 4 classes, accuracies from 0 to 1",
-        "logits of size 1000 (a softmax before the argmax must not overflow) and a single class",
+        "logits of size 1000 (a softmax before the argmax must not overflow: in the "
+        "row [999, 1000, 0] it gives NaN, and np.argmax takes the first NaN) and a "
+        "single class",
+        "an accuracy computed in float32 (as Keras's metric returns it) is accepted: "
+        "the relative tolerance is 1e-6",
     ),
+    rtol=1e-6,
     mistakes=[
+        Mistake(
+            "a softmax that overflows before the argmax",
+            "np.exp(1000) is inf, and inf / inf is NaN; np.argmax returns the first NaN, "
+            "which need not be the largest logit. The softmax keeps the order of the "
+            "logits, so it is not needed: take np.argmax(logits, axis=-1).",
+            variants=[
+                lambda logits, labels: float(
+                    np.mean(np.argmax(_overflowing_softmax(logits), axis=-1) == labels)
+                )
+            ],
+        ),
         Mistake(
             "the number of correct predictions, not the fraction",
             "Divide the count by the number of examples (np.mean of the booleans does both).",

@@ -120,7 +120,7 @@ temperature_nll = Checker(
         (np.array([[50.0, 0.0, 49.5], [1.0, 2.0, 0.5]]), np.array([2, 1]), 0.05),
         # z / T is [1000, -1000, 0]: a min or mean shift overflows
         (np.array([[50.0, -50.0, 0.0], [0.5, 1.0, -1.0]]), np.array([0, 2]), 0.05),
-        # z / T is [0, -40, -38]: a loss of 3.3e-17 that log(1 + r) rounds to 0
+        # z / T is [0, -40, -38]: a loss of 3.6e-17 that log(1 + r) rounds to 0
         (np.array([[0.0, -2.0, -1.9]]), np.array([0]), 0.05),
         (rows((4, 6), seed=912), np.array([5, 0, 2, 2]), 100.0),
     ],
@@ -130,7 +130,7 @@ temperature_nll = Checker(
         "inf) and 1000 (exp overflows without the max subtraction)",
         "scaled rows [1000, -1000, 0], where shifting by the row's minimum or mean "
         "instead of its maximum still overflows",
-        "a loss near 0 (3.3e-17), compared relatively, with no absolute tolerance: "
+        "a loss near 0 (3.6e-17), compared relatively, with no absolute tolerance: "
         "log(sum) of a sum that rounds to 1 loses it",
     ),
     atol=0.0,
@@ -204,8 +204,8 @@ temperature_nll = Checker(
         Mistake(
             "the log of a sum that rounds to 1 (no log1p)",
             "After the max shift a row sums to 1 + r, where r sums the other terms; for "
-            "the scaled row [0, -40, -38], r = 3.3e-17 is below the rounding of 1, so "
-            "log(1 + r) is 0 and the loss 3.3e-17 is lost. log_softmax from the "
+            "the scaled row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so "
+            "log(1 + r) is 0 and the loss 3.6e-17 is lost. log_softmax from the "
             "package keeps it (it takes log1p(r)).",
             variants=[
                 lambda logits, labels, temperature: _nll_from(
@@ -247,7 +247,7 @@ masked_softmax = Checker(
         (rows((1, 6), seed=924), np.array([[0, 0, 0, 0, 0, 1]], dtype=bool)),
     ],
     covers=(
-        "causal and arbitrary masks over 2 to 4 queries and 3 to 6 keys, and rows "
+        "causal and arbitrary masks over 1 to 4 queries and 3 to 6 keys, and rows "
         "that allow a single key",
         "scores of size 1000 (exp overflows without a max shift) and a masked score "
         "larger than every allowed one (the shift must ignore it)",
