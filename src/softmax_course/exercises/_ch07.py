@@ -210,13 +210,14 @@ regression_gradient = Checker(
     mistakes=[
         Mistake(
             "gradient with the wrong sign",
-            "The gradient of the cross-entropy with respect to Z is P - Y, not Y - P.",
+            "The gradient of the mean cross-entropy with respect to Z is (P - Q) / N, "
+            "not (Q - P) / N.",
             variants=[_wrong_sign],
         ),
         Mistake(
             "the 1/N of the mean left out",
-            "The loss is a mean over the N examples: divide X.T @ (P - Y) and the sum "
-            "of the rows of P - Y by N.",
+            "The loss is a mean over the N examples: divide X.T @ (P - Q) and the sum "
+            "of the rows of P - Q by N.",
             variants=[_no_mean],
         ),
         Mistake(
@@ -231,18 +232,18 @@ regression_gradient = Checker(
         ),
         Mistake(
             "db summed, not averaged",
-            "db is the mean of the rows of P - Y, (P - Y).mean(axis=0).",
+            "db is the mean of the rows of P - Q, (P - Q).mean(axis=0).",
             variants=[_db_summed],
         ),
         Mistake(
             "dW transposed",
-            "(P - Y).T @ X has shape (K, d); dW must have the shape of W, (d, K): X.T @ (P - Y).",
+            "(P - Q).T @ X has shape (K, d); dW must have the shape of W, (d, K): X.T @ (P - Q).",
             variants=[_dW_transposed],
         ),
     ],
     hint_text=(
-        "With P = softmax(X @ W + b, axis=-1) and Y the one-hot labels "
-        "(np.eye(K)[y]): dW = X.T @ (P - Y) / N + l2 * W and db = (P - Y).mean(axis=0)."
+        "With P = softmax(X @ W + b, axis=-1) and Q the one-hot targets "
+        "(np.eye(K)[y]): dW = X.T @ (P - Q) / N + l2 * W and db = (P - Q).mean(axis=0)."
     ),
     solution_text="""
 def my_gradient(W, b, X, y, l2):
