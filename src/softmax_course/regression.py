@@ -126,7 +126,7 @@ def softmax_regression_loss_grad(
     log_probs = log_softmax(X @ W + b, axis=-1)
     rows = np.arange(n_samples)
     loss = -log_probs[rows, labels].mean() + 0.5 * l2 * np.sum(W * W)
-    residual = np.exp(log_probs)  # P, then P - Y, scaled by 1/N
+    residual = np.exp(log_probs)  # P, then P - Q, scaled by 1/N
     residual[rows, labels] -= 1.0
     residual /= n_samples
     dW = X.T @ residual + l2 * W
