@@ -90,7 +90,7 @@ def my_sigmoid_sign(z):
     return 1 / (1 + np.exp(z))
 
 
-@mistake(exercises.stable_log_sigmoid, "log(sigmoid(z)) instead of a log-sigmoid")
+@mistake(exercises.stable_log_sigmoid, "log(sigmoid(z)), or an exponential that overflows")
 def my_log_sigmoid_of_sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.log(np.where(z >= 0, 1 / (1 + e), e / (1 + e)))
@@ -119,6 +119,11 @@ def my_sigmoid_one_minus(z):
 @mistake(exercises.stable_sigmoid, "one minus a number near 1 for negative inputs")
 def my_sigmoid_tanh(z):
     return (1 + np.tanh(z / 2)) / 2
+
+
+@mistake(exercises.stable_log_sigmoid, "z - log(1 + exp(z)), which cancels for large z")
+def my_log_sigmoid_minus_softplus(z):
+    return z - np.logaddexp(0, z)
 
 
 # -- chapter 3 ----------------------------------------------------------------------
@@ -249,6 +254,12 @@ def my_vjp_sign(z, v):
 def my_vjp_sum(z, v):
     p = _softmax_rows(z)
     return p * (v - np.sum(v))
+
+
+@mistake(exercises.true_class_loss, "the mean or the minimum subtracted instead of the maximum")
+def my_loss_mean_shift(scores, true_class):
+    s = scores - scores.mean()
+    return np.log(np.exp(s).sum()) - s[true_class]
 
 
 # -- chapter 5 ----------------------------------------------------------------------
@@ -651,6 +662,13 @@ def my_accuracy_confidence(logits, labels):
 def my_accuracy_naive_softmax(logits, labels):
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     return np.mean(probs.argmax(axis=1) == labels)
+
+
+@mistake(exercises.accuracy_from_logits, "the probability of the label thresholded at 0.5")
+def my_accuracy_threshold(logits, labels):
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return np.mean(p[np.arange(len(labels)), labels] > 0.5)
 
 
 # -- chapter 9 ----------------------------------------------------------------------

@@ -1143,3 +1143,19 @@ def test_no_wrong_answer_is_a_catalogued_mistake_variant():
     # outside the catalogue: none of them is one of the checker's own wrong formulas
     variants = {id(v) for c in exercises.CHECKERS for m in c.mistakes for v in m.variants}
     assert not any(id(param.values[1]) in variants for param in WRONG)
+
+
+@wrong(exercises.streaming_logsumexp)
+def stream_held_whole(blocks):
+    everything = np.concatenate(list(blocks))  # the whole stream in memory
+    m = everything.max()
+    return m + np.log(np.exp(everything - m).sum())
+
+
+@wrong(exercises.top_k_distribution)
+def top_k_finite_mask(logits, k):
+    masked = np.full_like(logits, -1e4)  # as BERT masks attention
+    keep = np.argsort(logits)[-k:]
+    masked[keep] = logits[keep]
+    e = np.exp(masked - masked.max())
+    return e / e.sum()

@@ -105,10 +105,11 @@ stable_log_sigmoid = Checker(
     atol=0.0,
     mistakes=[
         Mistake(
-            "log(sigmoid(z)) instead of a log-sigmoid",
-            "For z = -850.5 the sigmoid underflows to 0 (or exp(850.5) overflows) and "
-            "its log is -inf, while log sigma(z) is about -850.5. Compute the log directly: "
-            "log sigma(z) = -log(1 + exp(-z)) = -np.logaddexp(0, -z), finite for every z.",
+            "log(sigmoid(z)), or an exponential that overflows",
+            "For z = -850.5 the sigmoid underflows to 0, or exp(-z) = exp(850.5) "
+            "overflows to inf; either way the log is -inf, while log sigma(z) is about "
+            "-850.5. Keep every exponent <= 0: log sigma(z) = min(z, 0) - "
+            "log1p(exp(-|z|)), or -np.logaddexp(0, -z), finite for every z.",
             variants=[
                 lambda z: np.log(sigmoid(z)),
                 lambda z: np.log(1.0 / (1.0 + np.exp(-z))),
@@ -126,6 +127,13 @@ stable_log_sigmoid = Checker(
                 lambda z: np.minimum(z, 0) - np.log(1.0 + np.exp(-np.abs(z))),
                 lambda z: -np.log(1.0 + np.exp(-z)),
             ],
+        ),
+        Mistake(
+            "z - log(1 + exp(z)), which cancels for large z",
+            "z - log(1 + e^z) is log sigma(z) in exact arithmetic, but for z = 40 it "
+            "subtracts two numbers that agree to 17 digits, and the result, -4.2e-18, "
+            "is lost. -np.logaddexp(0, -z) computes it with no subtraction.",
+            variants=[lambda z: z - np.logaddexp(0.0, z)],
         ),
         Mistake(
             "the log-probability of the other class",

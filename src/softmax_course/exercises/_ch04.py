@@ -141,6 +141,9 @@ true_class_loss = Checker(
         (np.array([0.5, 3.1, -2.0]), 1),
         (np.array([2.2, -0.7, 0.1, 1.9, -3.0]), 4),
         (np.array([1000.0, 998.0, 990.0]), 1),
+        # 1500 wide: shifting by the mean or the minimum instead of the maximum overflows
+        # (the true class is the top one, so the log of its probability is fine here)
+        (np.array([0.0, -1500.0]), 0),
         (np.array([0.0, -800.0]), 1),
         (np.array([3.0, 1.0, 2.5, -1.0], dtype=np.float32), 0),
         (np.array([1e6 + 2.0, 1e6, 1e6 - 1.5]), 2),
@@ -150,6 +153,8 @@ true_class_loss = Checker(
         "scores of size 1000 and a huge common offset (1e6), where exp overflows",
         "a true class 800 below the largest score: its probability underflows to 0, "
         "the loss is a finite 800",
+        "scores 1500 apart ([0, -1500]), where shifting by their mean or minimum "
+        "instead of their maximum overflows",
         "float32 scores whose true class is also the predicted class",
     ),
     mistakes=[
@@ -197,6 +202,22 @@ true_class_loss = Checker(
                         np.exp(scores - scores.max())[true_class]
                         / np.exp(scores - scores.max()).sum()
                     )
+                ),
+            ],
+        ),
+        Mistake(
+            "the mean or the minimum subtracted instead of the maximum",
+            "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
+            "maximum makes every exponent <= 0: the scores [0, -1500] have mean -750, "
+            "and exp(0 + 750) = inf. Subtract scores.max().",
+            variants=[
+                lambda scores, true_class: (
+                    np.log(np.exp(scores - scores.mean()).sum())
+                    - (scores[true_class] - scores.mean())
+                ),
+                lambda scores, true_class: (
+                    np.log(np.exp(scores - scores.min()).sum())
+                    - (scores[true_class] - scores.min())
                 ),
             ],
         ),

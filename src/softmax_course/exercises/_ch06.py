@@ -32,8 +32,8 @@ CASE_COVERS = (
     "ordinary logits, and batches of 1 to 4 examples with 1 to 6 classes (one example, one class)",
     "a true class 820 below the top logit (log(softmax) gives inf), logits of "
     "size 1000 (exp overflows without the max subtraction)",
-    "rows 2000 and 803 wide, where shifting by the row's minimum or mean instead of "
-    "its maximum still overflows",
+    "rows 2000 and 803 wide, where shifting by the row's minimum (both rows) or mean "
+    "(the first) instead of its maximum still overflows",
 )
 
 

@@ -75,6 +75,8 @@ _ACCURACY_CASES = [
     ),
     (np.array([[2.0], [-1.0], [0.5]]), np.array([0, 0, 0])),
     (np.array([[0.5, -1.0, 2.0, 0.0]]), np.array([1])),
+    # right predictions whose top probability is below 0.5: thresholding p_y fails
+    (np.array([[1.0, 0.9, 0.8], [0.2, 0.0, 0.1], [0.0, 3.0, 0.0]]), np.array([0, 0, 2])),
 ]
 
 
@@ -99,6 +101,7 @@ accuracy_from_logits = Checker(
     cases=_ACCURACY_CASES,
     covers=(
         "batches of 1 to 8 examples with 1 to 4 classes, accuracies from 0 to 1",
+        "right predictions whose probability is below 0.5 (logits [1.0, 0.9, 0.8])",
         "logits of size 1000 (a softmax before the argmax must not overflow: in the "
         "row [999, 1000, 0] it gives NaN, and np.argmax takes the first NaN) and a "
         "single class",
@@ -107,6 +110,17 @@ accuracy_from_logits = Checker(
     ),
     rtol=1e-6,
     mistakes=[
+        Mistake(
+            "the probability of the label thresholded at 0.5",
+            "p_y > 0.5 is the two-class rule; with K classes the predicted class can "
+            "have a probability below 0.5 (logits [1.0, 0.9, 0.8] give 0.37, 0.33, "
+            "0.30). A prediction is correct when the argmax of the logits is the label.",
+            variants=[
+                lambda logits, labels: float(
+                    np.mean(softmax(logits, axis=-1)[np.arange(len(labels)), labels] > 0.5)
+                )
+            ],
+        ),
         Mistake(
             "a softmax that overflows before the argmax",
             "np.exp(1000) is inf, and inf / inf is NaN; np.argmax returns the first NaN, "

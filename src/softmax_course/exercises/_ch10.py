@@ -11,6 +11,7 @@ from ._checker import Checker
 from ._format import Stream
 from ._inputs import rows
 from ._mistakes import Mistake
+from ._rules import ONE_PASS
 
 
 def _merge(first, second):
@@ -147,7 +148,10 @@ streaming_logsumexp = Checker(
         "then [0, -40], where the tiny term shares a block with a new maximum), "
         "compared relatively, with no absolute tolerance: log(l) of a sum l that "
         "rounds to 1 loses it, log1p of the rest keeps it",
+        "the rule: one pass; an answer that collects the blocks (list, tuple, "
+        "np.concatenate, np.stack and the like) is refused",
     ),
+    rules=(ONE_PASS,),
     atol=0.0,
     mistakes=[
         Mistake(
@@ -253,6 +257,8 @@ top_k_distribution = Checker(
         (np.array([1500.0, -3000.0, 0.0, -10.0, 2.0, -2000.0]), 4),
         (np.array([3.0, 1.0, 2.5]), 3),
         (np.array([7.5]), 1),
+        # logits far below 0: a finite mask such as -1e4 is larger than the kept ones
+        (np.array([-20000.0, -20001.0, -20002.0, -20000.5]), 2),
     ],
     covers=(
         "1 to 8 logits, k from 1 to all of them",
@@ -260,7 +266,8 @@ top_k_distribution = Checker(
         "1500, 2, 0, -10, where shifting by their minimum or mean instead of their "
         "maximum still overflows",
         "the cut tokens must be exactly 0 (atol = 0): masking them with a large "
-        "negative number such as -100 leaves them a tiny probability",
+        "negative number such as -100 leaves them a tiny probability, and logits "
+        "near -20000 make a mask of -1e4 the largest logit",
     ),
     atol=0.0,
     mistakes=[
