@@ -433,11 +433,8 @@ class Checker:
         return None
 
     def _show_args(self, args) -> str:
-        shown = ", ".join(
-            f"{parameter} = {format_value(np.asarray(arg))}"
-            for parameter, arg in zip(self.parameters, args, strict=True)
-        )
-        return shown
+        """The input on one line, ``z = [...], k = 3`` (the lines of the verdict, joined)."""
+        return ", ".join(line.strip() for line in self._argument_lines(args))
 
     def _changed_argument(self, args, copies) -> str | None:
         for parameter, original, given in zip(self.parameters, args, copies, strict=True):

@@ -87,30 +87,22 @@ def _from_other_library(name: str, obj) -> bool:
     return _root(obj) in _OTHER_LIBRARIES
 
 
-_JACOBIAN_BUILDERS = (softmax_jacobian, np.outer, np.diag, np.diagflat, np.eye, np.identity)
+def _one_of(*objects) -> Callable[[str, object], bool]:
+    """A ``forbids`` that refuses exactly these functions (under any name)."""
+
+    def forbids(name: str, obj) -> bool:
+        obj = _unwrap(obj)
+        return any(obj is forbidden for forbidden in objects)
+
+    return forbids
 
 
-def _forms_jacobian(name: str, obj) -> bool:
-    obj = _unwrap(obj)
-    return any(obj is builder for builder in _JACOBIAN_BUILDERS)
+_forms_jacobian = _one_of(softmax_jacobian, np.outer, np.diag, np.diagflat, np.eye, np.identity)
 
 
-_COLLECTORS = (
-    np.concatenate,
-    np.hstack,
-    np.vstack,
-    np.stack,
-    np.append,
-    np.block,
-    list,
-    tuple,
-    sorted,
+_collects_the_stream = _one_of(
+    np.concatenate, np.hstack, np.vstack, np.stack, np.append, np.block, list, tuple, sorted
 )
-
-
-def _collects_the_stream(name: str, obj) -> bool:
-    obj = _unwrap(obj)
-    return any(obj is collector for collector in _COLLECTORS)
 
 
 NUMPY_ONLY = Rule(
