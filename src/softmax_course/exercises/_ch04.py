@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import cross_entropy, softmax, softmax_jacobian
-from ._checker import Checker
+from ._checker import Checker, MemoryBound
 from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
 from ._inputs import rows
 from ._mistakes import Mistake
@@ -264,9 +264,17 @@ softmax_vjp = Checker(
         "vectors of 1 to 6 classes, ordinary logits and logits of size 1000 (an "
         "overflowing exp fails) and a row 2000 wide (zero probabilities)",
         "the rule: the function must not form J (softmax_jacobian, np.outer, np.diag, "
-        "np.eye are refused, in its own code and in its helpers)",
+        "np.eye are refused, in its own code and in its helpers), nor build it another "
+        "way (by broadcasting), measured: on z and v of 2000 entries, the answer may "
+        "hold at most what 100 vectors of 2000 entries take, where J takes 2000",
     ),
     rules=(NO_JACOBIAN,),
+    memory=MemoryBound(
+        case=(rows(2000, seed=305), rows(2000, seed=306)),
+        limit=100 * 2000 * 8,
+        shown="z and v of 2000 entries",
+        allowed="what 100 vectors of 2000 entries take",
+    ),
     atol=1e-12,
     rtol=1e-8,
     mistakes=[

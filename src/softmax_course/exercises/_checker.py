@@ -22,9 +22,11 @@ outputs.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tracemalloc
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +49,7 @@ from ._guard import DEFAULT_TIME_LIMIT, Outcome, run_guarded
 from ._mistakes import Mistake, same_answer
 from ._rules import Rule, broken_rule
 
-__all__ = ["Checker"]
+__all__ = ["Checker", "MemoryBound"]
 
 #: Relative tolerance by the floating dtype of the expected result.
 RTOL = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-5, np.dtype(np.float64): 1e-9}
@@ -63,7 +65,70 @@ _NONFINITE = (
 )
 
 
+def _megabytes(count: int) -> str:
+    """A number of bytes in megabytes, to one decimal ("0.4 MB")."""
+    return f"{count / 1e6:.1f} MB"
+
+
 _SHAPES = re.compile(r"\((\d+(?:,\s*\d+)*),?\)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemoryBound:
+    """The most memory a correct answer may hold at once, on one input of its own.
+
+    A rule read from the code (:mod:`._rules`) sees only the functions it names;
+    memory sees every way of building what the exercise forbids (a K x K matrix
+    by broadcasting, a stream collected by a comprehension).
+
+    Parameters
+    ----------
+    case : tuple
+        The arguments of the input (not one of the checked cases).
+    limit : int
+        Bytes the answer may allocate on top of its input, at its peak, as
+        ``tracemalloc`` counts them (NumPy reports its arrays to it).
+    shown : str
+        The input in words, for the verdict ("a stream of 40 blocks of 5000 logits").
+    allowed : str
+        The limit in words ("what 10 blocks take").
+    """
+
+    case: tuple
+    limit: int
+    shown: str
+    allowed: str
+
+
+@contextlib.contextmanager
+def _error_state_kept() -> Iterator[None]:
+    """While the learner's code runs, its ``np.errstate`` and ``np.seterr`` change nothing.
+
+    Both (and ``errstate`` as a decorator) set one context variable of NumPy's
+    through the module that defines them; it is replaced for the duration by
+    one whose ``set`` does nothing, so an answer cannot silence the overflow it
+    is being checked for. Ufuncs read the real variable, which the checker has
+    set before.
+    """
+    from numpy._core import _ufunc_config
+
+    real = _ufunc_config._extobj_contextvar
+
+    class _Kept:
+        def get(self, *args):
+            return real.get(*args)
+
+        def set(self, value):
+            return None
+
+        def reset(self, token):
+            return None
+
+    _ufunc_config._extobj_contextvar = _Kept()
+    try:
+        yield
+    finally:
+        _ufunc_config._extobj_contextvar = real
 
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -126,7 +191,12 @@ class Checker:
     overflow_free : bool
         The exercise forbids overflow (a stable formula): a function whose
         results are right but that overflows on a hidden input (such as
-        ``np.where`` over two branches, both computed) is not correct.
+        ``np.where`` over two branches, both computed) is not correct, even
+        when it silences the warning with ``np.errstate``.
+    memory : MemoryBound, optional
+        What the exercise forbids, measured: a function whose results are right
+        but that holds more memory than the bound allows on its input is not
+        correct.
     """
 
     name: str
@@ -151,6 +221,7 @@ class Checker:
     by_hand_decimals: int | None = None
     time_limit: float = DEFAULT_TIME_LIMIT
     overflow_free: bool = False
+    memory: MemoryBound | None = None
 
     def __post_init__(self):
         for name in ("parameters", "cases", "covers", "mistakes", "solution_uses", "rules"):
@@ -410,6 +481,17 @@ class Checker:
                 f"{called}, and the exercise asks for {rule.asks}: {rule.advice}.",
                 False,
             )
+        if self.memory is not None:
+            peak = self._peak_memory(function, limit)
+            if peak is not None and peak > self.memory.limit:
+                rule = self.rules[0] if self.rules else None
+                asks = f", and the exercise asks for {rule.asks}: {rule.advice}" if rule else ""
+                return (
+                    f"Not correct yet: {name} gives the expected results, but on "
+                    f"{self.memory.shown} it held {_megabytes(peak)} at once, more than "
+                    f"{self.memory.allowed} ({_megabytes(self.memory.limit)}){asks}.",
+                    False,
+                )
         count = len(self.cases)
         lines = [f"Correct: {name} gives the expected result on all {count} hidden test inputs."]
         return "\n".join(lines + notes), True
@@ -420,7 +502,7 @@ class Checker:
             copies = [copy_argument(arg) for arg in args]
 
             def thunk(copies=copies):
-                with np.errstate(over="raise"):
+                with np.errstate(over="raise"), _error_state_kept():
                     try:
                         function(*copies)
                     except FloatingPointError:
@@ -431,6 +513,26 @@ class Checker:
             if outcome.value is True:
                 return args
         return None
+
+    def _peak_memory(self, function, limit: float) -> int | None:
+        """Bytes ``function`` held at its peak on the memory input (None if it failed)."""
+        copies = [copy_argument(arg) for arg in self.memory.case]
+        already = tracemalloc.is_tracing()
+
+        def thunk():
+            if not already:
+                tracemalloc.start()
+            try:
+                start = tracemalloc.get_traced_memory()[0]
+                tracemalloc.reset_peak()
+                function(*copies)
+                return tracemalloc.get_traced_memory()[1] - start
+            finally:
+                if not already:
+                    tracemalloc.stop()
+
+        outcome = run_guarded(thunk, limit)
+        return outcome.value if outcome.error is None and not outcome.timed_out else None
 
     def _show_args(self, args) -> str:
         """The input on one line, ``z = [...], k = 3`` (the lines of the verdict, joined)."""

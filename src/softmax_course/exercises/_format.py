@@ -76,9 +76,9 @@ def format_value(value) -> str:
     try:
         array = np.asarray(value)
     except Exception:  # noqa: BLE001 - anything odd is described by its type
-        return f"a {type(value).__name__}"
+        return _a_type(value)
     if array.dtype.kind not in "biuf":
-        return f"a {type(value).__name__}"
+        return _a_type(value)
     if array.ndim == 0:
         return format_value(array.item())
     if array.size > _MAX_SHOWN:
@@ -97,7 +97,19 @@ def describe_type(value) -> str:
     """Say what a value is: an array with its shape, or its type."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
-    return f"a {type(value).__name__}"
+    return _a_type(value)
+
+
+def _a_type(value) -> str:
+    """The value's type with its article.
+
+    Examples
+    --------
+    >>> _a_type(np.int64(3)), _a_type(2.5), _a_type(np.uint8(1))
+    ('an int64', 'a float', 'a uint8')
+    """
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeio' else 'a'} {name}"
 
 
 def format_pair(expected, received) -> tuple[str, str]:
