@@ -853,6 +853,14 @@ def my_top_k_zeros(logits, k):
     return _softmax_rows(masked)
 
 
+@mistake(exercises.top_k_distribution, "the other logits masked with a finite number")
+def my_top_k_finite_mask(logits, k):
+    masked = np.full_like(logits, -1e4)
+    kept = np.argsort(logits)[-k:]
+    masked[kept] = logits[kept]
+    return _softmax_rows(masked)
+
+
 @mistake(exercises.top_k_distribution, "no max subtraction")
 def my_top_k_naive(logits, k):
     e = np.exp(logits)

@@ -250,6 +250,16 @@ def _keep(logits, kept):
     return np.where(np.isin(np.arange(len(logits)), kept), logits, -np.inf)
 
 
+def _top_k_finite_mask(mask):
+    """Top-k with the cut logits set to the finite ``mask`` instead of -inf."""
+
+    def top_k(logits, k):
+        kept = np.isin(np.arange(len(logits)), np.argsort(logits)[-k:])
+        return softmax(np.where(kept, logits, mask))
+
+    return top_k
+
+
 top_k_distribution = Checker(
     name="top_k_distribution",
     chapter="10_softmax_at_scale",
@@ -315,6 +325,14 @@ top_k_distribution = Checker(
                     np.where(_keep(logits, np.argsort(logits)[-k:]) > -np.inf, logits, 0.0)
                 )
             ],
+        ),
+        Mistake(
+            "the other logits masked with a finite number",
+            "A finite mask leaves the cut tokens a probability: exp(-100 - m) is tiny but "
+            "not 0, and for logits near -20000 a mask of -1e4 is the largest logit, so "
+            "the cut tokens take all the probability. Mask with -np.inf, whose "
+            "exponential is exactly 0.",
+            variants=[_top_k_finite_mask(mask) for mask in (-10.0, -50.0, -100.0, -1000.0, -1e4)],
         ),
         Mistake(
             "no max subtraction",
