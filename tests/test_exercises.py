@@ -385,6 +385,23 @@ def test_values_that_print_alike_are_shown_with_their_difference():
     )
 
 
+def test_a_result_in_float32_is_named_as_the_cause():
+    def my_sigmoid(z):
+        z = z.astype(np.float32)  # a float64 input computed in float32
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+    text, correct = exercises.stable_sigmoid.verdict(my_sigmoid)
+    assert not correct
+    assert text.splitlines()[0].endswith(
+        "; the result is float32, which keeps about 7 significant digits, where the "
+        "expected result is float64."
+    )
+    # a float64 result that differs gets no such remark
+    stable, _ = stable_softmax.verdict(lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True))
+    assert "significant digits" not in stable
+
+
 def test_a_broadcasting_error_of_another_kind_gets_no_keepdims_hint(capsys):
     def my_accuracy(logits, labels):
         return np.mean(np.argmax(logits, axis=0) == labels)

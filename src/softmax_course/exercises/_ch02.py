@@ -38,7 +38,8 @@ stable_sigmoid = Checker(
         Mistake(
             "the sigmoid overflows for large negative inputs",
             "For z = -730, np.exp(-z) = exp(730) overflows to inf and 1 / (1 + inf) "
-            "is 0, while the answer is about exp(-730). For z < 0 use the equal form "
+            "is 0, while the answer is about exp(-730) (scipy.special.expit rounds it "
+            "to 0 too). For z < 0 use the equal form "
             "exp(z) / (1 + exp(z)), whose exponential cannot overflow: "
             "np.exp(-np.abs(z)) is at most 1.",
             variants=[lambda z: 1.0 / (1.0 + np.exp(-z))],

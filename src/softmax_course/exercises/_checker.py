@@ -65,6 +65,17 @@ _NONFINITE = (
 )
 
 
+def _narrower(got: np.ndarray, want: np.ndarray) -> str:
+    """Why a result in a narrower float type than expected differs, or ""."""
+    if got.dtype.kind != "f" or want.dtype.kind != "f" or got.itemsize >= want.itemsize:
+        return ""
+    digits = round(-np.log10(np.finfo(got.dtype).eps))
+    return (
+        f"; the result is {got.dtype}, which keeps about {digits} significant digits, "
+        f"where the expected result is {want.dtype}"
+    )
+
+
 def _megabytes(count: int) -> str:
     """A number of bytes in megabytes, to one decimal ("0.4 MB")."""
     return f"{count / 1e6:.1f} MB"
@@ -660,7 +671,7 @@ class Checker:
                     )
                 return (
                     f"{label}{reason}{position} (expected {shown_want}, received "
-                    f"{shown_got}{detail})"
+                    f"{shown_got}{detail}){_narrower(got, want)}"
                 )
         return None
 
