@@ -111,6 +111,16 @@ predicted_class = Checker(
             "`max` returns the largest value; the class is its position, `argmax`.",
             variants=[lambda logits: np.max(logits, axis=-1)],
         ),
+        Mistake(
+            "argmax of probabilities from an exp that overflows",
+            "np.exp(1000.0) is inf and np.exp(-2000.0) is 0, so probabilities computed "
+            "as exp(z) / sum are NaN or tie on such logits, and np.argmax returns the "
+            "first of them. The prediction needs no probabilities: "
+            "np.argmax(logits, axis=-1).",
+            variants=[
+                lambda z: np.argmax(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), axis=-1)
+            ],
+        ),
     ],
     hint_text=(
         "The prediction is the class with the largest logit. `np.argmax` gives the "
