@@ -195,6 +195,23 @@ def my_batch_softmax_exp(logits):
     return np.exp(logits)
 
 
+@mistake(exercises.batch_softmax, "no max subtraction")
+def my_batch_softmax_no_shift(logits):
+    return np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, "the maximum of the whole batch subtracted")
+def my_batch_softmax_batch_max(logits):
+    e = np.exp(logits - np.max(logits))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, "the row mean or minimum subtracted instead of the maximum")
+def my_batch_softmax_mean_shift(logits):
+    e = np.exp(logits - logits.mean(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 @mistake(exercises.true_class_loss, "the probability, not the loss")
 def my_loss_probability(scores, true_class):
     e = np.exp(scores - scores.max())

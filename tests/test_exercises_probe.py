@@ -273,7 +273,9 @@ def predict_rounded(logits):
 
 correct(exercises.softmax_shares)([0.09, 0.2447, 0.6652])
 correct(exercises.softmax_shares)((0.0900, 0.2447, 0.6652))
-correct(exercises.softmax_shares)(np.array([0.0900, 0.2447, 0.6653]))
+correct(exercises.softmax_shares)(np.array([0.09003, 0.24473, 0.66524]))
+wrong(exercises.softmax_shares)(np.array([0.0900, 0.2447, 0.6653]))  # a wrong 4th decimal
+wrong(exercises.softmax_shares)([0.0901, 0.2447, 0.6652])
 wrong(exercises.softmax_shares)([0.0900, 0.6652, 0.2447])
 wrong(exercises.softmax_shares)([0.33, 0.33, 0.33])
 wrong(exercises.softmax_shares)([0.1, 0.2, 0.7])
@@ -290,9 +292,9 @@ def batch_softmax_loop(logits):
 
 
 @correct(exercises.batch_softmax)
-def batch_softmax_no_shift(logits):
-    e = np.exp(logits)  # the chapter's logits are small
-    return e / e.sum(axis=1)[:, None]
+def batch_softmax_transposed_shift(logits):
+    e = np.exp(logits.T - logits.max(axis=1))  # classes first, each column shifted
+    return (e / e.sum(axis=0)).T
 
 
 @correct(exercises.batch_softmax)
@@ -311,6 +313,13 @@ def batch_softmax_transposed(logits):
 def batch_softmax_first_row_sum(logits):
     e = np.exp(logits)
     return e / e[0].sum()
+
+
+@wrong(exercises.batch_softmax)
+def batch_softmax_float32(logits):
+    z = logits.astype(np.float32)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 @wrong(exercises.batch_softmax)

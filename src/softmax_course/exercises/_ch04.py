@@ -14,6 +14,11 @@ from ._rules import NO_JACOBIAN, NUMPY_ONLY
 
 _ONE_TWO_THREE = np.array([1.0, 2.0, 3.0])
 
+#: The shares by hand: four decimals, so a correctly rounded share is within half a unit
+#: of the fourth decimal (5e-5) of the exact one, and a wrong fourth decimal is not.
+_DECIMALS = 4
+_HALF_UNIT = 0.5 * 10.0**-_DECIMALS
+
 
 def _close(values):
     target = np.asarray(values, dtype=np.float64)
@@ -32,6 +37,11 @@ def _percentages(received, expected, args):
     )
 
 
+def _shifted_softmax(logits, shift):
+    e = np.exp(logits - shift)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 softmax_shares = Checker(
     name="softmax_shares",
     chapter="04_worked_examples",
@@ -42,14 +52,15 @@ softmax_shares = Checker(
     reference=lambda: softmax(_ONE_TWO_THREE),
     cases=[()],
     covers=(
-        "the one input of the exercise, [1, 2, 3]; values within 6e-5 of the exact "
-        "shares are accepted (four decimals), values equal to the exact shares to "
-        "every digit are refused as computed by code, not by hand",
+        "the one input of the exercise, [1, 2, 3]; values within 5e-5 (half "
+        "a unit of the fourth decimal) of the exact shares are accepted, so the shares "
+        "rounded to four decimals pass and a wrong fourth decimal fails; values equal to "
+        "the exact shares to every digit are refused as computed by code, not by hand",
     ),
-    by_hand_decimals=4,
+    by_hand_decimals=_DECIMALS,
     returns=(("shares", "values"),),
     rtol=0.0,
-    atol=6e-5,
+    atol=_HALF_UNIT,
     mistakes=[
         Mistake(
             "exponentials, not divided by their sum",
@@ -101,19 +112,72 @@ batch_softmax = Checker(
         (rows((1, 6), seed=403),),
         (rows((6, 1), seed=404),),
         (rows((9, 7), seed=405, scale=6.0),),
+        # logits of size 1000: without the shift by each row's maximum, exp(1000)
+        # overflows to inf and exp(-1000) underflows to 0 (inf / inf and 0 / 0 are NaN);
+        # one shift for the whole batch leaves the third row at exp(-2000) = 0
+        (
+            np.array(
+                [
+                    [1000.0, -1000.0, 0.5],
+                    [1000.0, 999.0, 998.5],
+                    [-1000.0, -1001.0, -999.5],
+                    [2.0, -1.0, 0.0],
+                ]
+            ),
+        ),
     ],
     covers=(
         "batches of 1 to 9 rows and 1 to 7 classes (one row, one class, more rows "
         "than classes and fewer)",
+        "logits of size 1000 (rows [1000, -1000, 0.5], [1000, 999, 998.5] and "
+        "[-1000, -1001, -999.5]), where the softmax without the shift by each row's "
+        "maximum gives NaN (exp(1000) overflows, exp(-1000) underflows), and so do one "
+        "shift by the maximum of the whole batch and a shift by the row's mean or minimum",
         "the rule: NumPy only (the package, SciPy, PyTorch, JAX, TensorFlow and "
         "Keras are refused, in the function and in its helpers)",
     ),
     rules=(NUMPY_ONLY,),
-    mistakes=[WRONG_AXIS, WHOLE_BATCH, NOT_DIVIDED],
+    mistakes=[
+        WRONG_AXIS,
+        WHOLE_BATCH,
+        NOT_DIVIDED,
+        Mistake(
+            "no max subtraction",
+            "exp(1000) overflows to inf and inf / inf is NaN (and exp(-1000) underflows "
+            "to 0, and 0 / 0 is NaN). Subtract each row's maximum first, "
+            "logits - logits.max(axis=-1, keepdims=True): the softmax does not change, "
+            "and no exponential exceeds 1.",
+            variants=[lambda logits: np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)],
+        ),
+        Mistake(
+            "the maximum of the whole batch subtracted",
+            "One maximum for the whole batch leaves a row far below it with every "
+            "exponential 0 (exp(-2000) underflows), and 0 / 0 is NaN. Subtract each "
+            "row's own maximum: logits.max(axis=-1, keepdims=True).",
+            variants=[
+                lambda logits: (
+                    np.exp(logits - logits.max())
+                    / np.exp(logits - logits.max()).sum(axis=-1, keepdims=True)
+                )
+            ],
+        ),
+        Mistake(
+            "the row mean or minimum subtracted instead of the maximum",
+            "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
+            "maximum makes every exponent <= 0: after subtracting the mean (about 0.17) "
+            "or the minimum (-1000) of the row [1000, -1000, 0.5], exp(1000 - 0.17) and "
+            "exp(2000) overflow to inf. Subtract logits.max(axis=-1, keepdims=True).",
+            variants=[
+                lambda logits: _shifted_softmax(logits, logits.mean(axis=-1, keepdims=True)),
+                lambda logits: _shifted_softmax(logits, logits.min(axis=-1, keepdims=True)),
+            ],
+        ),
+    ],
     hint_text=(
-        "Exponentiate, then divide each row by its own sum: "
-        "np.sum(e, axis=-1, keepdims=True) has shape (batch, 1), which broadcasts "
-        "over the classes."
+        "First subtract each row's maximum, logits.max(axis=-1, keepdims=True): the "
+        "softmax does not change, and no exp overflows. Then exponentiate and divide "
+        "each row by its own sum: np.sum(e, axis=-1, keepdims=True) has shape "
+        "(batch, 1), which broadcasts over the classes."
     ),
     solution_text="""
 def my_batch_softmax(logits):
@@ -121,6 +185,10 @@ def my_batch_softmax(logits):
     return e / e.sum(axis=-1, keepdims=True)
 """,
 )
+
+
+#: Near a loss of 0 the chapter's form keeps only absolute accuracy (chapter 5 adds log1p).
+_LOSS_ATOL = 1e-12
 
 
 def _probability(scores, true_class):
@@ -156,7 +224,11 @@ true_class_loss = Checker(
         "scores 1500 apart ([0, -1500]), where shifting by their mean or minimum "
         "instead of their maximum overflows",
         "float32 scores whose true class is also the predicted class",
+        f"a loss is compared relatively, except near 0, where an absolute {_LOSS_ATOL:.0e} "
+        "(in float64) is enough: the log of the max-shifted sum, without log1p, passes "
+        "(chapter 5's exercises compare losses near 0 relatively)",
     ),
+    atol=_LOSS_ATOL,
     mistakes=[
         Mistake(
             "the probability, not the loss",
@@ -192,7 +264,7 @@ true_class_loss = Checker(
         ),
         Mistake(
             "the log of a probability that underflows to 0",
-            "The probability exp(-800) / Z underflows to 0 and -log(0) is inf, while the "
+            "The probability exp(-800) / S underflows to 0 and -log(0) is inf, while the "
             "loss is a finite 800. Take the log before dividing: with the shifted scores "
             "s - max(s), the loss is log(sum(exp(s - max(s)))) - (s[true_class] - max(s)).",
             variants=[
