@@ -203,9 +203,20 @@ def test_float_indices_are_not_accepted(checker, capsys):
     ("single", "several", "text"),
     [
         ("a number", ("one", "two"), "a str, not a number"),
-        (np.ones(3), (np.ones(3), 1.0), "an array of shape (3,), not a single number"),
+        (
+            np.ones(3),
+            (np.ones(3), 1.0),
+            "an array of shape (3,), not a single number (is a mean or a sum over the "
+            "entries missing?)",
+        ),
+        (
+            np.ones(1),
+            (np.ones(1), 1.0),
+            "an array of shape (1,), not a single number (an array of one entry gives "
+            "its number with .item())",
+        ),
     ],
-    ids=["not a number", "array for a number"],
+    ids=["not a number", "array for a number", "array of one entry"],
 )
 @pytest.mark.parametrize("checker", NUMBER_CHECKERS, ids=_ids)
 def test_a_wrong_number_is_explained(checker, single, several, text, capsys):
@@ -370,6 +381,18 @@ def test_a_value_answer_may_be_a_list_a_tuple_or_an_array(capsys):
     ):
         correct, out = _run(exercises.softmax_shares, answer, capsys)
         assert correct and out.startswith("Correct: ")
+
+
+def test_a_list_is_shown_as_a_list_and_a_description_by_its_text():
+    text, correct = exercises.predicted_class.verdict(
+        lambda logits: list(np.argmax(logits, axis=-1))
+    )
+    assert not correct
+    assert "returns a list, not a NumPy array" in text
+    assert "  received: [1, 1, 1, 1, 2]" in text.splitlines()
+    text, _ = exercises.predicted_class.verdict(lambda logits: (np.argmax(logits, -1), "x"))
+    assert "  received: ([1, 1, 1, 1, 2], a str)" in text.splitlines()
+    assert format_value([1, "a", [2.5, 3]]) == "[1, a str, [2.5, 3]]"
 
 
 def test_values_that_print_alike_are_shown_with_their_difference():

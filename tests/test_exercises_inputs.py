@@ -40,7 +40,12 @@ def test_every_checker_says_what_its_hidden_inputs_cover(checker, capsys):
     assert checker.covers and all(len(item) > 20 for item in checker.covers)
     checker.hidden_inputs()
     out = capsys.readouterr().out
-    assert out.startswith(f"The {len(checker.cases)} hidden test inputs of {checker.name}")
+    if len(checker.cases) == 1:
+        assert out.startswith(f"The one hidden test input of {checker.name} covers:")
+    else:
+        assert out.startswith(
+            f"The {len(checker.cases)} hidden test inputs of {checker.name} cover:"
+        )
     assert out.count("\n- ") == len(checker.covers)
     doc = inspect.getdoc(checker)  # what help(checker) and `checker?` show
     assert doc.startswith(f"Exercise {checker.label} ")

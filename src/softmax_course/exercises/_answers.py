@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._format import Stream, describe_type
+from ._format import Shown, Stream, describe_type
 
 __all__ = [
     "Part",
@@ -70,13 +70,6 @@ def copy_argument(value):
     return value
 
 
-class Shown:
-    """A received value that is not plain data, shown by its description."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-
 def snapshot(value, depth: int = 0):
     """A plain copy of a received value, to show and to match with mistakes.
 
@@ -89,7 +82,7 @@ def snapshot(value, depth: int = 0):
     if isinstance(value, (bool, np.bool_, np.number)) or type(value) in (int, float):
         return value
     if type(value) in (tuple, list) and depth < 2 and len(value) <= 100:
-        return tuple(snapshot(item, depth + 1) for item in value)
+        return type(value)(snapshot(item, depth + 1) for item in value)  # a list stays a list
     return Shown(describe_type(value))
 
 
@@ -141,10 +134,12 @@ def read_part(part: Part, value, label: str) -> np.ndarray:
                 f"{label}an integer too large to be a float (about {digits} digits)"
             ) from None
         if array.ndim != 0:
-            raise Problem(
-                f"{label}an array of shape {array.shape}, not a single number"
-                " (a mean over the batch is one number)"
+            advice = (
+                "an array of one entry gives its number with .item()"
+                if array.size == 1
+                else "is a mean or a sum over the entries missing?"
             )
+            raise Problem(f"{label}an array of shape {array.shape}, not a single number ({advice})")
         return array
     if part.kind == "values":
         try:
@@ -166,7 +161,7 @@ def read_part(part: Part, value, label: str) -> np.ndarray:
 
 def contains_shown(value) -> bool:
     """Whether a snapshot holds a value shown only by its description."""
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return any(contains_shown(item) for item in value)
     return isinstance(value, Shown)
 

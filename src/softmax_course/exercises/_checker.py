@@ -76,6 +76,14 @@ def _narrower(got: np.ndarray, want: np.ndarray) -> str:
     )
 
 
+def _the_inputs(count: int, of: str = "") -> str:
+    """ "The 5 hidden test inputs (of x) cover", or "The one hidden test input (of x) covers"."""
+    of = f" of {of}" if of else ""
+    if count == 1:
+        return f"The one hidden test input{of} covers"
+    return f"The {count} hidden test inputs{of} cover"
+
+
 def _megabytes(count: int) -> str:
     """A number of bytes in megabytes, to one decimal ("0.4 MB")."""
     return f"{count / 1e6:.1f} MB"
@@ -248,7 +256,7 @@ class Checker:
             "__doc__",
             f"Exercise {self.label} (chapter {self.chapter}): {self.task}.\n\n"
             f"Check an answer with ``{self.name}.check({self.answer_name})``. "
-            f"The {len(self.cases)} hidden test inputs cover:\n\n{covered}\n",
+            f"{_the_inputs(len(self.cases))}:\n\n{covered}\n",
         )
 
     def __repr__(self) -> str:
@@ -302,7 +310,7 @@ class Checker:
         The 11 hidden test inputs of stable_softmax cover:
         - ...
         """
-        print(f"The {len(self.cases)} hidden test inputs of {self.name} cover:")
+        print(f"{_the_inputs(len(self.cases), of=self.name)}:")
         for item in self.covers:
             print(f"- {item}")
 
@@ -504,7 +512,8 @@ class Checker:
                     False,
                 )
         count = len(self.cases)
-        lines = [f"Correct: {name} gives the expected result on all {count} hidden test inputs."]
+        on = "on the hidden test input" if count == 1 else f"on all {count} hidden test inputs"
+        lines = [f"Correct: {name} gives the expected result {on}."]
         return "\n".join(lines + notes), True
 
     def _overflowing_input(self, function, limit: float):

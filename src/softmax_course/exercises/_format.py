@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["Stream", "describe_type", "format_value"]
+__all__ = ["Shown", "Stream", "describe_type", "format_value"]
 
 _MAX_SHOWN = 30  # arrays with more entries are summarised
 
@@ -26,6 +26,13 @@ class Stream:
 
     def __repr__(self) -> str:
         return f"<a stream of {len(self.blocks)} blocks>"
+
+
+class Shown:
+    """A received value that is not plain data, shown by its description."""
+
+    def __init__(self, text: str):
+        self.text = text
 
 
 def _plain_float(value: float) -> str:
@@ -73,11 +80,15 @@ def format_value(value) -> str:
     if isinstance(value, Stream):
         shown = ", ".join(format_value(block) for block in value.blocks)
         return f"an iterator over {len(value.blocks)} blocks: {shown}"
+    if isinstance(value, Shown):
+        return value.text
     try:
         array = np.asarray(value)
     except Exception:  # noqa: BLE001 - anything odd is described by its type
-        return _a_type(value)
-    if array.dtype.kind not in "biuf":
+        array = None
+    if array is None or array.dtype.kind not in "biuf":
+        if isinstance(value, list) and len(value) <= _MAX_SHOWN:  # a list of mixed things
+            return "[" + ", ".join(format_value(item) for item in value) + "]"
         return _a_type(value)
     if array.ndim == 0:
         return format_value(array.item())
