@@ -175,7 +175,10 @@ mistake(exercises.softmax_shares, "percentages instead of probabilities")([9.0, 
 mistake(exercises.softmax_shares, "logits divided by their sum, without exponentials")(
     [0.1667, 0.3333, 0.5]
 )
-mistake(exercises.softmax_shares, "rounded to two decimals")(np.array([0.09, 0.24, 0.67]))
+mistake(exercises.softmax_shares, "rounded to fewer than four decimals")(
+    np.array([0.09, 0.24, 0.67])
+)
+mistake(exercises.softmax_shares, "rounded to fewer than four decimals")([0.090, 0.245, 0.665])
 
 
 @mistake(exercises.batch_softmax, "normalised over the wrong axis")

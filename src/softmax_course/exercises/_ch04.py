@@ -80,11 +80,14 @@ softmax_shares = Checker(
             matches=_close(_ONE_TWO_THREE / 6),
         ),
         Mistake(
-            "rounded to two decimals",
-            "Two decimals hide the third and fourth: give four, such as 0.0900.",
+            "rounded to fewer than four decimals",
+            "One, two or three decimals hide the fourth: give four, such as 0.0900.",
             matches=lambda received, expected, args: (
                 received[0].shape == (3,)
-                and bool(np.allclose(received[0], np.round(expected[0], 2), rtol=0, atol=1e-9))
+                and any(
+                    np.allclose(received[0], np.round(expected[0], d), rtol=0, atol=1e-9)
+                    for d in (1, 2, 3)
+                )
             ),
         ),
     ],
