@@ -203,8 +203,9 @@ cross_entropy_gradient = Checker(
     mistakes=[
         Mistake(
             "gradient with the wrong sign",
-            "The gradient of -log softmax(z)_y is softmax(z) - y, not y - softmax(z): "
-            "the probability of the true class must go up when we step against it.",
+            "The gradient of -log softmax(z)_y is softmax(z) - q, not q - softmax(z), "
+            "with q the one-hot row of the true class y: the probability of the true "
+            "class must go up when we step against it.",
             variants=[lambda logits, labels: -_gradient(logits, labels)],
         ),
         Mistake(
@@ -215,8 +216,8 @@ cross_entropy_gradient = Checker(
         ),
         Mistake(
             "the one-hot labels not subtracted",
-            "softmax(z) / N is only the first term: subtract the one-hot labels, "
-            "(softmax(z) - Y) / N.",
+            "softmax(Z) / N is only the first term: subtract Q, the one-hot rows of "
+            "the labels, (softmax(Z) - Q) / N.",
             variants=[lambda logits, labels: softmax(logits, axis=-1) / len(labels)],
         ),
         Mistake(
@@ -230,8 +231,9 @@ cross_entropy_gradient = Checker(
         ),
     ],
     hint_text=(
-        "For one example the gradient is softmax(z) - y, with y the one-hot label "
-        "(np.eye(K)[labels] for a batch). The mean divides by N."
+        "For one example the gradient is softmax(z) - q, with q the one-hot row of "
+        "its true class y; for a batch the rows Q are np.eye(K)[labels]. The mean "
+        "divides by N."
     ),
     solution_text="""
 def my_gradient(logits, labels):
@@ -293,7 +295,7 @@ loss_from_probabilities = Checker(
         ),
         Mistake(
             "wrong sign",
-            "log(p) is negative; the loss is -log(p).",
+            "log(probs[label]) is negative; the loss is -log(probs[label]).",
             variants=[lambda probs, labels: np.mean(np.log(_picked(probs, labels)))],
         ),
         Mistake(
