@@ -109,6 +109,13 @@ cross_entropy_loss = Checker(
             variants=[lambda logits, labels: cross_entropy(logits, labels, reduction="none")],
         ),
         Mistake(
+            "a mean over the classes as well",
+            "This is the mean of all N * K entries of -Q * log_softmax(Z), the loss "
+            "divided by K: sum each row over the classes (one loss per example), then "
+            "average over the N examples.",
+            variants=[lambda logits, labels: _mean_loss(logits, labels) / logits.shape[-1]],
+        ),
+        Mistake(
             "no max subtraction",
             "exp(1000) overflows to inf, so log(sum(exp(z))) is inf. Subtract each "
             "row's maximum m first: log(sum(exp(z))) = m + log(sum(exp(z - m))), "
@@ -259,6 +266,11 @@ def _loss_of_probs(probs, labels):
     return -np.mean(np.log(_picked(probs, labels)))
 
 
+def _one_hot_sum(probs, labels):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.mean(np.sum(np.eye(probs.shape[-1])[labels] * np.log(probs), axis=-1))
+
+
 loss_from_probabilities = Checker(
     name="loss_from_probabilities",
     chapter="06_cross_entropy",
@@ -302,6 +314,33 @@ loss_from_probabilities = Checker(
             "one loss per example, not their mean",
             "Return one number, the mean of the per-example losses.",
             variants=[lambda probs, labels: -np.log(_picked(probs, labels))],
+        ),
+        Mistake(
+            "a mean over the classes as well",
+            "This is the mean of all N * K entries of -Q * log(probs), the loss divided "
+            "by K: sum each row over the classes (one loss per example), then average "
+            "over the N examples.",
+            variants=[lambda probs, labels: _loss_of_probs(probs, labels) / probs.shape[-1]],
+        ),
+        Mistake(
+            "a one-hot sum, 0 * log(0)",
+            "A probability of 0 off the label makes the sum of one-hot times log(probs) "
+            "NaN: 0 * log(0) is 0 * (-inf) = NaN. Pick each row's probability at its "
+            "label instead, probs[np.arange(N), labels].",
+            variants=[_one_hot_sum],
+        ),
+        Mistake(
+            "the probabilities clipped",
+            "Clipping the probabilities to [eps, 1 - eps], as Keras does with eps = 1e-7, "
+            "caps each loss at -log(eps): a probability of 1e-300 on the label has the "
+            "loss 690.8, not 16.1. Take the log of the probability itself; only a loss "
+            "computed from logits avoids the infinity of a probability of exactly 0.",
+            variants=[
+                lambda probs, labels, eps=eps: (
+                    -np.mean(np.log(np.clip(_picked(probs, labels), eps, 1 - eps)))
+                )
+                for eps in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+            ],
         ),
     ],
     hint_text=(
