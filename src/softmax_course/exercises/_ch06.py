@@ -244,8 +244,8 @@ cross_entropy_gradient = Checker(
     ),
     solution_text="""
 def my_gradient(logits, labels):
-    n, k = logits.shape
-    return (softmax(logits, axis=-1) - np.eye(k)[labels]) / n
+    num_examples, num_classes = logits.shape
+    return (softmax(logits, axis=-1) - np.eye(num_classes)[labels]) / num_examples
 """,
     solution_uses=("softmax",),
 )
