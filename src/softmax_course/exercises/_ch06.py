@@ -30,7 +30,7 @@ FLOAT32_CASE = (rows((5, 4), seed=605).astype(np.float32), np.array([0, 3, 1, 2,
 
 CASE_COVERS = (
     "ordinary logits, and batches of 1 to 4 examples with 1 to 6 classes (one example, one class)",
-    "a true class 820 below the top logit (log(softmax) gives inf), logits of "
+    "a true class 822.5 below the top logit (log(softmax) gives inf), logits of "
     "size 1000 (exp overflows without the max subtraction)",
     "rows 2000 and 803 wide, where shifting by the row's minimum (both rows) or mean "
     "(the first) instead of its maximum still overflows",
