@@ -468,6 +468,11 @@ def my_cross_entropy_per_example(logits, labels):
     return -_pick(_log_softmax_rows(logits), labels)
 
 
+@mistake(exercises.cross_entropy_loss, "a mean over the classes as well")
+def my_cross_entropy_mean_all(logits, labels):
+    return -np.mean(np.eye(logits.shape[1])[labels] * _log_softmax_rows(logits))
+
+
 @mistake(exercises.cross_entropy_loss, "no max subtraction")
 def my_cross_entropy_naive(logits, labels):
     log_sum = np.log(np.sum(np.exp(logits), axis=1))
@@ -540,6 +545,22 @@ def my_loss_from_probs_sign(probs, labels):
 @mistake(exercises.loss_from_probabilities, "one loss per example, not their mean")
 def my_loss_from_probs_each(probs, labels):
     return -np.log(_pick(probs, labels))
+
+
+@mistake(exercises.loss_from_probabilities, "a mean over the classes as well")
+def my_loss_from_probs_mean_all(probs, labels):
+    return -np.mean(np.eye(probs.shape[1])[labels] * np.log(np.maximum(probs, 1e-300)))
+
+
+@mistake(exercises.loss_from_probabilities, "a one-hot sum, 0 * log(0)")
+def my_loss_from_probs_one_hot_sum(probs, labels):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.mean(np.sum(np.eye(probs.shape[1])[labels] * np.log(probs), axis=1))
+
+
+@mistake(exercises.loss_from_probabilities, "the probabilities clipped")
+def my_loss_from_probs_clipped(probs, labels):
+    return -np.mean(np.log(np.maximum(_pick(probs, labels), 1e-12)))
 
 
 @mistake(exercises.cross_entropy_loss, "LSE(z) - z_y, which cancels")

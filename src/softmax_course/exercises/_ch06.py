@@ -30,7 +30,7 @@ FLOAT32_CASE = (rows((5, 4), seed=605).astype(np.float32), np.array([0, 3, 1, 2,
 
 CASE_COVERS = (
     "ordinary logits, and batches of 1 to 4 examples with 1 to 6 classes (one example, one class)",
-    "a true class 820 below the top logit (log(softmax) gives inf), logits of "
+    "a true class 822.5 below the top logit (log(softmax) gives inf), logits of "
     "size 1000 (exp overflows without the max subtraction)",
     "rows 2000 and 803 wide, where shifting by the row's minimum (both rows) or mean "
     "(the first) instead of its maximum still overflows",
@@ -107,6 +107,13 @@ cross_entropy_loss = Checker(
             "one loss per example, not their mean",
             "Return one number, the mean of the per-example losses (np.mean).",
             variants=[lambda logits, labels: cross_entropy(logits, labels, reduction="none")],
+        ),
+        Mistake(
+            "a mean over the classes as well",
+            "This is the mean of all N * K entries of -Q * log_softmax(Z), the loss "
+            "divided by K: sum each row over the classes (one loss per example), then "
+            "average over the N examples.",
+            variants=[lambda logits, labels: _mean_loss(logits, labels) / logits.shape[-1]],
         ),
         Mistake(
             "no max subtraction",
@@ -203,8 +210,9 @@ cross_entropy_gradient = Checker(
     mistakes=[
         Mistake(
             "gradient with the wrong sign",
-            "The gradient of -log softmax(z)_y is softmax(z) - y, not y - softmax(z): "
-            "the probability of the true class must go up when we step against it.",
+            "The gradient of -log softmax(z)_y is softmax(z) - q, not q - softmax(z), "
+            "with q the one-hot row of the true class y: the probability of the true "
+            "class must go up when we step against it.",
             variants=[lambda logits, labels: -_gradient(logits, labels)],
         ),
         Mistake(
@@ -215,8 +223,8 @@ cross_entropy_gradient = Checker(
         ),
         Mistake(
             "the one-hot labels not subtracted",
-            "softmax(z) / N is only the first term: subtract the one-hot labels, "
-            "(softmax(z) - Y) / N.",
+            "softmax(Z) / N is only the first term: subtract Q, the one-hot rows of "
+            "the labels, (softmax(Z) - Q) / N.",
             variants=[lambda logits, labels: softmax(logits, axis=-1) / len(labels)],
         ),
         Mistake(
@@ -230,13 +238,14 @@ cross_entropy_gradient = Checker(
         ),
     ],
     hint_text=(
-        "For one example the gradient is softmax(z) - y, with y the one-hot label "
-        "(np.eye(K)[labels] for a batch). The mean divides by N."
+        "For one example the gradient is softmax(z) - q, with q the one-hot row of "
+        "its true class y; for a batch the rows Q are np.eye(K)[labels]. The mean "
+        "divides by N."
     ),
     solution_text="""
 def my_gradient(logits, labels):
-    n, k = logits.shape
-    return (softmax(logits, axis=-1) - np.eye(k)[labels]) / n
+    num_examples, num_classes = logits.shape
+    return (softmax(logits, axis=-1) - np.eye(num_classes)[labels]) / num_examples
 """,
     solution_uses=("softmax",),
 )
@@ -255,6 +264,11 @@ PROBABILITY_CASES = [
 
 def _loss_of_probs(probs, labels):
     return -np.mean(np.log(_picked(probs, labels)))
+
+
+def _one_hot_sum(probs, labels):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.mean(np.sum(np.eye(probs.shape[-1])[labels] * np.log(probs), axis=-1))
 
 
 loss_from_probabilities = Checker(
@@ -293,13 +307,40 @@ loss_from_probabilities = Checker(
         ),
         Mistake(
             "wrong sign",
-            "log(p) is negative; the loss is -log(p).",
+            "log(probs[label]) is negative; the loss is -log(probs[label]).",
             variants=[lambda probs, labels: np.mean(np.log(_picked(probs, labels)))],
         ),
         Mistake(
             "one loss per example, not their mean",
             "Return one number, the mean of the per-example losses.",
             variants=[lambda probs, labels: -np.log(_picked(probs, labels))],
+        ),
+        Mistake(
+            "a mean over the classes as well",
+            "This is the mean of all N * K entries of -Q * log(probs), the loss divided "
+            "by K: sum each row over the classes (one loss per example), then average "
+            "over the N examples.",
+            variants=[lambda probs, labels: _loss_of_probs(probs, labels) / probs.shape[-1]],
+        ),
+        Mistake(
+            "a one-hot sum, 0 * log(0)",
+            "A probability of 0 off the label makes the sum of one-hot times log(probs) "
+            "NaN: 0 * log(0) is 0 * (-inf) = NaN. Pick each row's probability at its "
+            "label instead, probs[np.arange(N), labels].",
+            variants=[_one_hot_sum],
+        ),
+        Mistake(
+            "the probabilities clipped",
+            "Clipping the probabilities to [eps, 1 - eps], as Keras does with eps = 1e-7, "
+            "caps each loss at -log(eps): a probability of 1e-300 on the label has the "
+            "loss 690.8, not 16.1. Take the log of the probability itself; only a loss "
+            "computed from logits avoids the infinity of a probability of exactly 0.",
+            variants=[
+                lambda probs, labels, eps=eps: (
+                    -np.mean(np.log(np.clip(_picked(probs, labels), eps, 1 - eps)))
+                )
+                for eps in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+            ],
         ),
     ],
     hint_text=(
