@@ -658,6 +658,14 @@ def my_regression_gradient_transposed(W, b, X, y, l2):
     return delta.T @ X / len(y) + l2 * W.T, delta.mean(axis=0)
 
 
+@mistake(exercises.regression_gradient, "no max subtraction")
+def my_regression_gradient_naive_softmax(W, b, X, y, l2):
+    Z = X @ W + b
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    delta = P - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
 # -- chapter 8 ----------------------------------------------------------------------
 
 
@@ -776,6 +784,14 @@ def my_nll_min_shift(logits, labels, temperature):
 @mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (no log1p)")
 def my_nll_own_log_softmax(logits, labels, temperature):
     return -np.mean(_pick(_log_softmax_rows(logits / temperature), labels))
+
+
+@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (no log1p)")
+def my_nll_log1p_of_sum_minus_one(logits, labels, temperature):
+    scaled = logits / temperature
+    shifted = scaled - scaled.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log1p(np.exp(shifted).sum(axis=1, keepdims=True) - 1)
+    return -np.mean(_pick(log_probs, labels))
 
 
 @mistake(exercises.masked_softmax, "masked scores set to 0 instead of -inf")

@@ -195,6 +195,12 @@ def _dW_transposed(W, b, X, y, l2):
     return dW.T, db
 
 
+def _overflowing_softmax(W, b, X, y, l2):
+    Z = X @ W + b
+    delta = np.exp(Z) / np.exp(Z).sum(axis=-1, keepdims=True) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
 regression_gradient = Checker(
     name="regression_gradient",
     chapter="07_softmax_regression",
@@ -239,6 +245,12 @@ regression_gradient = Checker(
             "dW transposed",
             "(P - Q).T @ X has shape (K, d); dW must have the shape of W, (d, K): X.T @ (P - Q).",
             variants=[_dW_transposed],
+        ),
+        Mistake(
+            "no max subtraction",
+            "exp(900) overflows to inf, and inf / inf is NaN. Subtract each row's "
+            "maximum from Z before the exp, or use softmax(Z, axis=-1).",
+            variants=[_overflowing_softmax],
         ),
     ],
     hint_text=(

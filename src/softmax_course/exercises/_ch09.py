@@ -103,6 +103,11 @@ def _shifted(shift):
     return log_softmax_rows
 
 
+def _log1p_of_sum_minus_one(z):
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log1p(np.exp(shifted).sum(axis=-1, keepdims=True) - 1)
+
+
 temperature_nll = Checker(
     name="temperature_nll",
     chapter="09_what_softmax_outputs_mean",
@@ -134,6 +139,7 @@ temperature_nll = Checker(
         "log(sum) of a sum that rounds to 1 loses it",
     ),
     atol=0.0,
+    rtol=1e-9,
     mistakes=[
         Mistake(
             "logits multiplied by the temperature",
@@ -205,11 +211,15 @@ temperature_nll = Checker(
             "the log of a sum that rounds to 1 (no log1p)",
             "After the max shift a row sums to 1 + r, where r sums the other terms; for "
             "the scaled row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so "
-            "log(1 + r) is 0 and the loss 3.6e-17 is lost. log_softmax from the "
-            "package keeps it (it takes log1p(r)).",
+            "log(1 + r) is 0, and so is log1p(sum - 1): the loss 3.6e-17 is lost. Leave "
+            "the largest term (exactly 1) out of the sum and take log1p(r), as "
+            "log_softmax from the package does.",
             variants=[
                 lambda logits, labels, temperature: _nll_from(
                     _shifted(lambda z: z.max(axis=-1, keepdims=True)), logits, labels, temperature
+                ),
+                lambda logits, labels, temperature: _nll_from(
+                    _log1p_of_sum_minus_one, logits, labels, temperature
                 ),
             ],
         ),
