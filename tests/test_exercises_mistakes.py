@@ -435,6 +435,21 @@ def my_log_softmax_minus_lse(z):
     return z - (m + np.log1p(others.sum(axis=-1, keepdims=True)))
 
 
+@mistake(exercises.stable_log_softmax, "every tied maximum left out of r")
+def my_log_softmax_ties_out(z):
+    shifted = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    e[shifted == 0] = 0.0  # leave out the largest term, 1
+    return shifted - np.log1p(e.sum(axis=-1, keepdims=True))
+
+
+@mistake(exercises.stable_logsumexp, "every tied maximum left out of r")
+def my_logsumexp_ties_out(z):
+    m = z.max(axis=1, keepdims=True)
+    rest = np.where(z == m, 0.0, np.exp(z - m))  # every term but the largest
+    return m[:, 0] + np.log1p(rest.sum(axis=1))
+
+
 # -- chapter 6 ----------------------------------------------------------------------
 
 

@@ -106,6 +106,32 @@ NO_LOG1P = Mistake(
 )
 
 
+def _r_without_ties(z):
+    """The row maximum and r with every term at the maximum left out, not only one."""
+    m = z.max(axis=-1, keepdims=True)
+    return m, np.where(z == m, 0.0, np.exp(z - m)).sum(axis=-1, keepdims=True)
+
+
+def _ties_log_softmax(z):
+    m, r = _r_without_ties(z)
+    return (z - m) - np.log1p(r)
+
+
+def _ties_logsumexp(z):
+    m, r = _r_without_ties(z)
+    return (m + np.log1p(r))[:, 0]
+
+
+TIED_MAXIMA_LEFT_OUT = Mistake(
+    "every tied maximum left out of r",
+    "Only one term of the sum is the 1 that log1p(r) adds back. When the maximum "
+    "appears more than once in a row (a tie), each other term at the maximum is also "
+    "exactly 1 and belongs to r. Leave out the term at one index only, the argmax: "
+    "with e = np.exp(z - m), np.put_along_axis(e, z.argmax(axis=-1)[:, None], 0.0, axis=-1).",
+    variants=[_ties_log_softmax, _ties_logsumexp],
+)
+
+
 def _column_max_softmax(z):
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -221,6 +247,7 @@ stable_log_softmax = Checker(
             variants=[lambda z: log_softmax(z, axis=0)],
         ),
         NO_LOG1P,
+        TIED_MAXIMA_LEFT_OUT,
         Mistake(
             "z minus the log-sum-exp, which cancels",
             "z - LSE(z) subtracts two nearly equal numbers for the top class: for the "
@@ -345,6 +372,7 @@ stable_logsumexp = Checker(
             variants=[lambda z: np.log(np.exp(z).sum(axis=-1))],
         ),
         NO_LOG1P,
+        TIED_MAXIMA_LEFT_OUT,
         MIN_SHIFT,
         MEAN_SHIFT,
     ],
