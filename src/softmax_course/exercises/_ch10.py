@@ -342,8 +342,10 @@ top_k_distribution = Checker(
         Mistake(
             "the minimum or mean subtracted instead of the maximum",
             "Only the maximum makes every exponent <= 0: after subtracting the minimum "
-            "or the mean of the kept logits [1500, 2, 0, -10], exp(1500 - ...) is still "
-            "inf. Use softmax, which subtracts the maximum.",
+            "or the mean (of all the logits or of the kept ones), the largest logit "
+            "minus it can still be above 709.78, and exp of it is inf (for the kept "
+            "logits [1500, 2, 0, -10], exp(1500 - ...) is inf). Use softmax, which "
+            "subtracts the maximum.",
             variants=[
                 _top_k_shifted(np.min),
                 _top_k_shifted(np.mean),
