@@ -245,4 +245,4 @@ def test_chapter_5_solutions_without_log1p_are_rejected():
     for checker, answer in ((stable_log_softmax, my_log_softmax), (stable_logsumexp, my_logsumexp)):
         text, passed = checker.verdict(answer)
         assert not passed
-        assert "Recognised mistake: the log of a sum that rounds to 1 (no log1p)." in text
+        assert "Recognised mistake: the log of a sum that rounds to 1 (log1p(r) needed)." in text

@@ -166,6 +166,12 @@ def my_predict_argmin(logits):
     return logits.argmin(axis=-1)
 
 
+@mistake(exercises.prediction_from_logits, "the logits rounded to a shorter float")
+def my_predict_in_float32(logits):
+    small = np.asarray(logits, dtype=np.float32)  # to save memory
+    return np.argmax(small, axis=-1)
+
+
 # -- chapter 4 ----------------------------------------------------------------------
 
 mistake(exercises.softmax_shares, "exponentials, not divided by their sum")(
@@ -303,7 +309,7 @@ def my_softmax_mean_shift(z):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-@mistake(exercises.stable_log_softmax, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.stable_log_softmax, "the log of a sum that rounds to 1 (log1p(r) needed)")
 def my_log_softmax_no_log1p(z):
     return _log_softmax_rows(z)
 
@@ -320,7 +326,7 @@ def my_log_softmax_mean_shift(z):
     return z - c - np.log(np.sum(np.exp(z - c), axis=1, keepdims=True))
 
 
-@mistake(exercises.stable_logsumexp, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.stable_logsumexp, "the log of a sum that rounds to 1 (log1p(r) needed)")
 def my_logsumexp_no_log1p(z):
     m = np.max(z, axis=1)
     return m + np.log(np.sum(np.exp(z - m[:, None]), axis=1))
@@ -499,7 +505,7 @@ def my_cross_entropy_log_of_softmax(logits, labels):
     return -np.mean(np.log(_pick(_softmax_rows(logits), labels)))
 
 
-@mistake(exercises.cross_entropy_loss, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.cross_entropy_loss, "the log of a sum that rounds to 1 (log1p(r) needed)")
 def my_cross_entropy_own_log_softmax(logits, labels):
     return -np.mean(_pick(_log_softmax_rows(logits), labels))
 
@@ -796,12 +802,12 @@ def my_nll_min_shift(logits, labels, temperature):
     return -np.mean(_pick(log_probs, labels))
 
 
-@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (log1p(r) needed)")
 def my_nll_own_log_softmax(logits, labels, temperature):
     return -np.mean(_pick(_log_softmax_rows(logits / temperature), labels))
 
 
-@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (log1p(r) needed)")
 def my_nll_log1p_of_sum_minus_one(logits, labels, temperature):
     scaled = logits / temperature
     shifted = scaled - scaled.max(axis=1, keepdims=True)
@@ -890,7 +896,7 @@ def my_stream_naive(blocks):
     return np.log(total)
 
 
-@mistake(exercises.streaming_logsumexp, "the log of a sum that rounds to 1 (no log1p)")
+@mistake(exercises.streaming_logsumexp, "the log of a sum that rounds to 1 (log1p(r) needed)")
 def my_stream_log_of_sum(blocks):
     m, s = -np.inf, 0.0
     for block in blocks:

@@ -17,7 +17,8 @@ stable_sigmoid = Checker(
     parameters=("z",),
     reference=lambda z: sigmoid(z),
     cases=[
-        (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0]),),
+        # 12 and 20: sigma is 1 minus 6e-6 and 2e-9, not 1 (a threshold that returns 1 fails)
+        (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0, 12.0, 20.0, -12.0]),),
         (np.array([-730.0, -712.5, -50.0, 1.5]),),
         (np.array([30.0, 710.0, 800.0, -2.0]),),
         (np.array([-3.0, 0.5, 2.5], dtype=np.float32),),
@@ -27,6 +28,8 @@ stable_sigmoid = Checker(
     covers=(
         "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6), "
         "where exp(-z) or exp(z) overflows",
+        "moderate logits 12 and 20, whose sigmoid is 1 minus 6.1e-6 and 2.1e-9: an "
+        "answer that returns 1 above a threshold such as 10 fails",
         "large negative logits, whose sigmoid is a tiny but representable number "
         "(about e^-730, e^-725): it must not be rounded to 0 (a few units of the last "
         "place of these subnormal numbers are tolerated, atol = 2e-323)",
@@ -91,7 +94,9 @@ stable_log_sigmoid = Checker(
     parameters=("z",),
     reference=lambda z: log_sigmoid(z),
     cases=[
-        (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0]),),
+        # -12, 11, 15: log sigma is z - 6.1e-6, -1.7e-5, -3.1e-7 (a threshold that
+        # returns z, or -exp(-z), early fails)
+        (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0, -12.0, 11.0, 15.0]),),
         (np.array([-850.5, -40.0, 40.0, 900.0]),),
         (np.array([-2.0, 0.5, 6.0], dtype=np.float32),),
         (np.array([38.0, 45.0, 1e6, -1e6]),),
@@ -99,6 +104,8 @@ stable_log_sigmoid = Checker(
     ],
     covers=(
         "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6)",
+        "moderate logits -12, 11 and 15: an answer that returns z below a threshold "
+        "such as -10, or -exp(-z) above 10, fails (log sigma(-12) is -12.000006)",
         "log-probabilities near 0: log sigma(40) = -4.2e-18 must not be rounded to 0 "
         "(checked relatively, with no absolute tolerance)",
         "float32 logits beyond float32's exp range",
@@ -115,8 +122,6 @@ stable_log_sigmoid = Checker(
                 lambda z: np.log(sigmoid(z)),
                 lambda z: np.log(1.0 / (1.0 + np.exp(-z))),
                 lambda z: -np.log1p(np.exp(-z)),
-                lambda z: z - np.log1p(np.exp(z)),
-                lambda z: z - np.log(1.0 + np.exp(z)),
             ],
         ),
         Mistake(
@@ -131,10 +136,15 @@ stable_log_sigmoid = Checker(
         ),
         Mistake(
             "z - log(1 + exp(z)), which cancels for large z",
-            "z - log(1 + e^z) is log sigma(z) in exact arithmetic, but for z = 40 it "
-            "subtracts two numbers that agree to 17 digits, and the result, -4.2e-18, "
-            "is lost. -np.logaddexp(0, -z) computes it with no subtraction.",
-            variants=[lambda z: z - np.logaddexp(0.0, z)],
+            "z - log(1 + e^z) is log sigma(z) in exact arithmetic, but for large z it "
+            "subtracts two nearly equal numbers: at z = 40 they agree to 17 digits and "
+            "the result, -4.2e-18, is lost (and above z = 709.78, exp(z) overflows and "
+            "the result is -inf). -np.logaddexp(0, -z) computes it with no subtraction.",
+            variants=[
+                lambda z: z - np.logaddexp(0.0, z),
+                lambda z: z - np.log1p(np.exp(z)),
+                lambda z: z - np.log(1.0 + np.exp(z)),
+            ],
         ),
         Mistake(
             "the log-probability of the other class",

@@ -66,7 +66,17 @@ def my_logits_for(probs):
 )
 
 
-_TIED_BATCH = np.array([[1.5, -0.25, 0.75], [0.0, 4e-17, -1.0], [-2.0, 3.25, 3.0], [0.0, 0.5, 4.0]])
+# rows 2 and 5: the two largest logits closer than rounding, at 0 and at 1 (float32
+# rounds 1 + 1e-9 to 1, so an answer in float32 names the first of the two)
+_TIED_BATCH = np.array(
+    [
+        [1.5, -0.25, 0.75],
+        [0.0, 4e-17, -1.0],
+        [-2.0, 3.25, 3.0],
+        [0.0, 0.5, 4.0],
+        [1.0, 1.0 + 1e-9, 0.0],
+    ]
+)
 _TIED_3D = np.stack([rows((3, 4), seed=311), rows((3, 4), seed=312)])
 _TIED_3D[1, 2] = [-3.0, -1e-17, 0.0, -0.5]
 
@@ -92,6 +102,8 @@ prediction_from_logits = Checker(
         "rows whose two largest logits are closer than rounding (0 and 4e-17, -2e-17 "
         "and 0, -1e-17 and 0): their softmax probabilities are equal, so an argmax "
         "of the probabilities names the first of the two, the wrong class",
+        "the logits 1 and 1 + 1e-9, equal in float32: an argmax of the logits rounded "
+        "to float32 (or float16) names the first of the two",
         "logits of size 1000 and -2000, and a single class (the prediction is 0)",
     ),
     rtol=0.0,
@@ -103,6 +115,16 @@ prediction_from_logits = Checker(
             "np.argmax returns the first of tied entries. In exact arithmetic softmax "
             "never changes the argmax, so skip it: np.argmax(logits, axis=-1).",
             variants=[lambda logits: np.argmax(softmax(logits), axis=-1)],
+        ),
+        Mistake(
+            "the logits rounded to a shorter float",
+            "float32 keeps about 7 significant digits: the logits 1 and 1 + 1e-9 both "
+            "round to 1, and np.argmax returns the first of the tie. Take the argmax of "
+            "the logits as they are: np.argmax(logits, axis=-1).",
+            variants=[
+                lambda logits: np.argmax(logits.astype(np.float32), axis=-1),
+                lambda logits: np.argmax(logits.astype(np.float16), axis=-1),
+            ],
         ),
         *ARGMAX_MISTAKES,
     ],

@@ -84,10 +84,11 @@ MEAN_SHIFT = Mistake(
     ],
 )
 NO_LOG1P = Mistake(
-    "the log of a sum that rounds to 1 (no log1p)",
+    "the log of a sum that rounds to 1 (log1p(r) needed)",
     "After the shift the sum of a row is 1 + r, where r sums the other terms. When "
     "r is below the rounding of 1 (e^-40 = 4.2e-18 is), 1 + r rounds to 1, its log "
-    "is 0, and the log-probability of the top class, about -r, is lost. Leave the "
+    "is 0 (and so is log1p(sum - 1)), and the tiny log1p(r), about r, is lost: the "
+    "log-probability of the top class, or what the log-sum-exp adds to m. Leave the "
     "largest term (exactly 1) out of the sum and take np.log1p(r).",
     variants=[
         lambda z: _shifted_log_softmax(z, z.max(axis=-1, keepdims=True)),
@@ -264,7 +265,8 @@ stable_log_softmax = Checker(
             "log(softmax(z)) instead of a log-softmax",
             "A probability of exp(-852.6) underflows to 0 and its log is -inf, while the "
             "log-probability is a finite -852.6. Never take the log of a probability: "
-            "log softmax(z) = (z - m) - log(sum(exp(z - m))), with m the row maximum.",
+            "log softmax(z) = (z - m) - log1p(r), with m the row maximum and r the sum "
+            "of exp(z - m) over the other entries.",
             variants=[
                 lambda z: np.log(softmax(z, axis=-1)),
                 lambda z: np.log(_naive_softmax(z)),
@@ -272,8 +274,9 @@ stable_log_softmax = Checker(
         ),
         Mistake(
             "the log-sum-exp left out",
-            "z - m is only the shifted logits; subtract log(sum(exp(z - m))) too, so "
-            "that the exponentials of each row sum to 1.",
+            "z - m is only the shifted logits; subtract log(sum(exp(z - m))) too, as "
+            "np.log1p(r) with r the sum of the other terms, so that the exponentials "
+            "of each row sum to 1.",
             variants=[lambda z: z - z.max(axis=-1, keepdims=True)],
         ),
         Mistake(
@@ -284,7 +287,8 @@ stable_log_softmax = Checker(
         Mistake(
             "no max subtraction",
             "exp(950) overflows to inf, so log(sum(exp(z))) is inf. Subtract the "
-            "row maximum m first: log(sum(exp(z))) = m + log(sum(exp(z - m))).",
+            "row maximum m first: log(sum(exp(z))) = m + log1p(r), with r the sum of "
+            "exp(z - m) over the other entries.",
             variants=[_naive_log_softmax],
         ),
         MIN_SHIFT,
@@ -342,7 +346,8 @@ stable_logsumexp = Checker(
     mistakes=[
         Mistake(
             "the maximum not added back",
-            "log(sum(exp(z - m))) is LSE(z) - m: add m back, LSE(z) = m + log(sum(exp(z - m))).",
+            "log(sum(exp(z - m))) is LSE(z) - m: add m back, LSE(z) = m + log1p(r), with "
+            "r the sum of exp(z - m) over the other entries.",
             variants=[
                 lambda z: np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1)),
             ],
@@ -368,7 +373,8 @@ stable_logsumexp = Checker(
         Mistake(
             "no max subtraction",
             "exp(1000) overflows to inf, and exp(-1000) underflows to 0, whose log is "
-            "-inf. Subtract the row maximum m: LSE(z) = m + log(sum(exp(z - m))).",
+            "-inf. Subtract the row maximum m: LSE(z) = m + log1p(r), with r the sum of "
+            "exp(z - m) over the other entries.",
             variants=[lambda z: np.log(np.exp(z).sum(axis=-1))],
         ),
         NO_LOG1P,

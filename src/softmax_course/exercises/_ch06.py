@@ -118,7 +118,8 @@ cross_entropy_loss = Checker(
         Mistake(
             "no max subtraction",
             "exp(1000) overflows to inf, so log(sum(exp(z))) is inf. Subtract each "
-            "row's maximum m first: log(sum(exp(z))) = m + log(sum(exp(z - m))), "
+            "row's maximum m first: log(sum(exp(z))) = m + log1p(r), with r the sum "
+            "of exp(z - m) over the other entries, "
             "which log_softmax does for you.",
             variants=[
                 lambda logits, labels: np.mean(
@@ -144,7 +145,7 @@ cross_entropy_loss = Checker(
             ],
         ),
         Mistake(
-            "the log of a sum that rounds to 1 (no log1p)",
+            "the log of a sum that rounds to 1 (log1p(r) needed)",
             "After the max shift a row sums to 1 + r, where r sums the other terms; for "
             "the row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so log(1 + r) "
             "is 0 and the loss 3.6e-17 is lost. log_softmax from the package keeps it "

@@ -208,7 +208,7 @@ temperature_nll = Checker(
             ],
         ),
         Mistake(
-            "the log of a sum that rounds to 1 (no log1p)",
+            "the log of a sum that rounds to 1 (log1p(r) needed)",
             "After the max shift a row sums to 1 + r, where r sums the other terms; for "
             "the scaled row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so "
             "log(1 + r) is 0, and so is log1p(sum - 1): the loss 3.6e-17 is lost. Leave "

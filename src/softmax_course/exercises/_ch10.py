@@ -11,7 +11,6 @@ from ._checker import Checker, MemoryBound
 from ._format import Stream
 from ._inputs import rows
 from ._mistakes import Mistake
-from ._rules import ONE_PASS
 
 
 def _merge(first, second):
@@ -148,18 +147,20 @@ streaming_logsumexp = Checker(
         "then [0, -40], where the tiny term shares a block with a new maximum), "
         "compared relatively, with no absolute tolerance: log(l) of a sum l that "
         "rounds to 1 loses it, log1p of the rest keeps it",
-        "the rule: one pass; an answer that collects the blocks (list, tuple, "
-        "np.concatenate, np.stack and the like) is refused, and so is one that holds "
-        "the stream by other means (a comprehension, extend, tolist, np.fromiter), "
-        "measured: on a stream of 30 blocks of 4000 logits, the answer may hold at "
-        "most what 10 blocks take",
+        "the rule: one pass; an answer that holds the stream in memory (a list of "
+        "the blocks, np.concatenate, a comprehension, extend, tolist, np.fromiter) is "
+        "refused, measured: on a stream of 30 blocks of 4000 logits, the answer may "
+        "hold at most what 10 blocks take (a few numbers per block are fine)",
     ),
-    rules=(ONE_PASS,),
     memory=MemoryBound(
         case=(Stream([rows(4000, seed=1100 + i, scale=3.0) for i in range(30)]),),
         limit=10 * 4000 * 8,
         shown="a stream of 30 blocks of 4000 logits",
         allowed="what 10 blocks take",
+        asks="one pass over a stream that is never held whole",
+        advice="read the blocks once, in a for loop, and keep only the running pair "
+        "(or a few numbers per block); collecting the blocks (in a list, with "
+        "np.concatenate or a comprehension) holds the whole stream in memory",
     ),
     atol=0.0,
     mistakes=[
@@ -193,11 +194,12 @@ streaming_logsumexp = Checker(
             variants=[lambda blocks: float(np.log(sum(np.exp(block).sum() for block in blocks)))],
         ),
         Mistake(
-            "the log of a sum that rounds to 1 (no log1p)",
+            "the log of a sum that rounds to 1 (log1p(r) needed)",
             "The sum l is 1 + rest, where rest sums the terms other than the maximum's "
             "own exp(0) = 1. When rest is below the rounding of 1 (for the blocks [0] "
             "and [-40], rest = e^-40 = 4.2e-18), 1 + rest rounds to 1 and m + log(l) "
-            "returns m, losing the answer 4.2e-18. Carry rest instead of l (a new "
+            "returns m, losing the answer 4.2e-18; m + log1p(l - 1) is no better, as l "
+            "has already rounded. Carry rest instead of l (a new "
             "maximum's own term becomes the new 1) and return m + np.log1p(rest).",
             variants=[_plain_log_stream],
         ),
@@ -276,8 +278,8 @@ top_k_distribution = Checker(
         (np.array([1500.0, -3000.0, 0.0, -10.0, 2.0, -2000.0]), 4),
         (np.array([3.0, 1.0, 2.5]), 3),
         (np.array([7.5]), 1),
-        # logits far below 0: a finite mask such as -1e4 is larger than the kept ones
-        (np.array([-20000.0, -20001.0, -20002.0, -20000.5]), 2),
+        # logits far below 0: a finite mask such as -1e4 or -1e9 is larger than the kept ones
+        (np.array([-2e9, -2e9 - 1.0, -2e9 - 2.0, -2e9 - 0.5]), 2),
     ],
     covers=(
         "1 to 8 logits, k from 1 to all of them",
@@ -286,7 +288,7 @@ top_k_distribution = Checker(
         "maximum still overflows",
         "the cut tokens must be exactly 0 (atol = 0): masking them with a large "
         "negative number such as -100 leaves them a tiny probability, and logits "
-        "near -20000 make a mask of -1e4 the largest logit",
+        "near -2e9 make a mask of -1e4 or -1e9 (the usual masks) the largest logit",
     ),
     atol=0.0,
     mistakes=[
@@ -329,10 +331,12 @@ top_k_distribution = Checker(
         Mistake(
             "the other logits masked with a finite number",
             "A finite mask leaves the cut tokens a probability: exp(-100 - m) is tiny but "
-            "not 0, and for logits near -20000 a mask of -1e4 is the largest logit, so "
+            "not 0, and for logits near -2e9 a mask of -1e4 or -1e9 is the largest logit, so "
             "the cut tokens take all the probability. Mask with -np.inf, whose "
             "exponential is exactly 0.",
-            variants=[_top_k_finite_mask(mask) for mask in (-10.0, -50.0, -100.0, -1000.0, -1e4)],
+            variants=[
+                _top_k_finite_mask(mask) for mask in (-10.0, -50.0, -100.0, -1000.0, -1e4, -1e9)
+            ],
         ),
         Mistake(
             "no max subtraction",

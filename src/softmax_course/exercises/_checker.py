@@ -76,6 +76,18 @@ def _narrower(got: np.ndarray, want: np.ndarray) -> str:
     )
 
 
+def _unexpectedly_nonfinite(got: np.ndarray, want: np.ndarray) -> bool:
+    """Whether a received part holds a NaN or an infinity that the expected part has not."""
+    if got.dtype.kind != "f":
+        return False
+    if got.shape != np.shape(want) or np.asarray(want).dtype.kind != "f":
+        return not bool(np.all(np.isfinite(got)))
+    want = np.asarray(want)
+    nan = np.isnan(got) & ~np.isnan(want)
+    inf = np.isinf(got) & ~(got == want)
+    return bool(np.any(nan | inf))
+
+
 def _the_inputs(count: int, of: str = "") -> str:
     """ "The 5 hidden test inputs (of x) cover", or "The one hidden test input (of x) covers"."""
     of = f" of {of}" if of else ""
@@ -111,12 +123,19 @@ class MemoryBound:
         The input in words, for the verdict ("a stream of 40 blocks of 5000 logits").
     allowed : str
         The limit in words ("what 10 blocks take").
+    asks : str
+        What the exercise asks, as the verdict quotes it ("one pass over a stream
+        that is never held whole").
+    advice : str
+        How to do it within the bound.
     """
 
     case: tuple
     limit: int
     shown: str
     allowed: str
+    asks: str
+    advice: str
 
 
 @contextlib.contextmanager
@@ -503,12 +522,12 @@ class Checker:
         if self.memory is not None:
             peak = self._peak_memory(function, limit)
             if peak is not None and peak > self.memory.limit:
-                rule = self.rules[0] if self.rules else None
-                asks = f", and the exercise asks for {rule.asks}: {rule.advice}" if rule else ""
+                bound = self.memory
                 return (
                     f"Not correct yet: {name} gives the expected results, but on "
-                    f"{self.memory.shown} it held {_megabytes(peak)} at once, more than "
-                    f"{self.memory.allowed} ({_megabytes(self.memory.limit)}){asks}.",
+                    f"{bound.shown} it held {_megabytes(peak)} at once, more than "
+                    f"{bound.allowed} ({_megabytes(bound.limit)}), and the exercise asks "
+                    f"for {bound.asks}: {bound.advice}.",
                     False,
                 )
         count = len(self.cases)
@@ -778,7 +797,8 @@ class Checker:
             return "\n".join(lines)
         looked_at = judged if judged is not None else parts
         if looked_at is not None and any(
-            not np.all(np.isfinite(got)) for got in looked_at if got.dtype.kind == "f"
+            _unexpectedly_nonfinite(got, want)
+            for got, want in zip(looked_at, expected, strict=False)
         ):
             lines.append(_NONFINITE)
         lines.append(self._stuck())

@@ -35,7 +35,7 @@ class Shown:
         self.text = text
 
 
-def _plain_float(value: float) -> str:
+def _plain_float(value: float, digits: int = 5) -> str:
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
@@ -44,7 +44,17 @@ def _plain_float(value: float) -> str:
         return "0"
     if value == int(value) and abs(value) < 1e6:
         return str(int(value))
-    return f"{value:.5g}"
+    return f"{value:.{digits}g}"
+
+
+def _digits_to_tell_apart(values: list) -> int:
+    """The fewest significant digits (5 to 17) that print different floats differently."""
+    floats = [v for v in values if isinstance(v, float) and math.isfinite(v)]
+    distinct = len(set(floats))
+    for digits in range(5, 18):
+        if len({_plain_float(v, digits) for v in floats}) == distinct:
+            return digits
+    return 17
 
 
 def format_value(value) -> str:
@@ -66,6 +76,8 @@ def format_value(value) -> str:
     --------
     >>> format_value([[1000.0, 0.5], [2.0 / 3.0, -np.inf]])
     '[[1000, 0.5], [0.66667, -inf]]'
+    >>> format_value([-2e9, -2e9 - 1.0, 0.5])  # digits enough to tell entries apart
+    '[-2000000000, -2000000001, 0.5]'
     >>> format_value(np.arange(40.0))
     'an array of shape (40,): [0, 1, 2, 3, 4, 5, ...]'
     """
@@ -95,12 +107,15 @@ def format_value(value) -> str:
     if array.size > _MAX_SHOWN:
         head = ", ".join(format_value(item) for item in array.ravel()[:6].tolist())
         return f"an array of shape {array.shape}: [{head}, ...]"
-    return _nested(array.tolist())
+    digits = _digits_to_tell_apart(array.ravel().tolist()) if array.dtype.kind == "f" else 5
+    return _nested(array.tolist(), digits)
 
 
-def _nested(items) -> str:
+def _nested(items, digits: int = 5) -> str:
     if isinstance(items, list):
-        return "[" + ", ".join(_nested(item) for item in items) + "]"
+        return "[" + ", ".join(_nested(item, digits) for item in items) + "]"
+    if isinstance(items, float):
+        return _plain_float(items, digits)
     return format_value(items)
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import softmax_jacobian
 
-__all__ = ["NO_JACOBIAN", "NUMPY_ONLY", "ONE_PASS", "Rule", "broken_rule"]
+__all__ = ["NO_JACOBIAN", "NUMPY_ONLY", "Rule", "broken_rule"]
 
 #: Libraries other than NumPy that compute a softmax (or a step of it).
 _OTHER_LIBRARIES = frozenset(
@@ -100,22 +100,10 @@ def _one_of(*objects) -> Callable[[str, object], bool]:
 _forms_jacobian = _one_of(softmax_jacobian, np.outer, np.diag, np.diagflat, np.eye, np.identity)
 
 
-_collects_the_stream = _one_of(
-    np.concatenate, np.hstack, np.vstack, np.stack, np.append, np.block, list, tuple, sorted
-)
-
-
 NUMPY_ONLY = Rule(
     asks="NumPy only",
     forbids=_from_other_library,
     advice="write the steps with NumPy (np.exp, np.max, np.sum, np.log) instead",
-)
-
-ONE_PASS = Rule(
-    asks="one pass over a stream that is never held whole",
-    forbids=_collects_the_stream,
-    advice="read the blocks once, in a for loop, and keep only the running pair; "
-    "collecting them (list(blocks), np.concatenate) holds the whole stream in memory",
 )
 
 NO_JACOBIAN = Rule(
