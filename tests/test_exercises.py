@@ -383,6 +383,24 @@ def test_a_value_answer_may_be_a_list_a_tuple_or_an_array(capsys):
         assert correct and out.startswith("Correct: ")
 
 
+def test_a_tensor_of_keras_or_tensorflow_is_read_as_its_array():
+    tf = pytest.importorskip("tensorflow")
+    keras = pytest.importorskip("keras")
+    text, correct = exercises.one_hot_labels.verdict(lambda labels, k: tf.one_hot(labels, k))
+    assert correct, text
+
+    def my_accuracy(logits, labels):
+        metric = keras.metrics.SparseCategoricalAccuracy()
+        metric.update_state(labels, logits)
+        return metric.result()  # a float32 tensor
+
+    text, correct = exercises.accuracy_from_logits.verdict(my_accuracy)
+    assert correct, text
+    # the values are still checked: a wrong tensor is refused
+    text, correct = exercises.one_hot_labels.verdict(lambda labels, k: tf.one_hot(labels, k + 1))
+    assert not correct and "an array of shape" in text
+
+
 def test_a_list_is_shown_as_a_list_and_a_description_by_its_text():
     text, correct = exercises.predicted_class.verdict(
         lambda logits: list(np.argmax(logits, axis=-1))

@@ -221,6 +221,11 @@ def my_batch_softmax_mean_shift(logits):
     return e / e.sum(axis=1, keepdims=True)
 
 
+@mistake(exercises.true_class_loss, "shifted by the true class's score instead of the maximum")
+def my_loss_shifted_by_the_true_score(scores, true_class):
+    return np.log(np.sum(np.exp(scores - scores[true_class])))  # CS231n's form
+
+
 @mistake(exercises.true_class_loss, "the probability, not the loss")
 def my_loss_probability(scores, true_class):
     e = np.exp(scores - scores.max())
@@ -461,6 +466,12 @@ def my_logsumexp_ties_out(z):
 
 def _pick(values, labels):
     return values[np.arange(len(labels)), labels]
+
+
+@mistake(exercises.cross_entropy_loss, "shifted by the true class's logit instead of the maximum")
+def my_cross_entropy_shifted_by_the_true_logit(logits, labels):
+    true = logits[np.arange(len(labels)), labels]
+    return np.mean(np.log(np.exp(logits - true[:, None]).sum(axis=1)))
 
 
 @mistake(exercises.cross_entropy_loss, "logits used as probabilities")
@@ -717,6 +728,13 @@ def my_one_hot_swapped(labels, num_classes):
     out = np.ones((len(labels), num_classes))
     out[np.arange(len(labels)), labels] = 0
     return out
+
+
+@mistake(exercises.accuracy_from_logits, "a softmax shifted by the maximum of the whole batch")
+def my_accuracy_batch_max(logits, labels):
+    e = np.exp(logits - np.max(logits))  # the missing axis: one maximum for the batch
+    probabilities = e / e.sum(axis=-1, keepdims=True)
+    return np.mean(probabilities.argmax(axis=-1) == labels)
 
 
 @mistake(exercises.accuracy_from_logits, "the number of correct predictions, not the fraction")

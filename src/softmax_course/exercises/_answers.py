@@ -116,8 +116,29 @@ def part_label(part: Part, returns: tuple[Part, ...]) -> str:
     return "" if len(returns) == 1 else f"{part.name}: "
 
 
+#: Libraries whose tensors are read as NumPy arrays (a Keras exercise may return one).
+_TENSOR_LIBRARIES = frozenset({"tensorflow", "keras", "jax", "jaxlib", "torch"})
+
+
+def _is_tensor(value) -> bool:
+    module = type(value).__module__
+    root = module.split(".")[0] if isinstance(module, str) else ""
+    return root in _TENSOR_LIBRARIES and hasattr(value, "__array__")
+
+
 def read_part(part: Part, value, label: str) -> np.ndarray:
-    """One returned part as a plain array, or :class:`Problem` saying why it cannot be."""
+    """One returned part as a plain array, or :class:`Problem` saying why it cannot be.
+
+    A tensor of TensorFlow, Keras, JAX or PyTorch is read as the NumPy array it
+    converts to (its dtype kept).
+    """
+    if _is_tensor(value):
+        try:
+            value = np.asarray(value)
+        except Exception as error:  # noqa: BLE001 - a tensor that cannot convert is described
+            raise Problem(
+                f"{label}{describe_type(value)} that NumPy cannot read ({error})"
+            ) from None
     if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
         raise Problem(f"{label}{_subclass_problem(value)}")
     if part.kind == "number":

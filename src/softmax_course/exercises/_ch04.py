@@ -266,6 +266,16 @@ true_class_loss = Checker(
             ],
         ),
         Mistake(
+            "shifted by the true class's score instead of the maximum",
+            "log(sum(exp(s - s[true_class]))) is the loss in exact arithmetic, but the "
+            "scores above the true one give positive exponents: for [0, -800] and "
+            "true_class=1, exp(800) overflows to inf. Shift by the maximum instead: "
+            "(max(s) - s[true_class]) + log(sum(exp(s - max(s)))).",
+            variants=[
+                lambda scores, true_class: np.log(np.exp(scores - scores[true_class]).sum()),
+            ],
+        ),
+        Mistake(
             "the log of a probability that underflows to 0",
             "The probability exp(-800) / S underflows to 0 and -log(0) is inf, while the "
             "loss is a finite 800. Take the log before dividing: with the shifted scores "

@@ -128,6 +128,19 @@ cross_entropy_loss = Checker(
             ],
         ),
         Mistake(
+            "shifted by the true class's logit instead of the maximum",
+            "log(sum(exp(z - z_y))) is the loss in exact arithmetic, but logits above "
+            "the true one give positive exponents: for a true class 822.5 below the top "
+            "logit, exp(822.5) overflows to inf. Shift by the row maximum m instead: "
+            "(m - z_y) + log1p(r), with r the sum of exp(z - m) over the other classes, "
+            "or use log_softmax.",
+            variants=[
+                lambda logits, labels: np.mean(
+                    np.log(np.exp(logits - _picked(logits, labels)[:, None]).sum(axis=-1))
+                ),
+            ],
+        ),
+        Mistake(
             "log(softmax(z)) instead of log-softmax",
             "softmax(z) underflows to 0 for the probability exp(-822.6), and its log is "
             "-inf, so the loss is inf. Use log_softmax(z), which stays finite.",

@@ -68,10 +68,19 @@ _ACCURACY_CASES = [
     (rows((5, 4), seed=802), np.array([3, 1, 0, 2, 2])),
     (rows((6, 2), seed=803), np.array([0, 1, 1, 0, 1, 1])),
     # exp(999) and exp(1000) overflow: a softmax without the max shift gives NaN, and
-    # np.argmax returns the first NaN, class 0 in the last row, whose label is 1
+    # np.argmax returns the first NaN, class 0 in the third row, whose label is 1; the
+    # last row lies 3000 below the batch's maximum: a softmax shifted by that one
+    # maximum gives 0 / 0 there
     (
-        np.array([[1000.0, -1000.0, 999.0], [-1000.0, 1000.0, 0.0], [999.0, 1000.0, 0.0]]),
-        np.array([0, 0, 1]),
+        np.array(
+            [
+                [1000.0, -1000.0, 999.0],
+                [-1000.0, 1000.0, 0.0],
+                [999.0, 1000.0, 0.0],
+                [-2000.0, -1999.0, -2001.0],
+            ]
+        ),
+        np.array([0, 0, 1, 1]),
     ),
     (np.array([[2.0], [-1.0], [0.5]]), np.array([0, 0, 0])),
     (np.array([[0.5, -1.0, 2.0, 0.0]]), np.array([1])),
@@ -89,6 +98,11 @@ def _overflowing_softmax(logits):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def _batch_shifted_softmax(logits):
+    e = np.exp(logits - logits.max())  # one maximum for the whole batch
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 accuracy_from_logits = Checker(
     name="accuracy_from_logits",
     chapter="08_keras_classifier",
@@ -103,10 +117,11 @@ accuracy_from_logits = Checker(
         "batches of 1 to 8 examples with 1 to 4 classes, accuracies from 0 to 1",
         "right predictions whose probability is below 0.5 (logits [1.0, 0.9, 0.8])",
         "logits of size 1000 (a softmax before the argmax must not overflow: in the "
-        "row [999, 1000, 0] it gives NaN, and np.argmax takes the first NaN) and a "
-        "single class",
-        "an accuracy computed in float32 (as Keras's metric returns it) is accepted: "
-        "the relative tolerance is 1e-6",
+        "row [999, 1000, 0] it gives NaN, and np.argmax takes the first NaN), a row "
+        "[-2000, -1999, -2001] far below the batch's largest logit (a softmax shifted "
+        "by the batch's maximum gives 0 / 0 there), and a single class",
+        "an accuracy computed in float32, or returned as a TensorFlow or Keras tensor "
+        "(as Keras's metric returns it), is accepted: the relative tolerance is 1e-6",
     ),
     rtol=1e-6,
     mistakes=[
@@ -129,6 +144,18 @@ accuracy_from_logits = Checker(
             variants=[
                 lambda logits, labels: float(
                     np.mean(np.argmax(_overflowing_softmax(logits), axis=-1) == labels)
+                )
+            ],
+        ),
+        Mistake(
+            "a softmax shifted by the maximum of the whole batch",
+            "One maximum for the whole batch leaves a row far below it (the logits "
+            "near -2000) with exp of about -3000, which underflows to 0: 0 / 0 is NaN, "
+            "and np.argmax returns the first NaN. Shift each row by its own maximum "
+            "(axis=-1, keepdims=True), or skip the softmax: np.argmax(logits, axis=-1).",
+            variants=[
+                lambda logits, labels: float(
+                    np.mean(np.argmax(_batch_shifted_softmax(logits), axis=-1) == labels)
                 )
             ],
         ),

@@ -63,9 +63,9 @@ calibration_gap = Checker(
         ),
         Mistake(
             "the gaps averaged example by example",
-            "The mean of |correct_i - confidence_i| lets errors of opposite signs add "
-            "up; the one-bin ECE compares the two averages: |mean(correct) - "
-            "mean(confidence)|.",
+            "The mean of |correct_n - confidence_n| over the examples n lets errors of "
+            "opposite signs add up; the one-bin ECE compares the two averages: "
+            "|mean(correct) - mean(confidence)|.",
             variants=[
                 lambda probs, labels: float(
                     np.mean(np.abs((np.argmax(probs, -1) == labels) - probs.max(axis=-1)))
@@ -266,7 +266,7 @@ masked_softmax = Checker(
     mistakes=[
         Mistake(
             "masked scores set to 0 instead of -inf",
-            "A score of 0 still gets the weight exp(0 - m) / Z > 0. Mask with -inf: "
+            "A score of 0 still gets the weight exp(0 - m) / S > 0. Mask with -inf: "
             "np.where(mask, scores, -np.inf), whose exponential is exactly 0.",
             variants=[
                 lambda scores, mask: softmax(np.where(mask, scores, 0.0), axis=-1),
