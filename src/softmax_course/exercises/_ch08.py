@@ -103,6 +103,15 @@ def _batch_shifted_softmax(logits):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def _accuracy_through(probabilities):
+    """The accuracy of the argmax of ``probabilities(logits)`` (a wrong softmax)."""
+
+    def accuracy(logits, labels):
+        return float(np.mean(np.argmax(probabilities(logits), axis=-1) == labels))
+
+    return accuracy
+
+
 accuracy_from_logits = Checker(
     name="accuracy_from_logits",
     chapter="08_keras_classifier",
@@ -141,11 +150,7 @@ accuracy_from_logits = Checker(
             "np.exp(1000) is inf, and inf / inf is NaN; np.argmax returns the first NaN, "
             "which need not be the largest logit. The softmax keeps the order of the "
             "logits, so it is not needed: take np.argmax(logits, axis=-1).",
-            variants=[
-                lambda logits, labels: float(
-                    np.mean(np.argmax(_overflowing_softmax(logits), axis=-1) == labels)
-                )
-            ],
+            variants=[_accuracy_through(_overflowing_softmax)],
         ),
         Mistake(
             "a softmax shifted by the maximum of the whole batch",
@@ -153,11 +158,7 @@ accuracy_from_logits = Checker(
             "near -2000) with exp of about -3000, which underflows to 0: 0 / 0 is NaN, "
             "and np.argmax returns the first NaN. Shift each row by its own maximum "
             "(axis=-1, keepdims=True), or skip the softmax: np.argmax(logits, axis=-1).",
-            variants=[
-                lambda logits, labels: float(
-                    np.mean(np.argmax(_batch_shifted_softmax(logits), axis=-1) == labels)
-                )
-            ],
+            variants=[_accuracy_through(_batch_shifted_softmax)],
         ),
         Mistake(
             "the number of correct predictions, not the fraction",
