@@ -383,6 +383,19 @@ def test_a_value_answer_may_be_a_list_a_tuple_or_an_array(capsys):
         assert correct and out.startswith("Correct: ")
 
 
+def test_a_tuple_with_one_part_missing_is_an_answer_not_the_placeholder():
+    def my_gradient(W, b, X, y, l2):
+        dW = np.zeros_like(W)  # written, db not yet
+        return dW, None
+
+    text, correct = exercises.regression_gradient.verdict(my_gradient)
+    assert not correct
+    assert "returns db: a NoneType, not a NumPy array" in text
+    assert not text.startswith("Not answered yet")
+    placeholder, _ = exercises.regression_gradient.verdict(lambda W, b, X, y, l2: (..., ...))
+    assert placeholder.startswith("Not answered yet")
+
+
 def test_a_tensor_of_keras_or_tensorflow_is_read_as_its_array():
     tf = pytest.importorskip("tensorflow")
     keras = pytest.importorskip("keras")
@@ -407,9 +420,9 @@ def test_a_list_is_shown_as_a_list_and_a_description_by_its_text():
     )
     assert not correct
     assert "returns a list, not a NumPy array" in text
-    assert "  received: [1, 1, 1, 1, 2]" in text.splitlines()
+    assert "  received: [1, 1, 1, 1, 2, 1]" in text.splitlines()
     text, _ = exercises.predicted_class.verdict(lambda logits: (np.argmax(logits, -1), "x"))
-    assert "  received: ([1, 1, 1, 1, 2], a str)" in text.splitlines()
+    assert "  received: ([1, 1, 1, 1, 2, 1], a str)" in text.splitlines()
     assert format_value([1, "a", [2.5, 3]]) == "[1, a str, [2.5, 3]]"
 
 

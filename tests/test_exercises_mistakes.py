@@ -51,6 +51,11 @@ def my_logits_columns(points, weights, bias):
     return weights.T @ points.T + bias.reshape(-1, 1)
 
 
+@mistake(exercises.predicted_class, "the logits rounded to a shorter float")
+def my_prediction_in_float16(logits):
+    return np.argmax(logits.astype(np.float16), axis=1)
+
+
 @mistake(exercises.predicted_class, "largest logit over the wrong axis")
 def my_prediction_axis0(logits):
     return logits.argmax(axis=0)
@@ -164,6 +169,11 @@ def my_predict_axis0(logits):
 @mistake(exercises.prediction_from_logits, "smallest logit instead of the largest")
 def my_predict_argmin(logits):
     return logits.argmin(axis=-1)
+
+
+@mistake(exercises.prediction_from_logits, "largest logit of the whole batch")
+def my_predict_without_axis(logits):
+    return np.argmax(logits)
 
 
 @mistake(exercises.prediction_from_logits, "the logits rounded to a shorter float")
@@ -559,6 +569,12 @@ def my_loss_from_probs_double(probs, labels):
     return -np.mean(_pick(_log_softmax_rows(probs), labels))
 
 
+@mistake(exercises.loss_from_probabilities, "the log of the product of the probabilities")
+def my_loss_of_the_product(probs, labels):
+    likelihood = np.prod(probs[np.arange(len(labels)), labels])  # the likelihood
+    return -np.log(likelihood) / len(labels)
+
+
 @mistake(exercises.loss_from_probabilities, "the logarithm left out")
 def my_loss_from_probs_no_log(probs, labels):
     return -np.mean(_pick(probs, labels))
@@ -783,6 +799,13 @@ def my_one_bin_ece_true_class(probs, labels):
 def my_one_bin_ece_per_example(probs, labels):
     correct = (probs.argmax(axis=1) == labels).astype(float)
     return np.mean(np.abs(correct - probs.max(axis=1)))
+
+
+@mistake(exercises.temperature_nll, "shifted by the true class's logit instead of the maximum")
+def my_nll_shifted_by_the_true_logit(logits, labels, temperature):
+    scaled = logits / temperature
+    true = scaled[np.arange(len(labels)), labels]
+    return np.mean(np.log(np.sum(np.exp(scaled - true[:, None]), axis=1)))
 
 
 @mistake(exercises.temperature_nll, "logits multiplied by the temperature")

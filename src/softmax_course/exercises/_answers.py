@@ -45,10 +45,17 @@ class Problem(Exception):
 
 
 def is_placeholder(value) -> bool:
-    """Whether an answer is the placeholder (``...`` or None, alone or in a tuple)."""
+    """Whether an answer is the placeholder: ``...`` or None, alone or as every item of a tuple.
+
+    A tuple with some parts filled in (``dW, None``) is an answer, judged part by part.
+    """
     if value is None or value is Ellipsis:
         return True
-    return type(value) in (tuple, list) and any(item is None or item is Ellipsis for item in value)
+    return (
+        type(value) in (tuple, list)
+        and len(value) > 0
+        and all(item is None or item is Ellipsis for item in value)
+    )
 
 
 def is_empty_function(function) -> bool:

@@ -37,4 +37,21 @@ ARGMAX_MISTAKES = (
         "The predicted class has the largest logit: `argmax`, not `argmin`.",
         variants=[lambda logits: np.argmin(logits, axis=-1)],
     ),
+    Mistake(
+        "largest logit of the whole batch",
+        "Without `axis`, `np.argmax` flattens the batch and returns one index; "
+        "ask for one index per row with `axis=-1`.",
+        variants=[lambda logits: np.argmax(logits)],
+    ),
+    Mistake(
+        "the logits rounded to a shorter float",
+        "float32 keeps about 7 significant digits (float16 about 3): logits closer "
+        "than that, such as 1 and 1 + 1e-9, round to the same number, and np.argmax "
+        "returns the first of the tie. Take the argmax of the logits as they are: "
+        "np.argmax(logits, axis=-1).",
+        variants=[
+            lambda logits: np.argmax(logits.astype(np.float32), axis=-1),
+            lambda logits: np.argmax(logits.astype(np.float16), axis=-1),
+        ],
+    ),
 )

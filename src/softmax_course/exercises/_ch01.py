@@ -75,7 +75,8 @@ def my_logits(points, weights, bias):
 )
 
 _LOGITS = [
-    rows((5, 3), seed=131),
+    # the last row: two logits 1e-9 apart, equal once rounded to float32
+    np.vstack([rows((5, 3), seed=131), [[1.0, 1.0 + 1e-9, 0.0]]]),
     rows((4, 6), seed=132),
     rows((1, 4), seed=133),
     np.array([[-3.0], [2.5]]),
@@ -95,17 +96,13 @@ predicted_class = Checker(
         "batches of 1 to 5 points and 1 to 6 classes, and a batch with as many "
         "rows as columns would not tell the axes apart (none is square)",
         "a single class (the prediction is 0) and logits of size 1000 and -2000",
+        "two logits 1 and 1 + 1e-9, equal in float32: an argmax of the logits rounded "
+        "to float32 (or float16) names the first of the two",
     ),
     rtol=0.0,
     atol=0.0,
     mistakes=[
         *ARGMAX_MISTAKES,
-        Mistake(
-            "largest logit of the whole batch",
-            "Without `axis`, `np.argmax` flattens the batch and returns one index; "
-            "ask for one index per row with `axis=-1`.",
-            variants=[lambda logits: np.argmax(logits)],
-        ),
         Mistake(
             "the largest logit instead of its class",
             "`max` returns the largest value; the class is its position, `argmax`.",

@@ -17,19 +17,27 @@ stable_sigmoid = Checker(
     parameters=("z",),
     reference=lambda z: sigmoid(z),
     cases=[
-        # 12 and 20: sigma is 1 minus 6e-6 and 2e-9, not 1 (a threshold that returns 1 fails)
-        (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0, 12.0, 20.0, -12.0]),),
-        (np.array([-730.0, -712.5, -50.0, 1.5]),),
+        # 10 to 20.7: sigma is 1 minus 4.5e-5 to 1.02e-9, not 1 (an answer that returns 1
+        # above a threshold fails wherever the threshold is below 20.7)
+        (
+            np.array(
+                [-4.5, -1.0, 0.0, 0.25, 3.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 19.0]
+                + [20.0, 20.4, 20.7, -12.0]
+            ),
+        ),
+        (np.array([-730.0, -712.5, -50.0, 1.5, -30.0]),),
         (np.array([30.0, 710.0, 800.0, -2.0]),),
         (np.array([-3.0, 0.5, 2.5], dtype=np.float32),),
         (np.array([-100.0, -90.0, 95.0, 120.0], dtype=np.float32),),
-        (np.array([-725.0, -1e6, 1e6, 36.0, -36.0]),),
+        (np.array([-725.0, -1e6, 1e6, 36.0, -36.0, -732.0, -736.0, -738.0, -740.0, -742.0]),),
     ],
     covers=(
         "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6), "
         "where exp(-z) or exp(z) overflows",
-        "moderate logits 12 and 20, whose sigmoid is 1 minus 6.1e-6 and 2.1e-9: an "
-        "answer that returns 1 above a threshold such as 10 fails",
+        "moderate logits from 10 to 20.7, whose sigmoid is 1 minus 4.5e-5 down to "
+        "1.02e-9 (above the relative tolerance 1e-9): an answer that returns 1 above "
+        "any threshold below 20.7 fails, and one that returns 0 below a threshold above "
+        "-744 fails too",
         "large negative logits, whose sigmoid is a tiny but representable number "
         "(about e^-730, e^-725): it must not be rounded to 0 (a few units of the last "
         "place of these subnormal numbers are tolerated, atol = 2e-323)",
@@ -94,9 +102,14 @@ stable_log_sigmoid = Checker(
     parameters=("z",),
     reference=lambda z: log_sigmoid(z),
     cases=[
-        # -12, 11, 15: log sigma is z - 6.1e-6, -1.7e-5, -3.1e-7 (a threshold that
-        # returns z, or -exp(-z), early fails)
-        (np.array([-4.5, -1.0, 0.0, 0.25, 3.0, 8.0, -12.0, 11.0, 15.0]),),
+        # -17.5 to -12 and 11 to 20: a threshold that returns z below it, or -exp(-z)
+        # above it, is wrong by more than the relative 1e-9 at one of these
+        (
+            np.array(
+                [-4.5, -1.0, 0.0, 0.25, 3.0, 8.0, -12.0, -13.5, -15.0, -16.5, -17.5]
+                + [11.0, 12.5, 14.0, 15.0, 16.5, 18.0, 19.0, 20.0]
+            ),
+        ),
         (np.array([-850.5, -40.0, 40.0, 900.0]),),
         (np.array([-2.0, 0.5, 6.0], dtype=np.float32),),
         (np.array([38.0, 45.0, 1e6, -1e6]),),
@@ -104,8 +117,9 @@ stable_log_sigmoid = Checker(
     ],
     covers=(
         "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6)",
-        "moderate logits -12, 11 and 15: an answer that returns z below a threshold "
-        "such as -10, or -exp(-z) above 10, fails (log sigma(-12) is -12.000006)",
+        "moderate logits from -17.5 to -12 and from 11 to 20: an answer that returns z "
+        "below a threshold above -17.5, or -exp(-z) above a threshold below 20, fails "
+        "(log sigma(-12) is -12.000006)",
         "log-probabilities near 0: log sigma(40) = -4.2e-18 must not be rounded to 0 "
         "(checked relatively, with no absolute tolerance)",
         "float32 logits beyond float32's exp range",

@@ -116,16 +116,6 @@ prediction_from_logits = Checker(
             "never changes the argmax, so skip it: np.argmax(logits, axis=-1).",
             variants=[lambda logits: np.argmax(softmax(logits), axis=-1)],
         ),
-        Mistake(
-            "the logits rounded to a shorter float",
-            "float32 keeps about 7 significant digits: the logits 1 and 1 + 1e-9 both "
-            "round to 1, and np.argmax returns the first of the tie. Take the argmax of "
-            "the logits as they are: np.argmax(logits, axis=-1).",
-            variants=[
-                lambda logits: np.argmax(logits.astype(np.float32), axis=-1),
-                lambda logits: np.argmax(logits.astype(np.float16), axis=-1),
-            ],
-        ),
         *ARGMAX_MISTAKES,
     ],
     hint_text=(

@@ -215,6 +215,9 @@ true_class_loss = Checker(
         # 1500 wide: shifting by the mean or the minimum instead of the maximum overflows
         # (the true class is the top one, so the log of its probability is fine here)
         (np.array([0.0, -1500.0]), 0),
+        # the probability e^-720 is subnormal but not 0: the log of the probability is
+        # still right here, while a shift by the true class's score overflows (e^720)
+        (np.array([0.0, -720.0]), 1),
         (np.array([0.0, -800.0]), 1),
         (np.array([3.0, 1.0, 2.5, -1.0], dtype=np.float32), 0),
         (np.array([1e6 + 2.0, 1e6, 1e6 - 1.5]), 2),
@@ -222,8 +225,9 @@ true_class_loss = Checker(
     covers=(
         "ordinary scores, with the true class first, in the middle and last",
         "scores of size 1000 and a huge common offset (1e6), where exp overflows",
-        "a true class 800 below the largest score: its probability underflows to 0, "
-        "the loss is a finite 800",
+        "a true class 720 below the largest score (its probability is subnormal but "
+        "not 0; a shift by the true class's score overflows) and 800 below it (its "
+        "probability underflows to 0, the loss is a finite 800)",
         "scores 1500 apart ([0, -1500]), where shifting by their mean or minimum "
         "instead of their maximum overflows",
         "float32 scores whose true class is also the predicted class",

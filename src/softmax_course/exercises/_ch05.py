@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .. import log_softmax, logsumexp, softmax
@@ -133,6 +135,16 @@ TIED_MAXIMA_LEFT_OUT = Mistake(
 )
 
 
+def _only(mistake: Mistake, *indices: int) -> Mistake:
+    """The shared mistake with only the wrong formulas of one exercise's function.
+
+    The shared mistakes hold a softmax, a log-softmax and a log-sum-exp form; an
+    exercise keeps its own, so that an answer returning another of the three
+    functions (a log-softmax where the softmax is asked) is not named after them.
+    """
+    return dataclasses.replace(mistake, variants=[mistake.variants[i] for i in indices])
+
+
 def _column_max_softmax(z):
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -178,8 +190,8 @@ stable_softmax = Checker(
             variants=[_column_max_softmax],
         ),
         NO_MAX_SUBTRACTION,
-        MIN_SHIFT,
-        MEAN_SHIFT,
+        _only(MIN_SHIFT, 0),
+        _only(MEAN_SHIFT, 0),
     ],
     hint_text=(
         "Softmax does not change when a constant is added to a row. Subtract each "
@@ -247,8 +259,8 @@ stable_log_softmax = Checker(
             "The classes are the last axis: the log-sum-exp is over axis=-1, with keepdims=True.",
             variants=[lambda z: log_softmax(z, axis=0)],
         ),
-        NO_LOG1P,
-        TIED_MAXIMA_LEFT_OUT,
+        _only(NO_LOG1P, 0, 1),
+        _only(TIED_MAXIMA_LEFT_OUT, 0),
         Mistake(
             "z minus the log-sum-exp, which cancels",
             "z - LSE(z) subtracts two nearly equal numbers for the top class: for the "
@@ -291,8 +303,8 @@ stable_log_softmax = Checker(
             "exp(z - m) over the other entries.",
             variants=[_naive_log_softmax],
         ),
-        MIN_SHIFT,
-        MEAN_SHIFT,
+        _only(MIN_SHIFT, 1),
+        _only(MEAN_SHIFT, 1),
     ],
     hint_text=(
         "With m = z.max(axis=-1, keepdims=True): log softmax(z) = (z - m) - "
@@ -377,10 +389,10 @@ stable_logsumexp = Checker(
             "exp(z - m) over the other entries.",
             variants=[lambda z: np.log(np.exp(z).sum(axis=-1))],
         ),
-        NO_LOG1P,
-        TIED_MAXIMA_LEFT_OUT,
-        MIN_SHIFT,
-        MEAN_SHIFT,
+        _only(NO_LOG1P, 2, 3),
+        _only(TIED_MAXIMA_LEFT_OUT, 1),
+        _only(MIN_SHIFT, 2),
+        _only(MEAN_SHIFT, 2),
     ],
     hint_text=(
         "With m the row maximum, LSE(z) = m + log(sum(exp(z - m))): keepdims=True "

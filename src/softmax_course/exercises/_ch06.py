@@ -12,6 +12,9 @@ from ._mistakes import Mistake
 
 CASES = [
     (rows((4, 3), seed=601), np.array([2, 0, 1, 1])),
+    # a true class 721 below the top logit: its probability is subnormal but not 0, so
+    # log(softmax) is still right, while a shift by the true logit overflows (exp(721))
+    (np.array([[0.0, -720.0, 1.0], [1.0, 0.5, 0.0]]), np.array([1, 2])),
     # a probability of exp(-822.6) underflows to 0: log(softmax) fails, nothing overflows
     (np.array([[0.0, -820.0, 2.5], [1.5, 2.0, -0.5]]), np.array([1, 0])),
     # exp(1000) overflows: no max subtraction fails, every true class is likely enough
@@ -30,7 +33,8 @@ FLOAT32_CASE = (rows((5, 4), seed=605).astype(np.float32), np.array([0, 3, 1, 2,
 
 CASE_COVERS = (
     "ordinary logits, and batches of 1 to 4 examples with 1 to 6 classes (one example, one class)",
-    "a true class 822.5 below the top logit (log(softmax) gives inf), logits of "
+    "a true class 721 below the top logit (a shift by the true class's logit "
+    "overflows), a true class 822.5 below it (log(softmax) gives inf), logits of "
     "size 1000 (exp overflows without the max subtraction)",
     "rows 2000 and 803 wide, where shifting by the row's minimum (both rows) or mean "
     "(the first) instead of its maximum still overflows",
@@ -273,6 +277,8 @@ PROBABILITY_CASES = [
     (np.array([[0.0, 1.0, 0.0], [0.25, 0.0, 0.75]]), np.array([1, 2])),
     (np.array([[1.0 - 2.0**-52, 2.0**-52]]), np.array([0])),
     (np.array([[1.0], [1.0]]), np.array([0, 0])),
+    # 400 examples: the product of their probabilities underflows to 0
+    (probabilities(rows((400, 10), seed=606)), np.arange(400) % 10),
 ]
 
 
@@ -300,6 +306,8 @@ loss_from_probabilities = Checker(
         "zero probabilities off the label (a sum of one-hot times log(probs) gives "
         "0 * -inf = NaN) and a probability of 1e-300 on the label",
         "a probability within 2.2e-16 of 1 on the label (a loss of 2.2e-16)",
+        "a batch of 400 examples, whose probabilities multiply to below the smallest "
+        "float (the log of their product is -inf)",
     ),
     mistakes=[
         Mistake(
@@ -335,6 +343,14 @@ loss_from_probabilities = Checker(
             "by K: sum each row over the classes (one loss per example), then average "
             "over the N examples.",
             variants=[lambda probs, labels: _loss_of_probs(probs, labels) / probs.shape[-1]],
+        ),
+        Mistake(
+            "the log of the product of the probabilities",
+            "log(p_1 p_2 ... p_N) is the sum of the logs in exact arithmetic, but the "
+            "product of 400 probabilities of about 0.1 is about 1e-400, below the "
+            "smallest float: it underflows to 0 and its log is -inf. Take the log of "
+            "each probability, then the mean: -np.mean(np.log(probs[np.arange(N), labels])).",
+            variants=[lambda probs, labels: -np.log(np.prod(_picked(probs, labels))) / len(labels)],
         ),
         Mistake(
             "a one-hot sum, 0 * log(0)",

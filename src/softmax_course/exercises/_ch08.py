@@ -155,7 +155,7 @@ accuracy_from_logits = Checker(
         Mistake(
             "a softmax shifted by the maximum of the whole batch",
             "One maximum for the whole batch leaves a row far below it (the logits "
-            "near -2000) with exp of about -3000, which underflows to 0: 0 / 0 is NaN, "
+            "near -2000) with exp of arguments near -3000, which underflow to 0: 0 / 0 is NaN, "
             "and np.argmax returns the first NaN. Shift each row by its own maximum "
             "(axis=-1, keepdims=True), or skip the softmax: np.argmax(logits, axis=-1).",
             variants=[_accuracy_through(_batch_shifted_softmax)],

@@ -178,6 +178,25 @@ temperature_nll = Checker(
             ],
         ),
         Mistake(
+            "shifted by the true class's logit instead of the maximum",
+            "log(sum(exp(z / T - z_y / T))) is the loss in exact arithmetic, but logits "
+            "above the true one give positive exponents, and with a small temperature "
+            "exp of them overflows to inf. Shift by each row's maximum instead, or use "
+            "log_softmax(z / T).",
+            variants=[
+                lambda logits, labels, temperature: float(
+                    np.mean(
+                        np.log(
+                            np.exp(
+                                logits / temperature
+                                - (logits / temperature)[np.arange(len(labels)), labels][:, None]
+                            ).sum(axis=-1)
+                        )
+                    )
+                )
+            ],
+        ),
+        Mistake(
             "log(softmax(z / T)) instead of log-softmax",
             "With a small temperature, z / T is large and a probability underflows to "
             "0, whose log is -inf. Use log_softmax(z / T).",

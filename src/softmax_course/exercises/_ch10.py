@@ -278,8 +278,9 @@ top_k_distribution = Checker(
         (np.array([1500.0, -3000.0, 0.0, -10.0, 2.0, -2000.0]), 4),
         (np.array([3.0, 1.0, 2.5]), 3),
         (np.array([7.5]), 1),
-        # logits far below 0: a finite mask such as -1e4 or -1e9 is larger than the kept ones
-        (np.array([-2e9, -2e9 - 1.0, -2e9 - 2.0, -2e9 - 0.5]), 2),
+        # logits near -1.6e308: every finite mask above them (-1e4, -1e9, -1e300) is
+        # larger than the kept ones; only -inf (or a mask below them) leaves the cut at 0
+        (np.array([-1.5e308, -1.6e308, -1.7e308, -1.55e308]), 2),
     ],
     covers=(
         "1 to 8 logits, k from 1 to all of them",
@@ -288,7 +289,8 @@ top_k_distribution = Checker(
         "maximum still overflows",
         "the cut tokens must be exactly 0 (atol = 0): masking them with a large "
         "negative number such as -100 leaves them a tiny probability, and logits "
-        "near -2e9 make a mask of -1e4 or -1e9 (the usual masks) the largest logit",
+        "near -1.6e308 make any finite mask above them (-1e4, -1e9, even -1e300) the "
+        "largest logit",
     ),
     atol=0.0,
     mistakes=[
@@ -331,11 +333,13 @@ top_k_distribution = Checker(
         Mistake(
             "the other logits masked with a finite number",
             "A finite mask leaves the cut tokens a probability: exp(-100 - m) is tiny but "
-            "not 0, and for logits near -2e9 a mask of -1e4 or -1e9 is the largest logit, so "
+            "not 0, and for logits far below 0 (near -1.6e308) a mask of -1e4, -1e9 or "
+            "even -1e300 is the largest logit, so "
             "the cut tokens take all the probability. Mask with -np.inf, whose "
             "exponential is exactly 0.",
             variants=[
-                _top_k_finite_mask(mask) for mask in (-10.0, -50.0, -100.0, -1000.0, -1e4, -1e9)
+                _top_k_finite_mask(mask)
+                for mask in (-10.0, -50.0, -100.0, -1000.0, -1e4, -1e9, -1e30, -1e300)
             ],
         ),
         Mistake(

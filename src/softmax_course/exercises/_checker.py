@@ -734,10 +734,45 @@ class Checker:
                 wrong = self._output(variant, args)
                 if wrong is None or not self._wrong_on(wrong, expected, args):
                     continue
-                if same_answer(received, wrong) and self._right_on(variant, passed):
+                if (
+                    same_answer(received, wrong)
+                    and self._at_its_errors(parts, wrong, expected)
+                    and self._right_on(variant, passed)
+                ):
                     found.append(mistake)
                     break
         return found
+
+    def _at_its_errors(self, parts, wrong, expected) -> bool:
+        """Whether, where the mistake is wrong, the answer is wrong the same way.
+
+        ``same_answer`` allows a relative 1e-6; a mistake whose error is smaller
+        than that (a cancellation of 1e-9) would otherwise be named for any answer
+        that is slightly off. At each entry where the mistake misses the expected
+        result, the answer must equal it, or be ten times closer to it than to
+        the expected result.
+        """
+        if parts is None or self.judge is not None:
+            return True
+        try:
+            wrong_parts = self._parts(wrong)
+        except Problem:
+            return True
+        for got, mistaken, want in zip(parts, wrong_parts, expected, strict=False):
+            if not (got.shape == mistaken.shape == np.shape(want)):
+                continue
+            if got.dtype.kind not in "biuf" or mistaken.dtype.kind not in "biuf":
+                continue
+            bad = self._bad(mistaken, np.asarray(want))
+            with np.errstate(all="ignore"):
+                r = got.astype(np.float64)[bad]
+                w = mistaken.astype(np.float64)[bad]
+                e = np.asarray(want, dtype=np.float64)[bad]
+                same = (r == w) | (np.isnan(r) & np.isnan(w))
+                near = np.abs(r - w) <= 0.1 * np.abs(w - e)
+            if not np.all(same | near):
+                return False
+        return True
 
     @staticmethod
     def _output(variant, args):
@@ -779,7 +814,9 @@ class Checker:
             lines.append(f"  {self.judge_label}: {format_value(shown_judged)}")
             lines.append(f"  expected {self.judge_label}: {format_value(shown)}")
         else:
-            lines.append(f"  expected: {format_value(shown)}")
+            # a judged exercise compares what the judge computes, not the answer itself
+            expected_label = f"expected {self.judge_label}" if self.judge else "expected"
+            lines.append(f"  {expected_label}: {format_value(shown)}")
             if received is not None:
                 text = received.text if isinstance(received, Shown) else format_value(received)
                 lines.append(f"  received: {text}")
