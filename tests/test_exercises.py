@@ -163,7 +163,7 @@ def test_a_broadcasting_error_gets_the_keepdims_hint(capsys):
     ("returned", "text"),
     [
         (np.zeros(7), "an array of shape (7,) instead of ("),
-        ([0.5, 0.5], "a list, not a NumPy array"),
+        (["0.5", "0.5"], "a list, not a NumPy array"),
     ],
     ids=["wrong shape", "not an array"],
 )
@@ -414,13 +414,21 @@ def test_a_tensor_of_keras_or_tensorflow_is_read_as_its_array():
     assert not correct and "an array of shape" in text
 
 
-def test_a_list_is_shown_as_a_list_and_a_description_by_its_text():
+def test_a_list_of_numbers_is_read_as_its_array_and_anything_else_is_described():
     text, correct = exercises.predicted_class.verdict(
         lambda logits: list(np.argmax(logits, axis=-1))
     )
+    assert correct, text
+    text, correct = exercises.top_k_distribution.verdict(
+        lambda logits, k: [float(p) for p in exercises.top_k_distribution.reference(logits, k)]
+    )
+    assert correct, text
+    text, correct = exercises.predicted_class.verdict(
+        lambda logits: [str(i) for i in np.argmax(logits, axis=-1)]
+    )
     assert not correct
     assert "returns a list, not a NumPy array" in text
-    assert "  received: [1, 1, 1, 1, 2, 1]" in text.splitlines()
+    assert "  received: [1, 1, 1, 1, 2, 1]" not in text.splitlines()
     text, _ = exercises.predicted_class.verdict(lambda logits: (np.argmax(logits, -1), "x"))
     assert "  received: ([1, 1, 1, 1, 2, 1], a str)" in text.splitlines()
     assert format_value([1, "a", [2.5, 3]]) == "[1, a str, [2.5, 3]]"

@@ -9,6 +9,7 @@ so the checker calls it inside the time limit; :func:`snapshot` never does.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import types
 from dataclasses import dataclass
@@ -99,7 +100,9 @@ def _subclass_problem(value) -> str:
     if isinstance(value, np.ma.MaskedArray):
         return (
             f"{what} whose masked entries hide values from the comparison, so it cannot "
-            "be checked: return a plain array (np.asarray(...) or .filled(np.nan))"
+            "be checked: return a plain array with .filled(value), value being what the "
+            "masked entries should hold (0.0 for probabilities masked out); np.asarray "
+            "would keep the values hidden under the mask"
         )
     return f"{what}, which can change how values compare: return a plain np.ndarray"
 
@@ -177,6 +180,11 @@ def read_part(part: Part, value, label: str) -> np.ndarray:
         except (TypeError, ValueError):
             raise Problem(f"{label}{describe_type(value)}, not numbers") from None
         return array
+    if type(value) is list:  # a list of numbers (of rows of numbers) is read as its array
+        with contextlib.suppress(ValueError, TypeError, OverflowError):
+            as_array = np.array(value)
+            if as_array.dtype.kind in "biuf":
+                value = as_array
     if not isinstance(value, np.ndarray):
         raise Problem(
             f"{label}{describe_type(value)}, not a NumPy array"

@@ -134,10 +134,12 @@ stable_log_sigmoid = Checker(
     mistakes=[
         Mistake(
             "log(sigmoid(z)), or an exponential that overflows",
-            "For z = -850.5 the sigmoid underflows to 0, or exp(-z) = exp(850.5) "
-            "overflows to inf; either way the log is -inf, while log sigma(z) is about "
-            "-850.5. Keep every exponent <= 0: log sigma(z) = min(z, 0) - "
-            "log1p(exp(-|z|)), or -np.logaddexp(0, -z), finite for every z.",
+            "The log of a computed sigmoid inherits its rounding: for large z, sigma(z) "
+            "is rounded near 1, so log sigma(z), close to 0, loses its digits (from the "
+            "9th at z = 19; at z = 40 it is 0); for z = -850.5 the sigmoid underflows to "
+            "0, or exp(-z) overflows to inf, and the log is -inf. Compute log sigma(z) "
+            "directly: min(z, 0) - log1p(exp(-|z|)), or -np.logaddexp(0, -z), accurate "
+            "and finite for every z.",
             variants=[
                 lambda z: np.log(sigmoid(z)),
                 lambda z: np.log(1.0 / (1.0 + np.exp(-z))),

@@ -272,8 +272,8 @@ true_class_loss = Checker(
         Mistake(
             "shifted by the true class's score instead of the maximum",
             "log(sum(exp(s - s[true_class]))) is the loss in exact arithmetic, but the "
-            "scores above the true one give positive exponents: for [0, -800] and "
-            "true_class=1, exp(800) overflows to inf. Shift by the maximum instead: "
+            "scores above the true one give positive exponents: for [0, -720] and "
+            "true_class=1, exp(720) overflows to inf. Shift by the maximum instead: "
             "(max(s) - s[true_class]) + log(sum(exp(s - max(s)))).",
             variants=[
                 lambda scores, true_class: np.log(np.exp(scores - scores[true_class]).sum()),

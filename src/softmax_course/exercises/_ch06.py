@@ -347,8 +347,8 @@ loss_from_probabilities = Checker(
         Mistake(
             "the log of the product of the probabilities",
             "log(p_1 p_2 ... p_N) is the sum of the logs in exact arithmetic, but the "
-            "product of 400 probabilities of about 0.1 is about 1e-400, below the "
-            "smallest float: it underflows to 0 and its log is -inf. Take the log of "
+            "product of 400 probabilities, each well below 1, is far below the smallest "
+            "float (about 1e-323): it underflows to 0 and its log is -inf. Take the log of "
             "each probability, then the mean: -np.mean(np.log(probs[np.arange(N), labels])).",
             variants=[lambda probs, labels: -np.log(np.prod(_picked(probs, labels))) / len(labels)],
         ),

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import cross_entropy, softmax
 from ..calibration import expected_calibration_error
+from ._ch05 import TIED_MAXIMA_LEFT_OUT, _ties_log_softmax
 from ._checker import Checker
 from ._inputs import probabilities, rows
 from ._mistakes import Mistake
@@ -124,7 +125,12 @@ temperature_nll = Checker(
         # z / T reaches 1000: no max subtraction fails
         (np.array([[50.0, 0.0, 49.5], [1.0, 2.0, 0.5]]), np.array([2, 1]), 0.05),
         # z / T is [1000, -1000, 0]: a min or mean shift overflows
-        (np.array([[50.0, -50.0, 0.0], [0.5, 1.0, -1.0]]), np.array([0, 2]), 0.05),
+        # the last row has a tied maximum, z / T = [1, 1, 0]: its second 1 belongs to r
+        (
+            np.array([[50.0, -50.0, 0.0], [0.5, 1.0, -1.0], [0.05, 0.05, 0.0]]),
+            np.array([0, 2, 0]),
+            0.05,
+        ),
         # z / T is [0, -40, -38]: a loss of 3.6e-17 that log(1 + r) rounds to 0
         (np.array([[0.0, -2.0, -1.9]]), np.array([0]), 0.05),
         (rows((4, 6), seed=912), np.array([5, 0, 2, 2]), 100.0),
@@ -137,6 +143,8 @@ temperature_nll = Checker(
         "instead of its maximum still overflows",
         "a loss near 0 (3.6e-17), compared relatively, with no absolute tolerance: "
         "log(sum) of a sum that rounds to 1 loses it",
+        "a row with a tied maximum (z / T = [1, 1, 0]): only one of the two 1s is the "
+        "largest term, the other belongs to r",
     ),
     atol=0.0,
     rtol=1e-9,
@@ -174,6 +182,15 @@ temperature_nll = Checker(
                         np.log(np.exp(logits / temperature).sum(axis=-1))
                         - logits[np.arange(len(labels)), labels] / temperature
                     )
+                )
+            ],
+        ),
+        Mistake(
+            TIED_MAXIMA_LEFT_OUT.name,
+            TIED_MAXIMA_LEFT_OUT.hint,
+            variants=[
+                lambda logits, labels, temperature: _nll_from(
+                    _ties_log_softmax, logits, labels, temperature
                 )
             ],
         ),
