@@ -12,8 +12,9 @@ an operation that is associative and commutative (up to rounding), with the
 pair of an empty block ``(-inf, 0)`` as its identity. So the class axis can be
 split in any way, the pieces summarised where they live (another machine, a
 later moment of a stream) and merged in any order (Milakov and Gimelshein,
-2018). The same merge is what FlashAttention-style kernels and
-vocabulary-parallel cross-entropy use.
+2018). FlashAttention-style kernels use the same merge; vocabulary-parallel
+cross-entropy, as in Megatron-LM, reduces the maxima and then the sums in two
+rounds instead (chapter 10).
 
 Accuracy. Carrying the sum *without* the max's own term lets the final step
 use ``log1p``. The pair of a block comes from the package's one core
