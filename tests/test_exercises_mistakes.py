@@ -341,6 +341,12 @@ def my_log_softmax_mean_shift(z):
     return z - c - np.log(np.sum(np.exp(z - c), axis=1, keepdims=True))
 
 
+@mistake(exercises.stable_logsumexp, "one log-sum-exp for the whole batch")
+def my_logsumexp_of_the_batch(z):
+    m = np.max(z)  # the one-row formula
+    return m + np.log(np.sum(np.exp(z - m)))
+
+
 @mistake(exercises.stable_logsumexp, "the log of a sum that rounds to 1 (log1p(r) needed)")
 def my_logsumexp_no_log1p(z):
     m = np.max(z, axis=1)

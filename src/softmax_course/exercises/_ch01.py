@@ -93,8 +93,8 @@ predicted_class = Checker(
     reference=predicted_class_reference,
     cases=[(logits,) for logits in _LOGITS],
     covers=(
-        "batches of 1 to 5 points and 1 to 6 classes, and a batch with as many "
-        "rows as columns would not tell the axes apart (none is square)",
+        "batches of 1 to 6 points and 1 to 6 classes, none square (a batch with as "
+        "many rows as columns would not tell the axes apart)",
         "a single class (the prediction is 0) and logits of size 1000 and -2000",
         "two logits 1 and 1 + 1e-9, equal in float32: an argmax of the logits rounded "
         "to float32 (or float16) names the first of the two",

@@ -42,7 +42,7 @@ stable_sigmoid = Checker(
         "moderate logits from 10 to 20.7, whose sigmoid is 1 minus 4.5e-5 down to "
         "1.02e-9 (above the relative tolerance 1e-9): an answer that returns 1 above "
         "any threshold below 20.7 fails, and one that returns 0 below a threshold above "
-        "-744 fails too",
+        "about -742.6 fails too (below it, the sigmoid is within atol of 0)",
         "large negative logits, whose sigmoid is a tiny but representable number "
         "(about e^-730, e^-725): it must not be rounded to 0 (a few units of the last "
         "place of these subnormal numbers are tolerated, atol = 2e-323)",
@@ -55,7 +55,8 @@ stable_sigmoid = Checker(
             "the sigmoid overflows for large negative inputs",
             "For z = -730, np.exp(-z) = exp(730) overflows to inf and 1 / (1 + inf) "
             "is 0, while the answer is about exp(-730) (scipy.special.expit rounds it "
-            "to 0 too). For z < 0 use the equal form "
+            "to 0 too, and so does an answer that returns 0 below a threshold). For z "
+            "< 0 use the equal form "
             "exp(z) / (1 + exp(z)), whose exponential cannot overflow: "
             "np.exp(-np.abs(z)) is at most 1.",
             variants=[lambda z: 1.0 / (1.0 + np.exp(-z))],

@@ -389,6 +389,14 @@ stable_logsumexp = Checker(
             "exp(z - m) over the other entries.",
             variants=[lambda z: np.log(np.exp(z).sum(axis=-1))],
         ),
+        Mistake(
+            "one log-sum-exp for the whole batch",
+            "The formula for one row, m + log(sum(exp(z - m))) with m = z.max(), sums "
+            "over every entry of the batch and returns one number; the answer has one "
+            "number per row: take the maximum and the sum along axis=-1 (keepdims=True "
+            "for the maximum while you subtract it).",
+            variants=[lambda z: float(z.max() + np.log(np.exp(z - z.max()).sum()))],
+        ),
         _only(NO_LOG1P, 2, 3),
         _only(TIED_MAXIMA_LEFT_OUT, 1),
         _only(MIN_SHIFT, 2),

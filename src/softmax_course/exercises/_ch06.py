@@ -361,9 +361,10 @@ loss_from_probabilities = Checker(
         ),
         Mistake(
             "the probabilities clipped",
-            "Clipping the probabilities to [eps, 1 - eps], as Keras does with eps = 1e-7, "
-            "caps each loss at -log(eps): a probability of 1e-300 on the label has the "
-            "loss 690.8, not 16.1. Take the log of the probability itself; only a loss "
+            "Clipping the probabilities to [eps, 1 - eps] (as Keras does, with eps = "
+            "1e-7), or adding a small eps before the log, caps each loss near -log(eps): "
+            "a probability of 1e-300 on the label has the loss 690.8, not 16.1 (eps = "
+            "1e-7) or 27.6 (eps = 1e-12). Take the log of the probability itself; only a loss "
             "computed from logits avoids the infinity of a probability of exactly 0.",
             variants=[
                 lambda probs, labels, eps=eps: (
