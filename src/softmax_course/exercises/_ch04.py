@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import cross_entropy, softmax, softmax_jacobian
 from ._checker import Checker, MemoryBound
-from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
+from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS, batch_max_softmax, shifted_softmax
 from ._inputs import rows
 from ._mistakes import Mistake
 from ._rules import NO_JACOBIAN, NUMPY_ONLY
@@ -35,11 +35,6 @@ def _percentages(received, expected, args):
     return received[0].shape == expected[0].shape and bool(
         np.allclose(received[0], 100 * expected[0], rtol=0, atol=6e-3)
     )
-
-
-def _shifted_softmax(logits, shift):
-    e = np.exp(logits - shift)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 softmax_shares = Checker(
@@ -157,12 +152,7 @@ batch_softmax = Checker(
             "One maximum for the whole batch leaves a row far below it with every "
             "exponential 0 (exp(-2000) underflows), and 0 / 0 is NaN. Subtract each "
             "row's own maximum: logits.max(axis=-1, keepdims=True).",
-            variants=[
-                lambda logits: (
-                    np.exp(logits - logits.max())
-                    / np.exp(logits - logits.max()).sum(axis=-1, keepdims=True)
-                )
-            ],
+            variants=[batch_max_softmax],
         ),
         Mistake(
             "the row mean or minimum subtracted instead of the maximum",
@@ -171,8 +161,8 @@ batch_softmax = Checker(
             "or the minimum (-1000) of the row [1000, -1000, 0.5], exp(1000 - 0.17) and "
             "exp(2000) overflow to inf. Subtract logits.max(axis=-1, keepdims=True).",
             variants=[
-                lambda logits: _shifted_softmax(logits, logits.mean(axis=-1, keepdims=True)),
-                lambda logits: _shifted_softmax(logits, logits.min(axis=-1, keepdims=True)),
+                lambda logits: shifted_softmax(logits, logits.mean(axis=-1, keepdims=True)),
+                lambda logits: shifted_softmax(logits, logits.min(axis=-1, keepdims=True)),
             ],
         ),
     ],

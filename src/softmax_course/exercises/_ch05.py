@@ -9,7 +9,7 @@ import numpy as np
 from .. import log_softmax, logsumexp, softmax
 from ..teaching import naive_softmax
 from ._checker import Checker
-from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS
+from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS, batch_max_softmax, shifted_softmax
 from ._inputs import rows
 from ._mistakes import Mistake
 from ._rules import NUMPY_ONLY
@@ -48,16 +48,6 @@ def _naive_softmax(z):
     return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
 
 
-def _batch_max_softmax(z):
-    e = np.exp(z - z.max())
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _shifted_softmax(z, shift):
-    e = np.exp(z - shift)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def _shifted_log_softmax(z, shift):
     shifted = z - shift
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -69,7 +59,7 @@ MIN_SHIFT = Mistake(
     "maximum makes every exponent <= 0: after subtracting the minimum, the row "
     "[700, -1500, 0] has exp(2200) = inf. Subtract z.max(axis=-1, keepdims=True).",
     variants=[
-        lambda z: _shifted_softmax(z, z.min(axis=-1, keepdims=True)),
+        lambda z: shifted_softmax(z, z.min(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.min(axis=-1, keepdims=True)),
         lambda z: z.min(axis=-1) + np.log(np.exp(z - z.min(axis=-1, keepdims=True)).sum(axis=-1)),
     ],
@@ -80,7 +70,7 @@ MEAN_SHIFT = Mistake(
     "maximum makes every exponent <= 0: the row [700, -1500, 0] has mean -266.7 "
     "and exp(700 + 266.7) = inf. Subtract z.max(axis=-1, keepdims=True).",
     variants=[
-        lambda z: _shifted_softmax(z, z.mean(axis=-1, keepdims=True)),
+        lambda z: shifted_softmax(z, z.mean(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.mean(axis=-1, keepdims=True)),
         lambda z: z.mean(axis=-1) + np.log(np.exp(z - z.mean(axis=-1, keepdims=True)).sum(axis=-1)),
     ],
@@ -180,7 +170,7 @@ stable_softmax = Checker(
             "exponential 0 (exp(-900) underflows), and 0 / 0 is NaN. Subtract each "
             "row's own maximum: "
             "z.max(axis=-1, keepdims=True).",
-            variants=[_batch_max_softmax],
+            variants=[batch_max_softmax],
         ),
         Mistake(
             "each column's maximum subtracted",

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import one_hot, softmax
 from ._checker import Checker
+from ._common import batch_max_softmax
 from ._inputs import rows
 from ._mistakes import Mistake
 
@@ -98,11 +99,6 @@ def _overflowing_softmax(logits):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _batch_shifted_softmax(logits):
-    e = np.exp(logits - logits.max())  # one maximum for the whole batch
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def _accuracy_through(probabilities):
     """The accuracy of the argmax of ``probabilities(logits)`` (a wrong softmax)."""
 
@@ -158,7 +154,7 @@ accuracy_from_logits = Checker(
             "near -2000) with exp of arguments near -3000, which underflow to 0: 0 / 0 is NaN, "
             "and np.argmax returns the first NaN. Shift each row by its own maximum "
             "(axis=-1, keepdims=True), or skip the softmax: np.argmax(logits, axis=-1).",
-            variants=[_accuracy_through(_batch_shifted_softmax)],
+            variants=[_accuracy_through(batch_max_softmax)],
         ),
         Mistake(
             "the number of correct predictions, not the fraction",

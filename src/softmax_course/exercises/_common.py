@@ -8,6 +8,17 @@ from .. import softmax
 from ._mistakes import Mistake
 
 
+def shifted_softmax(z, shift):
+    """The softmax of each row after subtracting ``shift`` (right only for the row maximum)."""
+    e = np.exp(z - shift)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def batch_max_softmax(z):
+    """The softmax with one maximum for the whole batch subtracted (a classic mistake)."""
+    return shifted_softmax(z, z.max())
+
+
 def _wrong_axis(z):
     return softmax(z, axis=0)
 
