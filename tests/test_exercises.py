@@ -464,6 +464,31 @@ def test_a_result_in_float32_is_named_as_the_cause():
     assert "significant digits" not in stable
 
 
+def test_a_number_in_float32_is_named_as_the_cause_and_shown_apart(capsys):
+    def cross_entropy_in(dtype):
+        def my_cross_entropy(logits, labels):
+            z = np.asarray(logits, dtype=dtype)  # float32: a learner's narrow loss
+            z = z - z.max(axis=1, keepdims=True)
+            log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            return -log_p[np.arange(len(labels)), labels].mean()
+
+        return my_cross_entropy
+
+    correct, out = _run(exercises.cross_entropy_loss, cross_entropy_in(np.float32), capsys)
+    assert not correct
+    assert "; the result is float32, which keeps about 7 significant digits" in out
+    # the expected and received lines print enough digits to differ
+    assert "  expected: 0.9763711\n  received: 0.9763712\n" in out
+    # a float64 loss that is off gets no remark on precision
+    correct, out = _run(
+        exercises.cross_entropy_loss,
+        lambda logits, labels: cross_entropy_in(np.float64)(logits, labels) * (1 + 1e-6),
+        capsys,
+    )
+    assert not correct
+    assert "significant digits" not in out
+
+
 def test_a_broadcasting_error_of_another_kind_gets_no_keepdims_hint(capsys):
     def my_accuracy(logits, labels):
         return np.mean(np.argmax(logits, axis=0) == labels)

@@ -136,6 +136,18 @@ def _is_tensor(value) -> bool:
     return root in _TENSOR_LIBRARIES and hasattr(value, "__array__")
 
 
+def _float_type(value) -> np.dtype:
+    """The float type to read a number (or numbers) in: a NumPy float keeps its own.
+
+    A float32 or float16 answer stays narrow, so that a verdict can name its precision
+    as the cause of a difference; anything else is read as float64.
+    """
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return dtype
+    return np.dtype(np.float64)
+
+
 def read_part(part: Part, value, label: str) -> np.ndarray:
     """One returned part as a plain array, or :class:`Problem` saying why it cannot be.
 
@@ -158,7 +170,7 @@ def read_part(part: Part, value, label: str) -> np.ndarray:
         ):
             raise Problem(f"{label}{describe_type(value)}, not a number")
         try:
-            array = np.array(value, dtype=np.float64)
+            array = np.array(value, dtype=_float_type(value))
         except OverflowError:
             digits = int(abs(int(value)).bit_length() * 0.30103) + 1
             raise Problem(
@@ -174,7 +186,7 @@ def read_part(part: Part, value, label: str) -> np.ndarray:
         return array
     if part.kind == "values":
         try:
-            array = np.array(value, dtype=np.float64)
+            array = np.array(value, dtype=_float_type(value))
         except OverflowError:
             raise Problem(f"{label}a number too large to be a float") from None
         except (TypeError, ValueError):

@@ -44,7 +44,7 @@ from ._answers import (
     read_parts,
     snapshot,
 )
-from ._format import describe_type, format_pair, format_value
+from ._format import describe_type, format_both, format_pair, format_value
 from ._guard import DEFAULT_TIME_LIMIT, Outcome, run_guarded
 from ._mistakes import Mistake, same_answer
 from ._rules import Rule, broken_rule
@@ -816,10 +816,14 @@ class Checker:
         else:
             # a judged exercise compares what the judge computes, not the answer itself
             expected_label = f"expected {self.judge_label}" if self.judge else "expected"
-            lines.append(f"  {expected_label}: {format_value(shown)}")
-            if received is not None:
-                text = received.text if isinstance(received, Shown) else format_value(received)
-                lines.append(f"  received: {text}")
+            if received is None or isinstance(received, Shown):
+                lines.append(f"  {expected_label}: {format_value(shown)}")
+                if received is not None:
+                    lines.append(f"  received: {received.text}")
+            else:
+                shown_want, shown_got = format_both(shown, received)
+                lines.append(f"  {expected_label}: {shown_want}")
+                lines.append(f"  received: {shown_got}")
         if parts is not None:
             mistakes = self._recognise(args, parts, expected, passed=passed)
         elif received is not None and not contains_shown(received):

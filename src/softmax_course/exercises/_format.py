@@ -138,6 +138,53 @@ def _a_type(value) -> str:
     return f"{'an' if name[0].lower() in 'aeio' else 'a'} {name}"
 
 
+def format_both(expected, received) -> tuple[str, str]:
+    """Format an expected and a received value so that their printed forms differ.
+
+    Parameters
+    ----------
+    expected, received : object
+        What a verdict shows on its ``expected:`` and ``received:`` lines.
+
+    Returns
+    -------
+    (str, str)
+        :func:`format_value` of each, with more significant digits (up to 17)
+        for both when five print the same text for float values that differ.
+
+    Examples
+    --------
+    >>> format_both(2.0 / 3.0, np.float32(2.0 / 3.0))  # float32 keeps about 7 digits
+    ('0.66666667', '0.66666669')
+    >>> format_both([1.0, 2.0 / 3.0], [1.0, 0.6666671])
+    ('[1, 0.6666667]', '[1, 0.6666671]')
+    >>> format_both([0.5, 0.25], [0.5, 0.25])
+    ('[0.5, 0.25]', '[0.5, 0.25]')
+    """
+    want, got = format_value(expected), format_value(received)
+    if want != got or isinstance(expected, tuple) or isinstance(received, tuple):
+        return want, got
+    try:
+        a, b = np.asarray(expected), np.asarray(received)
+    except Exception:  # noqa: BLE001 - anything odd is shown as format_value shows it
+        return want, got
+    if (
+        a.shape != b.shape
+        or a.dtype.kind != "f"
+        or b.dtype.kind != "f"
+        or a.size > _MAX_SHOWN
+        or np.array_equal(a.astype(np.float64), b.astype(np.float64), equal_nan=True)
+    ):
+        return want, got
+    if a.ndim == 0:
+        return format_pair(a.item(), b.item())
+    for digits in range(6, 18):
+        want, got = _nested(a.tolist(), digits), _nested(b.tolist(), digits)
+        if want != got:
+            break
+    return want, got
+
+
 def format_pair(expected, received) -> tuple[str, str]:
     """Format two numbers with enough digits to show that they differ.
 
