@@ -489,6 +489,27 @@ def test_a_number_in_float32_is_named_as_the_cause_and_shown_apart(capsys):
     assert "significant digits" not in out
 
 
+def test_two_mistakes_alike_on_one_input_are_told_apart_by_later_inputs(capsys):
+    # both overflow to inf on the first failing input; only one is the learner's
+    def shifted_by_true_class(logits, labels):
+        z_y = logits[np.arange(len(labels)), labels][:, None]
+        return np.mean(np.log(np.sum(np.exp(logits - z_y), axis=1)))
+
+    def shifted_by_minimum(logits, labels):
+        z = logits - logits.min(axis=1, keepdims=True)
+        log_p = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+        return -np.mean(log_p[np.arange(len(labels)), labels])
+
+    for answer, named in [
+        (shifted_by_true_class, "shifted by the true class's logit instead of the maximum"),
+        (shifted_by_minimum, "the row minimum or mean subtracted instead of the maximum"),
+    ]:
+        correct, out = _run(exercises.cross_entropy_loss, answer, capsys)
+        assert not correct
+        assert out.count("Recognised mistake") == 1, out
+        assert f"Recognised mistake: {named}." in out
+
+
 def test_a_broadcasting_error_of_another_kind_gets_no_keepdims_hint(capsys):
     def my_accuracy(logits, labels):
         return np.mean(np.argmax(logits, axis=0) == labels)

@@ -489,8 +489,11 @@ class Checker:
             if failure:
                 if judged is not None:
                     failure = f"{failure} (in the {self.judge_label})"
+                later = (function, self.cases[index + 1 :], limit)
                 return (
-                    self._explain(call, args, expected, parts, failure, judged, passed=passed),
+                    self._explain(
+                        call, args, expected, parts, failure, judged, passed=passed, later=later
+                    ),
                     False,
                 )
             if not any("in place" in note for note in notes):
@@ -743,6 +746,38 @@ class Checker:
                     break
         return found
 
+    def _narrow_down(self, mistakes, function, cases, limit) -> list[Mistake]:
+        """Of several mistakes that give the answer's result, those that give it later too.
+
+        Two wrong formulas can agree on the input where the answer first fails (an
+        overflow that both share). On each later input, a mistake whose variants all
+        disagree with the answer is dropped, unless that would drop them all.
+        """
+        kept = list(mistakes)
+        for args in cases:
+            if len(kept) < 2:
+                break
+            outcome, _, _ = self._run(function, args, limit)
+            if outcome.timed_out or outcome.error is not None:
+                break
+            received, parts, _ = outcome.value
+            if isinstance(parts, Problem):
+                break
+            answer = parts[0] if len(parts) == 1 else parts
+            agreeing = [
+                mistake
+                for mistake in kept
+                if not mistake.variants
+                or any(
+                    (wrong := self._output(variant, args)) is not None
+                    and same_answer(answer, wrong)
+                    for variant in mistake.variants
+                )
+            ]
+            if agreeing:
+                kept = agreeing
+        return kept
+
     def _at_its_errors(self, parts, wrong, expected) -> bool:
         """Whether, where the mistake is wrong, the answer is wrong the same way.
 
@@ -795,7 +830,16 @@ class Checker:
         ]
 
     def _explain(
-        self, call, args, expected, parts, failure: str, judged=None, snapshot=None, passed=()
+        self,
+        call,
+        args,
+        expected,
+        parts,
+        failure: str,
+        judged=None,
+        snapshot=None,
+        passed=(),
+        later=None,
     ) -> str:
         lines = []
         if call is None:
@@ -830,6 +874,8 @@ class Checker:
             mistakes = self._recognise(args, None, expected, received, passed=passed)
         else:
             mistakes = []
+        if len(mistakes) > 1 and later is not None:
+            mistakes = self._narrow_down(mistakes, *later)
         if len(mistakes) > 1:
             lines.append(f"{len(mistakes)} mistakes give exactly this result on this input:")
         for mistake in mistakes:
