@@ -500,11 +500,39 @@ def test_two_mistakes_alike_on_one_input_are_told_apart_by_later_inputs(capsys):
         log_p = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
         return -np.mean(log_p[np.arange(len(labels)), labels])
 
-    for answer, named in [
-        (shifted_by_true_class, "shifted by the true class's logit instead of the maximum"),
-        (shifted_by_minimum, "the row minimum or mean subtracted instead of the maximum"),
+    def nll_shifted_by_true_class(logits, labels, temperature):
+        return shifted_by_true_class(logits / temperature, labels)
+
+    def nll_of_log_softmax(logits, labels, temperature):
+        z = logits / temperature
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        return -np.mean(np.log(p[np.arange(len(labels)), labels]))
+
+    for checker, answer, named in [
+        (
+            exercises.cross_entropy_loss,
+            shifted_by_true_class,
+            "shifted by the true class's logit instead of the maximum",
+        ),
+        (
+            exercises.cross_entropy_loss,
+            shifted_by_minimum,
+            "the row minimum or mean subtracted instead of the maximum",
+        ),
+        # one formula of a mistake must keep agreeing: the minimum shift, not the mean
+        (
+            exercises.temperature_nll,
+            nll_shifted_by_true_class,
+            "shifted by the true class's logit instead of the maximum",
+        ),
+        (
+            exercises.temperature_nll,
+            nll_of_log_softmax,
+            "log(softmax(z / T)) instead of log-softmax",
+        ),
     ]:
-        correct, out = _run(exercises.cross_entropy_loss, answer, capsys)
+        correct, out = _run(checker, answer, capsys)
         assert not correct
         assert out.count("Recognised mistake") == 1, out
         assert f"Recognised mistake: {named}." in out

@@ -125,10 +125,12 @@ temperature_nll = Checker(
         # z / T reaches 1000: no max subtraction fails
         (np.array([[50.0, 0.0, 49.5], [1.0, 2.0, 0.5]]), np.array([2, 1]), 0.05),
         # z / T is [1000, -1000, 0]: a min or mean shift overflows
-        # the last row has a tied maximum, z / T = [1, 1, 0]: its second 1 belongs to r
+        # the third row has a tied maximum, z / T = [1, 1, 0]: its second 1 belongs to r
+        # the last row is [712, 0, 0] with true class 1: a shift by z_y / T overflows,
+        # while log(softmax) keeps its tiny probability (a subnormal, log about -712)
         (
-            np.array([[50.0, -50.0, 0.0], [0.5, 1.0, -1.0], [0.05, 0.05, 0.0]]),
-            np.array([0, 2, 0]),
+            np.array([[50.0, -50.0, 0.0], [0.5, 1.0, -1.0], [0.05, 0.05, 0.0], [35.6, 0.0, 0.0]]),
+            np.array([0, 2, 0, 1]),
             0.05,
         ),
         # z / T is [0, -40, -38]: a loss of 3.6e-17 that log(1 + r) rounds to 0
@@ -140,7 +142,8 @@ temperature_nll = Checker(
         "scaled logits z / T that reach -800 for a true class (log(softmax) gives "
         "inf) and 1000 (exp overflows without the max subtraction)",
         "scaled rows [1000, -1000, 0], where shifting by the row's minimum or mean "
-        "instead of its maximum still overflows",
+        "instead of its maximum still overflows, and [712, 0, 0] with true class 1, where "
+        "shifting by the true class's scaled logit overflows",
         "a loss near 0 (3.6e-17), compared relatively, with no absolute tolerance: "
         "log(sum) of a sum that rounds to 1 loses it",
         "a row with a tied maximum (z / T = [1, 1, 0]): only one of the two 1s is the "

@@ -489,7 +489,7 @@ class Checker:
             if failure:
                 if judged is not None:
                     failure = f"{failure} (in the {self.judge_label})"
-                later = (function, self.cases[index + 1 :], limit)
+                later = (function, self.cases[index:], limit)
                 return (
                     self._explain(
                         call, args, expected, parts, failure, judged, passed=passed, later=later
@@ -747,12 +747,15 @@ class Checker:
         return found
 
     def _narrow_down(self, mistakes, function, cases, limit) -> list[Mistake]:
-        """Of several mistakes that give the answer's result, those that give it later too.
+        """Of several mistakes that give the answer's result, those that keep giving it.
 
         Two wrong formulas can agree on the input where the answer first fails (an
-        overflow that both share). On each later input, a mistake whose variants all
-        disagree with the answer is dropped, unless that would drop them all.
+        overflow that both share). ``cases`` starts with that input: a formula (one
+        variant of a mistake) stays a candidate while it gives the answer's result
+        on each input in turn, and a mistake is dropped when none of its formulas
+        is left, unless that would drop them all.
         """
+        alive = {id(mistake): list(mistake.variants) for mistake in mistakes}
         kept = list(mistakes)
         for args in cases:
             if len(kept) < 2:
@@ -764,18 +767,22 @@ class Checker:
             if isinstance(parts, Problem):
                 break
             answer = parts[0] if len(parts) == 1 else parts
-            agreeing = [
-                mistake
-                for mistake in kept
-                if not mistake.variants
-                or any(
-                    (wrong := self._output(variant, args)) is not None
+            agreeing = {}
+            for mistake in kept:
+                if not mistake.variants:  # recognised by what it matches: kept
+                    agreeing[id(mistake)] = []
+                    continue
+                variants = [
+                    variant
+                    for variant in alive[id(mistake)]
+                    if (wrong := self._output(variant, args)) is not None
                     and same_answer(answer, wrong)
-                    for variant in mistake.variants
-                )
-            ]
+                ]
+                if variants:
+                    agreeing[id(mistake)] = variants
             if agreeing:
-                kept = agreeing
+                alive.update(agreeing)
+                kept = [mistake for mistake in kept if id(mistake) in agreeing]
         return kept
 
     def _at_its_errors(self, parts, wrong, expected) -> bool:
