@@ -36,8 +36,9 @@ BATCHES = [
 BATCH_COVERS = (
     "ordinary logits, and batches of 1 to 7 rows with 1 to 9 classes (one class per row included)",
     "rows near exp's limits: [900, 900, 899.5], [-900, -900, -901.5], float32 logits of 90",
-    "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 0.5]) and 810 wide, "
-    "where shifting by the row's minimum or mean instead of its maximum overflows",
+    "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 0.5]), where shifting by "
+    "the row's minimum or mean instead of its maximum overflows, and one 810 wide "
+    "([-800, 10, 5]), where the minimum shift overflows",
     "a huge common offset (1e6 and -1e6) that only a shift removes",
     "the rule: NumPy only (the package, SciPy, PyTorch, JAX, TensorFlow and Keras "
     "are refused, in the function and in its helpers)",
@@ -236,8 +237,9 @@ stable_log_softmax = Checker(
         "log-probabilities near 0 (-4.3e-18), compared relatively, with no absolute "
         "tolerance: log(sum) of a sum that rounds to 1 loses them, log1p keeps them, "
         "and z - LSE(z) loses them where the top logit is large ([700, -1500, 0])",
-        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 3]) and 810 wide, "
-        "where shifting by the row's minimum or mean instead of its maximum overflows",
+        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 3]), where shifting "
+        "by the row's minimum or mean instead of its maximum overflows, and one 810 wide "
+        "([-800, 10, 5]), where the minimum shift overflows",
         "a huge common offset (1e6 and -1e6) that only a shift removes",
         BATCH_COVERS[-1],
     ),
@@ -338,8 +340,9 @@ stable_logsumexp = Checker(
         "rows near exp's limits ([1000, 1000, 999], [-1000, -1001, -1000.5])",
         "log-sum-exps near 0 (4.2e-18 for [0, -40]), compared relatively, with no "
         "absolute tolerance: log(sum) of a sum that rounds to 1 loses them",
-        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 5]) and 810 wide, "
-        "where shifting by the row's minimum or mean instead of its maximum overflows",
+        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 5]), where shifting "
+        "by the row's minimum or mean instead of its maximum overflows, and one 810 wide "
+        "([-800, 10, 5]), where the minimum shift overflows",
         "a huge common offset (1e6) that only a shift removes",
         BATCH_COVERS[-1],
     ),
