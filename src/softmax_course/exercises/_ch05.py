@@ -54,11 +54,16 @@ def _shifted_log_softmax(z, shift):
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+#: Where exp overflows in float64 (709.78), as the verdicts print it.
+_EXP_LIMIT = f"{np.log(np.finfo(np.float64).max):.2f}"
+
 MIN_SHIFT = Mistake(
     "the row minimum subtracted instead of the maximum",
     "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-    "maximum makes every exponent <= 0: after subtracting the minimum, the row "
-    "[700, -1500, 0] has exp(2200) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    "maximum makes every exponent <= 0: after subtracting the minimum, the largest "
+    f"exponent is the row's width, max - min, and exp overflows above {_EXP_LIMIT} in float64 "
+    "(the row [700, -1500, 0] has exp(2200) = inf). Subtract "
+    "z.max(axis=-1, keepdims=True).",
     variants=[
         lambda z: shifted_softmax(z, z.min(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.min(axis=-1, keepdims=True)),
@@ -68,8 +73,10 @@ MIN_SHIFT = Mistake(
 MEAN_SHIFT = Mistake(
     "the row mean subtracted instead of the maximum",
     "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-    "maximum makes every exponent <= 0: the row [700, -1500, 0] has mean -266.7 "
-    "and exp(700 + 266.7) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    "maximum makes every exponent <= 0: after subtracting the mean, the largest "
+    f"exponent is max - mean, and exp overflows above {_EXP_LIMIT} in float64 (the row "
+    "[700, -1500, 0] has mean -266.7 and exp(700 + 266.7) = inf). Subtract "
+    "z.max(axis=-1, keepdims=True).",
     variants=[
         lambda z: shifted_softmax(z, z.mean(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.mean(axis=-1, keepdims=True)),
@@ -205,9 +212,9 @@ LOG_BATCHES = [
     np.array([[20.0, -30.0, 5.0], [0.5, 0.25, -1.0]], dtype=np.float32),
     # log-probabilities near 0: -4.3e-18 is lost by log(1 + r); before the rows
     # below, where z - LSE(z) cancels, so that the two mistakes are told apart
-    # (its second row is 2200 wide, so that a mean shift overflows here too and is
-    # not mistaken for the missing log1p)
-    np.array([[0.0, -40.0, -45.0], [0.0, -40.0, -2200.0]]),
+    # (its first row is 2200 wide, so that a mean shift overflows here too, at the
+    # first index a verdict shows, and is not mistaken for the missing log1p)
+    np.array([[0.0, -40.0, -2200.0], [0.0, -40.0, -45.0]]),
     np.array([[700.0, -1500.0, 0.0], [-800.0, 10.0, 5.0]]),
     np.array([[1000.0, -1000.0, 3.0], [-900.0, 0.0, -5.0]]),
     np.array([[1e6, 1e6 - 0.5, 1e6 + 0.25], [-1e6, -1e6 - 40.0, -1e6 - 2.0]]),
