@@ -296,6 +296,14 @@ stable_log_softmax = Checker(
             variants=[lambda z: z - np.log(np.exp(z).sum())],
         ),
         Mistake(
+            "the maximum of the whole batch subtracted",
+            "One maximum for the whole batch leaves a row far below it with every "
+            "exponential 0 (exp(-950 - 950) underflows): the log of its sum is log(0) = "
+            "-inf, and its log-probabilities are +inf. Subtract each row's own maximum: "
+            "z.max(axis=-1, keepdims=True).",
+            variants=[lambda z: _shifted_log_softmax(z, z.max())],
+        ),
+        Mistake(
             "no max subtraction",
             "exp(950) overflows to inf, so log(sum(exp(z))) is inf. Subtract the "
             "row maximum m first: log(sum(exp(z))) = m + log1p(r), with r the sum of "
@@ -381,6 +389,13 @@ stable_logsumexp = Checker(
             "max(z) is a lower bound of LSE(z); the log-sum-exp adds "
             "log(sum(exp(z - m))), between 0 and log K.",
             variants=[lambda z: z.max(axis=-1)],
+        ),
+        Mistake(
+            "the maximum of the whole batch subtracted",
+            "One maximum for the whole batch leaves a row far below it with every "
+            "exponential 0 (exp(-1000 - 1000) underflows), and log(0) = -inf. Subtract "
+            "each row's own maximum, m = z.max(axis=-1, keepdims=True), and add it back.",
+            variants=[lambda z: z.max() + np.log(np.exp(z - z.max()).sum(axis=-1))],
         ),
         Mistake(
             "no max subtraction",
