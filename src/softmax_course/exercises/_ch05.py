@@ -240,7 +240,7 @@ stable_log_softmax = Checker(
         "ordinary logits, and batches of 2 to 6 rows with 1 to 8 classes (one class "
         "per row included)",
         "ties for the row maximum ([1, 1, -2, 0.5] and a row of zeros)",
-        "a log-probability 850 below the top one, which log(softmax) makes -inf",
+        "a log-probability 852.5 below the top one ([0, -850, 2.5]), which log(softmax) makes -inf",
         "log-probabilities near 0 (-4.3e-18), compared relatively, with no absolute "
         "tolerance: log(sum) of a sum that rounds to 1 loses them, log1p keeps them, "
         "and z - LSE(z) loses them where the top logit is large ([700, -1500, 0])",
