@@ -196,7 +196,8 @@ finite at index [0, 0] (expected 1, received nan).
   received: [[nan, 0, nan], [0, nan, nan]]
 Recognised mistake: the row minimum subtracted instead of the maximum. Any shift leaves \
 the softmax unchanged in exact arithmetic, but only the maximum makes every exponent <= \
-0: after subtracting the minimum, the row [700, -1500, 0] has exp(2200) = inf. \
+0: after subtracting the minimum, the largest exponent is the row's width, max - min, \
+and exp overflows above 709.78 in float64 (the row [700, -1500, 0] has exp(2200) = inf). \
 Subtract z.max(axis=-1, keepdims=True)."""
 
 
@@ -217,6 +218,17 @@ def test_chapter_5_mean_shift_answer_is_rejected():
 
     text, passed = stable_softmax.verdict(my_softmax)
     assert not passed and "the row mean subtracted instead of the maximum" in text
+
+
+def test_chapter_5_mean_shift_log_softmax_verdict_shows_the_overflow():
+    def my_log_softmax(z):  # the mean shift: the first index shown is the overflow
+        c = z.mean(axis=-1, keepdims=True)
+        return (z - c) - np.log(np.exp(z - c).sum(axis=-1, keepdims=True))
+
+    text, passed = stable_log_softmax.verdict(my_log_softmax)
+    assert not passed
+    assert "returns -inf where the answer is finite at index [0, 0]" in text
+    assert "the row mean subtracted instead of the maximum" in text
 
 
 # -- the second edition's chapter solutions that the stricter inputs reject -----------

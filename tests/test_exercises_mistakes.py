@@ -477,6 +477,18 @@ def my_logsumexp_ties_out(z):
     return m[:, 0] + np.log1p(rest.sum(axis=1))
 
 
+@mistake(exercises.stable_log_softmax, "the maximum of the whole batch subtracted")
+def my_log_softmax_batch_max(z):
+    shifted = z - np.max(z)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+@mistake(exercises.stable_logsumexp, "the maximum of the whole batch subtracted")
+def my_logsumexp_batch_max(z):
+    m = z.max()
+    return m + np.log(np.sum(np.exp(z - m), axis=-1))
+
+
 # -- chapter 6 ----------------------------------------------------------------------
 
 

@@ -36,8 +36,9 @@ BATCHES = [
 BATCH_COVERS = (
     "ordinary logits, and batches of 1 to 7 rows with 1 to 9 classes (one class per row included)",
     "rows near exp's limits: [900, 900, 899.5], [-900, -900, -901.5], float32 logits of 90",
-    "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 0.5]) and 810 wide, "
-    "where shifting by the row's minimum or mean instead of its maximum overflows",
+    "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 0.5]), where shifting by "
+    "the row's minimum or mean instead of its maximum overflows, and one 810 wide "
+    "([-800, 10, 5]), where the minimum shift overflows",
     "a huge common offset (1e6 and -1e6) that only a shift removes",
     "the rule: NumPy only (the package, SciPy, PyTorch, JAX, TensorFlow and Keras "
     "are refused, in the function and in its helpers)",
@@ -53,11 +54,16 @@ def _shifted_log_softmax(z, shift):
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+#: Where exp overflows in float64 (709.78), as the verdicts print it.
+_EXP_LIMIT = f"{np.log(np.finfo(np.float64).max):.2f}"
+
 MIN_SHIFT = Mistake(
     "the row minimum subtracted instead of the maximum",
     "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-    "maximum makes every exponent <= 0: after subtracting the minimum, the row "
-    "[700, -1500, 0] has exp(2200) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    "maximum makes every exponent <= 0: after subtracting the minimum, the largest "
+    f"exponent is the row's width, max - min, and exp overflows above {_EXP_LIMIT} in float64 "
+    "(the row [700, -1500, 0] has exp(2200) = inf). Subtract "
+    "z.max(axis=-1, keepdims=True).",
     variants=[
         lambda z: shifted_softmax(z, z.min(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.min(axis=-1, keepdims=True)),
@@ -67,8 +73,10 @@ MIN_SHIFT = Mistake(
 MEAN_SHIFT = Mistake(
     "the row mean subtracted instead of the maximum",
     "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-    "maximum makes every exponent <= 0: the row [700, -1500, 0] has mean -266.7 "
-    "and exp(700 + 266.7) = inf. Subtract z.max(axis=-1, keepdims=True).",
+    "maximum makes every exponent <= 0: after subtracting the mean, the largest "
+    f"exponent is max - mean, and exp overflows above {_EXP_LIMIT} in float64 (the row "
+    "[700, -1500, 0] has mean -266.7 and exp(700 + 266.7) = inf). Subtract "
+    "z.max(axis=-1, keepdims=True).",
     variants=[
         lambda z: shifted_softmax(z, z.mean(axis=-1, keepdims=True)),
         lambda z: _shifted_log_softmax(z, z.mean(axis=-1, keepdims=True)),
@@ -204,9 +212,9 @@ LOG_BATCHES = [
     np.array([[20.0, -30.0, 5.0], [0.5, 0.25, -1.0]], dtype=np.float32),
     # log-probabilities near 0: -4.3e-18 is lost by log(1 + r); before the rows
     # below, where z - LSE(z) cancels, so that the two mistakes are told apart
-    # (its second row is 2200 wide, so that a mean shift overflows here too and is
-    # not mistaken for the missing log1p)
-    np.array([[0.0, -40.0, -45.0], [0.0, -40.0, -2200.0]]),
+    # (its first row is 2200 wide, so that a mean shift overflows here too, at the
+    # first index a verdict shows, and is not mistaken for the missing log1p)
+    np.array([[0.0, -40.0, -2200.0], [0.0, -40.0, -45.0]]),
     np.array([[700.0, -1500.0, 0.0], [-800.0, 10.0, 5.0]]),
     np.array([[1000.0, -1000.0, 3.0], [-900.0, 0.0, -5.0]]),
     np.array([[1e6, 1e6 - 0.5, 1e6 + 0.25], [-1e6, -1e6 - 40.0, -1e6 - 2.0]]),
@@ -232,12 +240,13 @@ stable_log_softmax = Checker(
         "ordinary logits, and batches of 2 to 6 rows with 1 to 8 classes (one class "
         "per row included)",
         "ties for the row maximum ([1, 1, -2, 0.5] and a row of zeros)",
-        "a log-probability 850 below the top one, which log(softmax) makes -inf",
+        "a log-probability 852.5 below the top one ([0, -850, 2.5]), which log(softmax) makes -inf",
         "log-probabilities near 0 (-4.3e-18), compared relatively, with no absolute "
         "tolerance: log(sum) of a sum that rounds to 1 loses them, log1p keeps them, "
         "and z - LSE(z) loses them where the top logit is large ([700, -1500, 0])",
-        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 3]) and 810 wide, "
-        "where shifting by the row's minimum or mean instead of its maximum overflows",
+        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 3]), where shifting "
+        "by the row's minimum or mean instead of its maximum overflows, and one 810 wide "
+        "([-800, 10, 5]), where the minimum shift overflows",
         "a huge common offset (1e6 and -1e6) that only a shift removes",
         BATCH_COVERS[-1],
     ),
@@ -285,6 +294,14 @@ stable_log_softmax = Checker(
             "normalised over the whole batch",
             "The log-sum-exp is over each row (axis=-1, keepdims=True), not over the whole batch.",
             variants=[lambda z: z - np.log(np.exp(z).sum())],
+        ),
+        Mistake(
+            "the maximum of the whole batch subtracted",
+            "One maximum for the whole batch leaves a row far below it with every "
+            "exponential 0 (exp(-950 - 950) underflows): the log of its sum is log(0) = "
+            "-inf, and its log-probabilities are +inf. Subtract each row's own maximum: "
+            "z.max(axis=-1, keepdims=True).",
+            variants=[lambda z: _shifted_log_softmax(z, z.max())],
         ),
         Mistake(
             "no max subtraction",
@@ -338,8 +355,9 @@ stable_logsumexp = Checker(
         "rows near exp's limits ([1000, 1000, 999], [-1000, -1001, -1000.5])",
         "log-sum-exps near 0 (4.2e-18 for [0, -40]), compared relatively, with no "
         "absolute tolerance: log(sum) of a sum that rounds to 1 loses them",
-        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 5]) and 810 wide, "
-        "where shifting by the row's minimum or mean instead of its maximum overflows",
+        "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 5]), where shifting "
+        "by the row's minimum or mean instead of its maximum overflows, and one 810 wide "
+        "([-800, 10, 5]), where the minimum shift overflows",
         "a huge common offset (1e6) that only a shift removes",
         BATCH_COVERS[-1],
     ),
@@ -371,6 +389,13 @@ stable_logsumexp = Checker(
             "max(z) is a lower bound of LSE(z); the log-sum-exp adds "
             "log(sum(exp(z - m))), between 0 and log K.",
             variants=[lambda z: z.max(axis=-1)],
+        ),
+        Mistake(
+            "the maximum of the whole batch subtracted",
+            "One maximum for the whole batch leaves a row far below it with every "
+            "exponential 0 (exp(-1000 - 1000) underflows), and log(0) = -inf. Subtract "
+            "each row's own maximum, m = z.max(axis=-1, keepdims=True), and add it back.",
+            variants=[lambda z: z.max() + np.log(np.exp(z - z.max()).sum(axis=-1))],
         ),
         Mistake(
             "no max subtraction",
