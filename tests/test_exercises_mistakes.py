@@ -377,6 +377,12 @@ def my_softmax_whole(z):
     return e / e.sum()
 
 
+@mistake(exercises.stable_softmax, "normalised over the whole batch")
+def my_softmax_row_shift_whole_sum(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))  # each row shifted, then one sum
+    return e / e.sum()
+
+
 @mistake(exercises.stable_softmax, "exponentials not divided by their sum")
 def my_softmax_not_divided(z):
     return np.exp(z - z.max(axis=1, keepdims=True))

@@ -32,6 +32,16 @@ def _whole_batch(z):
     return np.exp(z) / np.exp(z).sum()
 
 
+def _whole_batch_row_shift(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum()
+
+
+def _whole_batch_batch_shift(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
 def _not_divided(z):
     return np.exp(z)
 
@@ -50,7 +60,7 @@ WHOLE_BATCH = Mistake(
     "normalised over the whole batch",
     "A sum without axis adds every entry of the batch, so the whole array sums to "
     "1; each row must: sum with axis=-1, keepdims=True.",
-    variants=[_whole_batch],
+    variants=[_whole_batch, _whole_batch_row_shift, _whole_batch_batch_shift],
 )
 NOT_DIVIDED = Mistake(
     "exponentials not divided by their sum",
