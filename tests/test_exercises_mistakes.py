@@ -82,6 +82,11 @@ def my_prediction_of_exp(logits):
     return np.argmax(e / np.sum(e, axis=1, keepdims=True), axis=1)
 
 
+@mistake(exercises.predicted_class, "argmax of probabilities from an exp that overflows")
+def my_prediction_of_sigmoids(logits):
+    return np.argmax(1 / (1 + np.exp(-logits)), axis=1)
+
+
 # -- chapter 2 ----------------------------------------------------------------------
 
 
@@ -120,6 +125,11 @@ def my_log_sigmoid_no_minus(z):
 @mistake(exercises.stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
 def my_log_sigmoid_log_one_plus(z):
     return np.minimum(z, 0) - np.log(1 + np.exp(-np.abs(z)))
+
+
+@mistake(exercises.stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
+def my_log_sigmoid_as_log_softmax(z):
+    return _log_softmax_rows(np.stack([np.zeros_like(z), z], axis=-1))[:, 1]
 
 
 @mistake(exercises.stable_sigmoid, "one minus a number near 1 for negative inputs")

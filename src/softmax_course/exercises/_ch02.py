@@ -150,7 +150,8 @@ stable_log_sigmoid = Checker(
         Mistake(
             "log(1 + x) instead of log1p(x)",
             "For z = 40, exp(-z) = 4.2e-18 and 1 + 4.2e-18 rounds to 1, whose log is 0: "
-            "the log-probability -4.2e-18 is lost. np.log1p(x) computes log(1 + x) "
+            "the log-probability -4.2e-18 is lost (scipy.special.log_softmax of [0, z] "
+            "forms 1 + x too, and returns 0 there). np.log1p(x) computes log(1 + x) "
             "without forming 1 + x: -np.log1p(np.exp(-np.abs(z))) + np.minimum(z, 0).",
             variants=[
                 lambda z: np.minimum(z, 0) - np.log(1.0 + np.exp(-np.abs(z))),
