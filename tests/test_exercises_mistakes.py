@@ -51,7 +51,7 @@ def my_logits_columns(points, weights, bias):
     return weights.T @ points.T + bias.reshape(-1, 1)
 
 
-@mistake(exercises.predicted_class, "the logits rounded to a shorter float")
+@mistake(exercises.predicted_class, "the logits rounded before the argmax")
 def my_prediction_in_float16(logits):
     return np.argmax(logits.astype(np.float16), axis=1)
 
@@ -171,6 +171,16 @@ def my_predict_from_probabilities(logits):
     return probabilities.argmax(axis=-1)
 
 
+@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+def my_predict_from_log_probabilities(logits):
+    return _log_softmax_rows(logits).argmax(axis=-1)
+
+
+@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+def my_predict_from_sigmoids(logits):
+    return np.argmax(1 / (1 + np.exp(-logits)), axis=-1)
+
+
 @mistake(exercises.prediction_from_logits, "largest logit over the wrong axis")
 def my_predict_axis0(logits):
     return np.argmax(logits, axis=0)
@@ -186,10 +196,15 @@ def my_predict_without_axis(logits):
     return np.argmax(logits)
 
 
-@mistake(exercises.prediction_from_logits, "the logits rounded to a shorter float")
+@mistake(exercises.prediction_from_logits, "the logits rounded before the argmax")
 def my_predict_in_float32(logits):
     small = np.asarray(logits, dtype=np.float32)  # to save memory
     return np.argmax(small, axis=-1)
+
+
+@mistake(exercises.prediction_from_logits, "the logits rounded before the argmax")
+def my_predict_rounded(logits):
+    return np.argmax(np.round(logits, 4), axis=-1)  # rounded as they are printed
 
 
 # -- chapter 4 ----------------------------------------------------------------------

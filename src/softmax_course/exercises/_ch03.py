@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import softmax
+from .. import log_softmax, sigmoid, softmax
 from ._argmax import ARGMAX_MISTAKES, predicted_class_reference
 from ._checker import Checker
 from ._inputs import rows
@@ -111,10 +111,15 @@ prediction_from_logits = Checker(
     mistakes=[
         Mistake(
             "argmax of the probabilities",
-            "softmax rounds logits closer than about 1e-16 to the same probability, and "
-            "np.argmax returns the first of tied entries. In exact arithmetic softmax "
-            "never changes the argmax, so skip it: np.argmax(logits, axis=-1).",
-            variants=[lambda logits: np.argmax(softmax(logits), axis=-1)],
+            "softmax rounds logits closer than about 1e-16 to the same probability (so "
+            "do log_softmax and a sigmoid of each logit), and np.argmax returns the "
+            "first of tied entries. In exact arithmetic none of them changes the "
+            "argmax, so skip them: np.argmax(logits, axis=-1).",
+            variants=[
+                lambda logits: np.argmax(softmax(logits), axis=-1),
+                lambda logits: np.argmax(log_softmax(logits), axis=-1),
+                lambda logits: np.argmax(sigmoid(logits), axis=-1),
+            ],
         ),
         *ARGMAX_MISTAKES,
     ],
