@@ -28,9 +28,13 @@ def predicted_class_reference(logits):
 ARGMAX_MISTAKES = (
     Mistake(
         "largest logit over the wrong axis",
-        "Axis 0 runs over the rows of the batch; the classes are the last axis, "
-        "`axis=-1`, whatever the number of batch axes.",
-        variants=[lambda logits: np.argmax(logits, axis=0)],
+        "Axis 0 runs over the rows of the batch, and `axis=1` is the class axis of a "
+        "2-D batch only; the classes are the last axis, `axis=-1`, whatever the "
+        "number of batch axes.",
+        variants=[
+            lambda logits: np.argmax(logits, axis=0),
+            lambda logits: np.argmax(logits, axis=1),
+        ],
     ),
     Mistake(
         "smallest logit instead of the largest",
