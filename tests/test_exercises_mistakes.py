@@ -106,6 +106,12 @@ def my_sigmoid_sign(z):
     return 1 / (1 + np.exp(z))
 
 
+@mistake(exercises.stable_sigmoid, "the logits clipped before the exponential")
+def my_sigmoid_clipped(z):
+    z = np.clip(z, -500, 500)  # to avoid the overflow in exp
+    return 1 / (1 + np.exp(-z))
+
+
 @mistake(exercises.stable_log_sigmoid, "log(sigmoid(z)), or an exponential that overflows")
 def my_log_sigmoid_of_sigmoid(z):
     e = np.exp(-np.abs(z))
@@ -120,6 +126,11 @@ def my_log_sigmoid_other(z):
 @mistake(exercises.stable_log_sigmoid, "the minus sign left out")
 def my_log_sigmoid_no_minus(z):
     return np.logaddexp(0, -z)
+
+
+@mistake(exercises.stable_log_sigmoid, "the logits clipped before the exponential")
+def my_log_sigmoid_clipped(z):
+    return -np.log1p(np.exp(-np.clip(z, -700, 700)))
 
 
 @mistake(exercises.stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
