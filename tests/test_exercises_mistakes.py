@@ -176,6 +176,16 @@ def my_logits_for_minus_log(probs):
     return np.log(1 / probs)
 
 
+@mistake(exercises.softmax_inverse, "a small constant added to the probabilities before the log")
+def my_logits_for_plus_epsilon(probs):
+    return np.log(probs + 1e-12)  # to avoid log(0)
+
+
+@mistake(exercises.softmax_inverse, "a small constant added to the probabilities before the log")
+def my_logits_for_clipped(probs):
+    return np.log(np.maximum(probs, 1e-7))
+
+
 @mistake(exercises.prediction_from_logits, "argmax of the probabilities")
 def my_predict_from_probabilities(logits):
     probabilities = _softmax_rows(logits)
