@@ -51,7 +51,7 @@ def my_logits_columns(points, weights, bias):
     return weights.T @ points.T + bias.reshape(-1, 1)
 
 
-@mistake(exercises.predicted_class, "the logits rounded to a shorter float")
+@mistake(exercises.predicted_class, "the logits rounded before the argmax")
 def my_prediction_in_float16(logits):
     return np.argmax(logits.astype(np.float16), axis=1)
 
@@ -82,6 +82,11 @@ def my_prediction_of_exp(logits):
     return np.argmax(e / np.sum(e, axis=1, keepdims=True), axis=1)
 
 
+@mistake(exercises.predicted_class, "argmax of probabilities from an exp that overflows")
+def my_prediction_of_sigmoids(logits):
+    return np.argmax(1 / (1 + np.exp(-logits)), axis=1)
+
+
 # -- chapter 2 ----------------------------------------------------------------------
 
 
@@ -101,6 +106,12 @@ def my_sigmoid_sign(z):
     return 1 / (1 + np.exp(z))
 
 
+@mistake(exercises.stable_sigmoid, "the logits clipped before the exponential")
+def my_sigmoid_clipped(z):
+    z = np.clip(z, -500, 500)  # to avoid the overflow in exp
+    return 1 / (1 + np.exp(-z))
+
+
 @mistake(exercises.stable_log_sigmoid, "log(sigmoid(z)), or an exponential that overflows")
 def my_log_sigmoid_of_sigmoid(z):
     e = np.exp(-np.abs(z))
@@ -117,9 +128,19 @@ def my_log_sigmoid_no_minus(z):
     return np.logaddexp(0, -z)
 
 
+@mistake(exercises.stable_log_sigmoid, "the logits clipped before the exponential")
+def my_log_sigmoid_clipped(z):
+    return -np.log1p(np.exp(-np.clip(z, -700, 700)))
+
+
 @mistake(exercises.stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
 def my_log_sigmoid_log_one_plus(z):
     return np.minimum(z, 0) - np.log(1 + np.exp(-np.abs(z)))
+
+
+@mistake(exercises.stable_log_sigmoid, "log(1 + x) instead of log1p(x)")
+def my_log_sigmoid_as_log_softmax(z):
+    return _log_softmax_rows(np.stack([np.zeros_like(z), z], axis=-1))[:, 1]
 
 
 @mistake(exercises.stable_sigmoid, "one minus a number near 1 for negative inputs")
@@ -155,15 +176,40 @@ def my_logits_for_minus_log(probs):
     return np.log(1 / probs)
 
 
+@mistake(exercises.softmax_inverse, "a small constant added to the probabilities before the log")
+def my_logits_for_plus_epsilon(probs):
+    return np.log(probs + 1e-12)  # to avoid log(0)
+
+
+@mistake(exercises.softmax_inverse, "a small constant added to the probabilities before the log")
+def my_logits_for_clipped(probs):
+    return np.log(np.maximum(probs, 1e-7))
+
+
 @mistake(exercises.prediction_from_logits, "argmax of the probabilities")
 def my_predict_from_probabilities(logits):
     probabilities = _softmax_rows(logits)
     return probabilities.argmax(axis=-1)
 
 
+@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+def my_predict_from_log_probabilities(logits):
+    return _log_softmax_rows(logits).argmax(axis=-1)
+
+
+@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+def my_predict_from_sigmoids(logits):
+    return np.argmax(1 / (1 + np.exp(-logits)), axis=-1)
+
+
 @mistake(exercises.prediction_from_logits, "largest logit over the wrong axis")
 def my_predict_axis0(logits):
     return np.argmax(logits, axis=0)
+
+
+@mistake(exercises.prediction_from_logits, "largest logit over the wrong axis")
+def my_predict_axis1(logits):
+    return np.argmax(logits, axis=1)  # the class axis of chapter 1's (N, K) batches
 
 
 @mistake(exercises.prediction_from_logits, "smallest logit instead of the largest")
@@ -176,10 +222,15 @@ def my_predict_without_axis(logits):
     return np.argmax(logits)
 
 
-@mistake(exercises.prediction_from_logits, "the logits rounded to a shorter float")
+@mistake(exercises.prediction_from_logits, "the logits rounded before the argmax")
 def my_predict_in_float32(logits):
     small = np.asarray(logits, dtype=np.float32)  # to save memory
     return np.argmax(small, axis=-1)
+
+
+@mistake(exercises.prediction_from_logits, "the logits rounded before the argmax")
+def my_predict_rounded(logits):
+    return np.argmax(np.round(logits, 4), axis=-1)  # rounded as they are printed
 
 
 # -- chapter 4 ----------------------------------------------------------------------

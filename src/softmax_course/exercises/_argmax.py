@@ -28,9 +28,13 @@ def predicted_class_reference(logits):
 ARGMAX_MISTAKES = (
     Mistake(
         "largest logit over the wrong axis",
-        "Axis 0 runs over the rows of the batch; the classes are the last axis, "
-        "`axis=-1`, whatever the number of batch axes.",
-        variants=[lambda logits: np.argmax(logits, axis=0)],
+        "Axis 0 runs over the rows of the batch, and `axis=1` is the class axis of a "
+        "2-D batch only; the classes are the last axis, `axis=-1`, whatever the "
+        "number of batch axes.",
+        variants=[
+            lambda logits: np.argmax(logits, axis=0),
+            lambda logits: np.argmax(logits, axis=1),
+        ],
     ),
     Mistake(
         "smallest logit instead of the largest",
@@ -44,14 +48,15 @@ ARGMAX_MISTAKES = (
         variants=[lambda logits: np.argmax(logits)],
     ),
     Mistake(
-        "the logits rounded to a shorter float",
-        "float32 keeps about 7 significant digits (float16 about 3): logits closer "
-        "than that, such as 1 and 1 + 1e-9, round to the same number, and np.argmax "
-        "returns the first of the tie. Take the argmax of the logits as they are: "
-        "np.argmax(logits, axis=-1).",
+        "the logits rounded before the argmax",
+        "float32 keeps about 7 significant digits (float16 about 3), and np.round "
+        "keeps the decimals it is given: logits closer than that, such as 1 and "
+        "1 + 1e-9, round to the same number, and np.argmax returns the first of the "
+        "tie. Take the argmax of the logits as they are: np.argmax(logits, axis=-1).",
         variants=[
             lambda logits: np.argmax(logits.astype(np.float32), axis=-1),
             lambda logits: np.argmax(logits.astype(np.float16), axis=-1),
+            lambda logits: np.argmax(np.round(logits, 6), axis=-1),
         ],
     ),
 )

@@ -111,7 +111,8 @@ predicted_class = Checker(
         Mistake(
             "argmax of probabilities from an exp that overflows",
             "np.exp(1000.0) is inf and np.exp(-2000.0) is 0, so probabilities computed "
-            "as exp(z) / sum are NaN or tie on such logits, and np.argmax returns the "
+            "as exp(z) / sum are NaN or tie on such logits (a sigmoid of each logit "
+            "ties too: it rounds 1000 and 1000.5 both to 1), and np.argmax returns the "
             "first of them. The prediction needs no probabilities: "
             "np.argmax(logits, axis=-1).",
             variants=[

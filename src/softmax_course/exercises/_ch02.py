@@ -8,6 +8,15 @@ from .. import log_sigmoid, sigmoid
 from ._checker import Checker
 from ._mistakes import Mistake
 
+# the bounds a learner clips the logits to, to keep np.exp finite
+_CLIP_BOUNDS = (30.0, 50.0, 100.0, 500.0, 700.0, 709.0)
+
+
+def _clipped(formula, bound):
+    """``formula`` applied to the logits clipped to [-bound, bound]."""
+    return lambda z: formula(np.clip(z, -bound, bound))
+
+
 stable_sigmoid = Checker(
     name="stable_sigmoid",
     chapter="02_sigmoid",
@@ -81,6 +90,16 @@ stable_sigmoid = Checker(
             ],
         ),
         Mistake(
+            "the logits clipped before the exponential",
+            "Clipping z, as in np.clip(z, -500, 500), keeps np.exp finite but changes "
+            "the answer beyond the clip: sigma(-730) is about exp(-730), not exp(-500). "
+            "No clipping is needed: e = np.exp(-np.abs(z)) is at most 1, and the "
+            "sigmoid is 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0.",
+            variants=[
+                _clipped(lambda z: 1.0 / (1.0 + np.exp(-z)), bound) for bound in _CLIP_BOUNDS
+            ],
+        ),
+        Mistake(
             "the sigmoid of -z",
             "1 / (1 + exp(z)) is sigma(-z), the probability of the other class; the "
             "sigmoid is 1 / (1 + exp(-z)).",
@@ -150,7 +169,8 @@ stable_log_sigmoid = Checker(
         Mistake(
             "log(1 + x) instead of log1p(x)",
             "For z = 40, exp(-z) = 4.2e-18 and 1 + 4.2e-18 rounds to 1, whose log is 0: "
-            "the log-probability -4.2e-18 is lost. np.log1p(x) computes log(1 + x) "
+            "the log-probability -4.2e-18 is lost (scipy.special.log_softmax of [0, z] "
+            "forms 1 + x too, and returns 0 there). np.log1p(x) computes log(1 + x) "
             "without forming 1 + x: -np.log1p(np.exp(-np.abs(z))) + np.minimum(z, 0).",
             variants=[
                 lambda z: np.minimum(z, 0) - np.log(1.0 + np.exp(-np.abs(z))),
@@ -168,6 +188,13 @@ stable_log_sigmoid = Checker(
                 lambda z: z - np.log1p(np.exp(z)),
                 lambda z: z - np.log(1.0 + np.exp(z)),
             ],
+        ),
+        Mistake(
+            "the logits clipped before the exponential",
+            "Clipping z, as in np.clip(z, -700, 700), keeps np.exp finite but changes "
+            "the answer beyond the clip: log sigma(-850.5) is about -850.5, not -700. "
+            "No clipping is needed: -np.logaddexp(0, -z) is finite for every z.",
+            variants=[_clipped(lambda z: -np.log1p(np.exp(-z)), bound) for bound in _CLIP_BOUNDS],
         ),
         Mistake(
             "the log-probability of the other class",

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import softmax
+from .. import log_softmax, sigmoid, softmax
 from ._argmax import ARGMAX_MISTAKES, predicted_class_reference
 from ._checker import Checker
 from ._inputs import rows
 from ._mistakes import Mistake
+
+# the small constants a learner adds to the probabilities, or clips them to, before the log
+_EPSILONS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16, 1e-20, 1e-30)
+
+
+def _log_plus(eps):
+    return lambda probs: np.log(probs + eps)
+
+
+def _log_clipped(eps):
+    return lambda probs: np.log(np.clip(probs, eps, 1.0))
+
 
 softmax_inverse = Checker(
     name="softmax_inverse",
@@ -48,6 +60,16 @@ softmax_inverse = Checker(
             "The softmax applies exp, so the logits must undo it: np.log(probs), not "
             "np.exp(probs).",
             variants=[lambda probs: np.exp(probs)],
+        ),
+        Mistake(
+            "a small constant added to the probabilities before the log",
+            "np.log(probs + eps), or the log of probs clipped to at least eps, turns "
+            "every probability below eps into about eps: a probability of 1e-200 comes "
+            "back as eps (and adding eps also moves every other probability a little). "
+            "Every probability here is positive, so no constant is needed: "
+            "np.log(probs).",
+            variants=[_log_plus(eps) for eps in _EPSILONS]
+            + [_log_clipped(eps) for eps in _EPSILONS],
         ),
         Mistake(
             "logits of the wrong sign",
@@ -111,10 +133,15 @@ prediction_from_logits = Checker(
     mistakes=[
         Mistake(
             "argmax of the probabilities",
-            "softmax rounds logits closer than about 1e-16 to the same probability, and "
-            "np.argmax returns the first of tied entries. In exact arithmetic softmax "
-            "never changes the argmax, so skip it: np.argmax(logits, axis=-1).",
-            variants=[lambda logits: np.argmax(softmax(logits), axis=-1)],
+            "softmax rounds logits closer than about 1e-16 to the same probability (so "
+            "do log_softmax and a sigmoid of each logit), and np.argmax returns the "
+            "first of tied entries. In exact arithmetic none of them changes the "
+            "argmax, so skip them: np.argmax(logits, axis=-1).",
+            variants=[
+                lambda logits: np.argmax(softmax(logits), axis=-1),
+                lambda logits: np.argmax(log_softmax(logits), axis=-1),
+                lambda logits: np.argmax(sigmoid(logits), axis=-1),
+            ],
         ),
         *ARGMAX_MISTAKES,
     ],
