@@ -538,6 +538,22 @@ def test_two_mistakes_alike_on_one_input_are_told_apart_by_later_inputs(capsys):
         assert f"Recognised mistake: {named}." in out
 
 
+def test_a_wrong_answer_that_breaks_a_rule_is_told_both(capsys):
+    import scipy.special
+
+    def my_log_softmax(z):
+        return scipy.special.log_softmax(z, axis=-1)  # loses log1p(r): 0, not -4.2e-18
+
+    correct, out = _run(exercises.stable_log_softmax, my_log_softmax, capsys)
+    assert not correct
+    assert "(expected -4.2484e-18, received 0)" in out
+    assert "It also calls scipy.special.log_softmax, and the exercise asks for NumPy" in out
+    # a wrong answer in NumPy gets no such line
+    correct, out = _run(exercises.stable_log_softmax, lambda z: z - z.max(), capsys)
+    assert not correct
+    assert "It also calls" not in out
+
+
 def test_a_broadcasting_error_of_another_kind_gets_no_keepdims_hint(capsys):
     def my_accuracy(logits, labels):
         return np.mean(np.argmax(logits, axis=0) == labels)

@@ -887,6 +887,12 @@ class Checker:
             lines.append(f"{len(mistakes)} mistakes give exactly this result on this input:")
         for mistake in mistakes:
             lines.append(f"Recognised mistake: {mistake.name}. {mistake.hint}")
+        broken = broken_rule(later[0], self.rules) if later is not None else None
+        if broken is not None:
+            rule, called = broken
+            lines.append(
+                f"It also calls {called}, and the exercise asks for {rule.asks}: {rule.advice}."
+            )
         if mistakes:
             return "\n".join(lines)
         looked_at = judged if judged is not None else parts
