@@ -25,6 +25,9 @@ CASES = [
     (rows((3, 1), seed=604), np.array([0, 0, 0])),
 ]
 
+#: The smallest positive float64 (a subnormal), which the product mistake quotes.
+_SMALLEST_FLOAT = np.nextafter(0.0, 1.0)
+
 #: Only for the loss: a loss near 0, lost by log(sum) of a sum that rounds to 1.
 NEAR_ZERO_CASE = (np.array([[0.0, -40.0, -38.0], [5.0, -35.0, -36.0]]), np.array([0, 0]))
 
@@ -348,7 +351,8 @@ loss_from_probabilities = Checker(
             "the log of the product of the probabilities",
             "log(p_1 p_2 ... p_N) is the sum of the logs in exact arithmetic, but the "
             "product of 400 probabilities, each well below 1, is far below the smallest "
-            "float (about 1e-323): it underflows to 0 and its log is -inf. Take the log of "
+            f"positive float ({_SMALLEST_FLOAT:.1e}, np.nextafter(0.0, 1.0)): it underflows "
+            "to 0 and its log is -inf. Take the log of "
             "each probability, then the mean: -np.mean(np.log(probs[np.arange(N), labels])).",
             variants=[lambda probs, labels: -np.log(np.prod(_picked(probs, labels))) / len(labels)],
         ),
