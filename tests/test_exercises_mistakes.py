@@ -544,6 +544,17 @@ def my_cross_entropy_min_shift(logits, labels):
     return -np.mean(_pick(log_probs, labels))
 
 
+@pytest.mark.parametrize(
+    "answer", [my_cross_entropy_min_shift, my_cross_entropy_shifted_by_the_true_logit]
+)
+def test_the_min_shift_and_the_true_logit_shift_are_told_apart(answer):
+    # a shift by the minimum overflows wherever a shift by the true logit does: a row
+    # where only the former overflows comes first, so each verdict names one mistake
+    text, passed = exercises.cross_entropy_loss.verdict(answer)
+    assert not passed
+    assert text.count("Recognised mistake: ") == 1, text
+
+
 @mistake(exercises.cross_entropy_gradient, "gradient with the wrong sign")
 def my_gradient_sign(logits, labels):
     n, k = logits.shape

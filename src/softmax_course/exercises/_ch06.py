@@ -28,6 +28,11 @@ CASES = [
 #: The smallest positive float64 (a subnormal), which the product mistake quotes.
 _SMALLEST_FLOAT = np.nextafter(0.0, 1.0)
 
+#: Only for the loss: a true class at the top of a row 1000.5 wide. Only a shift by the
+#: row minimum overflows (exp(1000)), so it is told apart from a shift by the true
+#: class's logit, which is also the minimum in the next case.
+MIN_SHIFT_CASE = (np.array([[0.0, -1000.0, -0.5], [2.0, 0.5, 1.0]]), np.array([0, 0]))
+
 #: Only for the loss: a loss near 0, lost by log(sum) of a sum that rounds to 1.
 NEAR_ZERO_CASE = (np.array([[0.0, -40.0, -38.0], [5.0, -35.0, -36.0]]), np.array([0, 0]))
 
@@ -76,9 +81,11 @@ cross_entropy_loss = Checker(
     parameters=("logits", "labels"),
     reference=_mean_loss,
     returns=(("loss", "number"),),
-    cases=[*CASES, NEAR_ZERO_CASE, FLOAT32_CASE],
+    cases=[CASES[0], MIN_SHIFT_CASE, *CASES[1:], NEAR_ZERO_CASE, FLOAT32_CASE],
     covers=(
         *CASE_COVERS,
+        "a row 1000.5 wide whose true class has the top logit (only a shift by the "
+        "row's minimum overflows)",
         "a mean loss near 0 (2.1e-17), compared relatively, with no absolute "
         "tolerance: log(sum) of a sum that rounds to 1 loses it, and so does "
         "LSE(z) - z_y where the true class has a large logit ([5, -35, -36]); "
@@ -137,8 +144,8 @@ cross_entropy_loss = Checker(
         Mistake(
             "shifted by the true class's logit instead of the maximum",
             "log(sum(exp(z - z_y))) is the loss in exact arithmetic, but logits above "
-            "the true one give positive exponents: for a true class 822.5 below the top "
-            "logit, exp(822.5) overflows to inf. Shift by the row maximum m instead: "
+            "the true one give positive exponents: for the row [0, -720, 1] with label 1, "
+            "exp(721) overflows to inf. Shift by the row maximum m instead: "
             "(m - z_y) + log1p(r), with r the sum of exp(z - m) over the other classes, "
             "or use log_softmax.",
             variants=[
@@ -190,9 +197,9 @@ cross_entropy_loss = Checker(
         ),
         Mistake(
             "the row minimum or mean subtracted instead of the maximum",
-            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
-            "or the mean, the row [1000, -1000, 0] still has exp(1000) = inf. Subtract "
-            "each row's maximum, or use log_softmax.",
+            "Only the maximum makes every exponent <= 0: subtracting the minimum from "
+            "the row [0, -1000, -0.5], or the mean (0) from [1000, -1000, 0], leaves "
+            "exp(1000) = inf. Subtract each row's maximum, or use log_softmax.",
             variants=[
                 _loss_from_log_probs(_shifted_rows(lambda z: z.min(axis=-1, keepdims=True))),
                 _loss_from_log_probs(_shifted_rows(lambda z: z.mean(axis=-1, keepdims=True))),
