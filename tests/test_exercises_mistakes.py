@@ -309,6 +309,23 @@ def my_loss_mean_shift(scores, true_class):
     return np.log(np.exp(s).sum()) - s[true_class]
 
 
+@mistake(exercises.true_class_loss, "the probability clipped")
+def my_loss_clipped(scores, true_class):
+    e = np.exp(scores - scores.max())
+    return -np.log(np.clip(e[true_class] / e.sum(), 1e-7, 1 - 1e-7))
+
+
+@pytest.mark.parametrize("form", ["clip to [eps, 1]", "plus eps"])
+def test_a_clipped_probability_is_named_in_every_form(form, capsys):
+    def my_loss(scores, true_class):
+        e = np.exp(scores - scores.max())
+        p = e[true_class] / e.sum()
+        return -np.log(np.clip(p, 1e-12, 1) if form == "clip to [eps, 1]" else p + 1e-7)
+
+    assert exercises.true_class_loss.check(my_loss) is False
+    assert "\nRecognised mistake: the probability clipped. " in capsys.readouterr().out
+
+
 # -- chapter 5 ----------------------------------------------------------------------
 
 
