@@ -68,6 +68,22 @@ def _picked(values, labels):
     return values[np.arange(len(labels)), labels]
 
 
+def _clipped_losses(probabilities):
+    """Mean -log of the label's probability clipped to [eps, 1], [eps, 1 - eps], or plus eps."""
+    forms = (
+        lambda p, eps: np.clip(p, eps, 1.0),
+        lambda p, eps: np.clip(p, eps, 1.0 - eps),
+        lambda p, eps: p + eps,
+    )
+    return [
+        lambda values, labels, form=form, eps=eps: (
+            -np.mean(np.log(form(_picked(probabilities(values), labels), eps)))
+        )
+        for form in forms
+        for eps in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+    ]
+
+
 def _mean_loss(logits, labels):
     return cross_entropy(logits, labels)  # float32 logits give a float32 loss
 
@@ -194,6 +210,16 @@ cross_entropy_loss = Checker(
                     np.logaddexp.reduce(logits, axis=-1) - _picked(logits, labels)
                 ),
             ],
+        ),
+        Mistake(
+            "the probabilities clipped",
+            "Clipping the probabilities to [eps, 1 - eps] (as Keras does, with eps = "
+            "1e-7), or adding eps to them, before the log caps each example's loss at "
+            f"-log(eps), {-np.log(1e-7):.1f} for eps = 1e-7, however far below the top "
+            "logit the true class is; the upper clip moves a loss near 0 by about eps, "
+            "and an added eps moves every loss, by about eps / p. Compute the loss from "
+            "the logits with log_softmax: no probability, nothing to clip.",
+            variants=_clipped_losses(lambda logits: softmax(logits, axis=-1)),
         ),
         Mistake(
             "the row minimum or mean subtracted instead of the maximum",
