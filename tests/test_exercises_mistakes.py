@@ -360,6 +360,23 @@ def my_loss_mean_shift(scores, true_class):
     return np.log(np.exp(s).sum()) - s[true_class]
 
 
+@mistake(exercises.true_class_loss, "the probability clipped")
+def my_loss_clipped(scores, true_class):
+    e = np.exp(scores - scores.max())
+    return -np.log(np.clip(e[true_class] / e.sum(), 1e-7, 1 - 1e-7))
+
+
+@pytest.mark.parametrize("form", ["clip to [eps, 1]", "plus eps"])
+def test_a_clipped_probability_is_named_in_every_form(form, capsys):
+    def my_loss(scores, true_class):
+        e = np.exp(scores - scores.max())
+        p = e[true_class] / e.sum()
+        return -np.log(np.clip(p, 1e-12, 1) if form == "clip to [eps, 1]" else p + 1e-7)
+
+    assert exercises.true_class_loss.check(my_loss) is False
+    assert "\nRecognised mistake: the probability clipped. " in capsys.readouterr().out
+
+
 # -- chapter 5 ----------------------------------------------------------------------
 
 
@@ -606,11 +623,28 @@ def my_cross_entropy_own_log_softmax(logits, labels):
     return -np.mean(_pick(_log_softmax_rows(logits), labels))
 
 
+@mistake(exercises.cross_entropy_loss, "the probabilities clipped")
+def my_cross_entropy_clipped(logits, labels):
+    probs = np.clip(_softmax_rows(logits), 1e-7, 1 - 1e-7)
+    return -np.mean(np.log(_pick(probs, labels)))
+
+
 @mistake(exercises.cross_entropy_loss, "the row minimum or mean subtracted instead of the maximum")
 def my_cross_entropy_min_shift(logits, labels):
     shifted = logits - logits.min(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, labels))
+
+
+@pytest.mark.parametrize(
+    "answer", [my_cross_entropy_min_shift, my_cross_entropy_shifted_by_the_true_logit]
+)
+def test_the_min_shift_and_the_true_logit_shift_are_told_apart(answer):
+    # a shift by the minimum overflows wherever a shift by the true logit does: a row
+    # where only the former overflows comes first, so each verdict names one mistake
+    text, passed = exercises.cross_entropy_loss.verdict(answer)
+    assert not passed
+    assert text.count("Recognised mistake: ") == 1, text
 
 
 @mistake(exercises.cross_entropy_gradient, "gradient with the wrong sign")

@@ -188,6 +188,24 @@ def _probability(scores, true_class):
     return softmax(scores)[true_class]
 
 
+#: The eps of a clipped probability: Keras's 1e-7 and the values learners pick.
+_CLIP_EPS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+
+
+def _clipped_losses(probability):
+    """-log of probability(*args) clipped to [eps, 1], to [eps, 1 - eps], or plus eps."""
+    forms = (
+        lambda p, eps: np.clip(p, eps, 1.0),
+        lambda p, eps: np.clip(p, eps, 1.0 - eps),
+        lambda p, eps: p + eps,
+    )
+    return [
+        lambda *args, form=form, eps=eps: -np.log(form(probability(*args), eps))
+        for form in forms
+        for eps in _CLIP_EPS
+    ]
+
+
 true_class_loss = Checker(
     name="true_class_loss",
     chapter="04_worked_examples",
@@ -287,8 +305,9 @@ true_class_loss = Checker(
         Mistake(
             "the mean or the minimum subtracted instead of the maximum",
             "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-            "maximum makes every exponent <= 0: the scores [0, -1500] have mean -750, "
-            "and exp(0 + 750) = inf. Subtract scores.max().",
+            "maximum makes every exponent <= 0: the scores [0, -1500] have mean -750 and "
+            "minimum -1500, and exp(0 + 750) and exp(0 + 1500) are inf. Subtract "
+            "scores.max().",
             variants=[
                 lambda scores, true_class: (
                     np.log(np.exp(scores - scores.mean()).sum())
@@ -299,6 +318,16 @@ true_class_loss = Checker(
                     - (scores[true_class] - scores.min())
                 ),
             ],
+        ),
+        Mistake(
+            "the probability clipped",
+            "Clipping the probability to [eps, 1 - eps] (as Keras does, with eps = 1e-7), "
+            "or adding eps to it, before the log caps the loss at -log(eps), "
+            f"{-np.log(1e-7):.1f} for eps = 1e-7, however far below the top score the "
+            "true class is; the upper clip moves a loss near 0 by about eps, and an added "
+            "eps moves every loss, by about eps / p. Take no probability: "
+            "log(sum(exp(s - max(s)))) - (s[true_class] - max(s)) needs no clipping.",
+            variants=_clipped_losses(_probability),
         ),
         Mistake(
             "the wrong logarithm",

@@ -25,6 +25,14 @@ CASES = [
     (rows((3, 1), seed=604), np.array([0, 0, 0])),
 ]
 
+#: The smallest positive float64 (a subnormal), which the product mistake quotes.
+_SMALLEST_FLOAT = np.nextafter(0.0, 1.0)
+
+#: Only for the loss: a true class at the top of a row 1000.5 wide. Only a shift by the
+#: row minimum overflows (exp(1000)), so it is told apart from a shift by the true
+#: class's logit, which is also the minimum in the next case.
+MIN_SHIFT_CASE = (np.array([[0.0, -1000.0, -0.5], [2.0, 0.5, 1.0]]), np.array([0, 0]))
+
 #: Only for the loss: a loss near 0, lost by log(sum) of a sum that rounds to 1.
 NEAR_ZERO_CASE = (np.array([[0.0, -40.0, -38.0], [5.0, -35.0, -36.0]]), np.array([0, 0]))
 
@@ -60,6 +68,22 @@ def _picked(values, labels):
     return values[np.arange(len(labels)), labels]
 
 
+def _clipped_losses(probabilities):
+    """Mean -log of the label's probability clipped to [eps, 1], [eps, 1 - eps], or plus eps."""
+    forms = (
+        lambda p, eps: np.clip(p, eps, 1.0),
+        lambda p, eps: np.clip(p, eps, 1.0 - eps),
+        lambda p, eps: p + eps,
+    )
+    return [
+        lambda values, labels, form=form, eps=eps: (
+            -np.mean(np.log(form(_picked(probabilities(values), labels), eps)))
+        )
+        for form in forms
+        for eps in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+    ]
+
+
 def _mean_loss(logits, labels):
     return cross_entropy(logits, labels)  # float32 logits give a float32 loss
 
@@ -73,9 +97,11 @@ cross_entropy_loss = Checker(
     parameters=("logits", "labels"),
     reference=_mean_loss,
     returns=(("loss", "number"),),
-    cases=[*CASES, NEAR_ZERO_CASE, FLOAT32_CASE],
+    cases=[CASES[0], MIN_SHIFT_CASE, *CASES[1:], NEAR_ZERO_CASE, FLOAT32_CASE],
     covers=(
         *CASE_COVERS,
+        "a row 1000.5 wide whose true class has the top logit (only a shift by the "
+        "row's minimum overflows)",
         "a mean loss near 0 (2.1e-17), compared relatively, with no absolute "
         "tolerance: log(sum) of a sum that rounds to 1 loses it, and so does "
         "LSE(z) - z_y where the true class has a large logit ([5, -35, -36]); "
@@ -134,8 +160,8 @@ cross_entropy_loss = Checker(
         Mistake(
             "shifted by the true class's logit instead of the maximum",
             "log(sum(exp(z - z_y))) is the loss in exact arithmetic, but logits above "
-            "the true one give positive exponents: for a true class 822.5 below the top "
-            "logit, exp(822.5) overflows to inf. Shift by the row maximum m instead: "
+            "the true one give positive exponents: for the row [0, -720, 1] with label 1, "
+            "exp(721) overflows to inf. Shift by the row maximum m instead: "
             "(m - z_y) + log1p(r), with r the sum of exp(z - m) over the other classes, "
             "or use log_softmax.",
             variants=[
@@ -186,10 +212,20 @@ cross_entropy_loss = Checker(
             ],
         ),
         Mistake(
+            "the probabilities clipped",
+            "Clipping the probabilities to [eps, 1 - eps] (as Keras does, with eps = "
+            "1e-7), or adding eps to them, before the log caps each example's loss at "
+            f"-log(eps), {-np.log(1e-7):.1f} for eps = 1e-7, however far below the top "
+            "logit the true class is; the upper clip moves a loss near 0 by about eps, "
+            "and an added eps moves every loss, by about eps / p. Compute the loss from "
+            "the logits with log_softmax: no probability, nothing to clip.",
+            variants=_clipped_losses(lambda logits: softmax(logits, axis=-1)),
+        ),
+        Mistake(
             "the row minimum or mean subtracted instead of the maximum",
-            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
-            "or the mean, the row [1000, -1000, 0] still has exp(1000) = inf. Subtract "
-            "each row's maximum, or use log_softmax.",
+            "Only the maximum makes every exponent <= 0: subtracting the minimum from "
+            "the row [0, -1000, -0.5], or the mean (0) from [1000, -1000, 0], leaves "
+            "exp(1000) = inf. Subtract each row's maximum, or use log_softmax.",
             variants=[
                 _loss_from_log_probs(_shifted_rows(lambda z: z.min(axis=-1, keepdims=True))),
                 _loss_from_log_probs(_shifted_rows(lambda z: z.mean(axis=-1, keepdims=True))),
@@ -348,7 +384,8 @@ loss_from_probabilities = Checker(
             "the log of the product of the probabilities",
             "log(p_1 p_2 ... p_N) is the sum of the logs in exact arithmetic, but the "
             "product of 400 probabilities, each well below 1, is far below the smallest "
-            "float (about 1e-323): it underflows to 0 and its log is -inf. Take the log of "
+            f"positive float ({_SMALLEST_FLOAT:.1e}, np.nextafter(0.0, 1.0)): it underflows "
+            "to 0 and its log is -inf. Take the log of "
             "each probability, then the mean: -np.mean(np.log(probs[np.arange(N), labels])).",
             variants=[lambda probs, labels: -np.log(np.prod(_picked(probs, labels))) / len(labels)],
         ),

@@ -55,8 +55,8 @@ one_hot_labels = Checker(
         ),
     ],
     hint_text=(
-        "Row c of the identity matrix np.eye(num_classes) is the one-hot vector of "
-        "class c; index it with the labels."
+        "Row k of the identity matrix np.eye(num_classes) is the one-hot vector of "
+        "class k; index it with the labels."
     ),
     solution_text="""
 def my_one_hot(labels, num_classes):
