@@ -96,7 +96,7 @@ merge_pairs = Checker(
             "computed in float32",
             "float32 keeps about 7 significant digits (its machine epsilon is 1.2e-7); "
             "the pair is checked to a relative 1e-9, as float64 allows. Keep the "
-            "maxima and sums in float64.",
+            "maxima, the sums and the returned pair in float64.",
             variants=[_float32_merge],
         ),
     ],
@@ -261,7 +261,7 @@ streaming_logsumexp = Checker(
             "computed in float32",
             "float32 keeps about 7 significant digits (its machine epsilon is 1.2e-7); "
             "the answer is checked to a relative 1e-9, as float64 allows. Keep the "
-            "blocks and the running pair in float64.",
+            "blocks, the running pair and the returned value in float64.",
             variants=[_float32_stream],
         ),
     ],
