@@ -915,6 +915,15 @@ def my_merge_unguarded(first, second):
     return m, first[1] * np.exp(first[0] - m) + second[1] * np.exp(second[0] - m)
 
 
+@mistake(exercises.merge_pairs, "the maxima exponentiated themselves")
+def my_merge_unshifted(first, second):
+    (m_a, l_a), (m_b, l_b) = first, second
+    m = max(m_a, m_b)
+    if m == -np.inf:
+        return m, 0.0
+    return m, (l_a * np.exp(m_a) + l_b * np.exp(m_b)) / np.exp(m)
+
+
 @mistake(exercises.merge_pairs, "computed in float32")
 def my_merge_float32(first, second):
     m_a, l_a = np.float32(first[0]), np.float32(first[1])

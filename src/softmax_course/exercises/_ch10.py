@@ -33,6 +33,16 @@ def _unguarded_merge(first, second):
     return m, l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m)
 
 
+def _unshifted_merge(first, second):
+    """The sums brought back to exp(m_a) l_a and exp(m_b) l_b, added, then divided."""
+    (m_a, l_a), (m_b, l_b) = first, second
+    m = max(m_a, m_b)
+    if m == -np.inf:
+        return -np.inf, 0.0
+    with np.errstate(all="ignore"):
+        return m, (l_a * np.exp(m_a) + l_b * np.exp(m_b)) / np.exp(m)
+
+
 def _float32_merge(first, second):
     """The merge with both pairs in float32."""
     (m_a, l_a), (m_b, l_b) = np.float32(first), np.float32(second)
@@ -91,6 +101,14 @@ merge_pairs = Checker(
                     + second[1] * np.exp(max(first[0], second[0]) - second[0]),
                 )
             ],
+        ),
+        Mistake(
+            "the maxima exponentiated themselves",
+            "exp(m_a) l_a + exp(m_b) l_b is the sum the pairs stand for, but exp(m) "
+            "overflows to inf above m = 709.78 (and inf / inf is NaN): that is why a "
+            "pair keeps its sum relative to its maximum. Rescale by exp(m_a - m) and "
+            "exp(m_b - m), which are at most 1.",
+            variants=[_unshifted_merge],
         ),
         Mistake(
             "computed in float32",
