@@ -1018,6 +1018,25 @@ def my_merge_unguarded(first, second):
     return m, first[1] * np.exp(first[0] - m) + second[1] * np.exp(second[0] - m)
 
 
+@mistake(exercises.merge_pairs, "the maxima exponentiated themselves")
+def my_merge_unshifted(first, second):
+    (m_a, l_a), (m_b, l_b) = first, second
+    m = max(m_a, m_b)
+    if m == -np.inf:
+        return m, 0.0
+    return m, (l_a * np.exp(m_a) + l_b * np.exp(m_b)) / np.exp(m)
+
+
+@mistake(exercises.merge_pairs, "computed in float32")
+def my_merge_float32(first, second):
+    m_a, l_a = np.float32(first[0]), np.float32(first[1])
+    m_b, l_b = np.float32(second[0]), np.float32(second[1])
+    m = max(m_a, m_b)
+    if m == -np.inf:
+        return m, np.float32(0.0)
+    return m, l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m)
+
+
 def _lse(block):
     m = block.max()
     return m + np.log(np.exp(block - m).sum())
@@ -1064,6 +1083,33 @@ def my_stream_log_of_sum(blocks):
         s = s * np.exp(m - new_m) + np.sum(np.exp(block - new_m))
         m = new_m
     return m + np.log(s)
+
+
+@mistake(exercises.streaming_logsumexp, "a new maximum's own 1 added, then taken off")
+def my_stream_one_taken_off(blocks):
+    m, rest = -np.inf, 0.0
+    for block in blocks:
+        new_m = max(m, np.max(block))
+        if new_m > m:  # the block's sum includes the new maximum's own 1: take it off
+            rest = (1 + rest) * np.exp(m - new_m) + (np.sum(np.exp(block - new_m)) - 1)
+        else:
+            rest += np.sum(np.exp(block - new_m))
+        m = new_m
+    return m + np.log1p(rest)
+
+
+@mistake(exercises.streaming_logsumexp, "computed in float32")
+def my_stream_float32(blocks):
+    m, rest = np.float32(-np.inf), np.float32(0.0)
+    for block in blocks:
+        block = np.sort(block.astype(np.float32))
+        new_m = max(m, block[-1])
+        if new_m > m:
+            rest = (1 + rest) * np.exp(m - new_m) + np.exp(block[:-1] - new_m).sum()
+        else:
+            rest += np.exp(block - new_m).sum()
+        m = new_m
+    return m + np.log1p(rest)
 
 
 @mistake(exercises.top_k_distribution, "probabilities zeroed without renormalising")

@@ -33,6 +33,25 @@ def _unguarded_merge(first, second):
     return m, l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m)
 
 
+def _unshifted_merge(first, second):
+    """The sums brought back to exp(m_a) l_a and exp(m_b) l_b, added, then divided."""
+    (m_a, l_a), (m_b, l_b) = first, second
+    m = max(m_a, m_b)
+    if m == -np.inf:
+        return -np.inf, 0.0
+    with np.errstate(all="ignore"):
+        return m, (l_a * np.exp(m_a) + l_b * np.exp(m_b)) / np.exp(m)
+
+
+def _float32_merge(first, second):
+    """The merge with both pairs in float32."""
+    (m_a, l_a), (m_b, l_b) = np.float32(first), np.float32(second)
+    m = max(m_a, m_b)
+    if m == -np.inf:
+        return -np.inf, 0.0
+    return float(m), float(l_a * np.exp(m_a - m) + l_b * np.exp(m_b - m))
+
+
 merge_pairs = Checker(
     name="merge_pairs",
     chapter="10_softmax_at_scale",
@@ -83,6 +102,21 @@ merge_pairs = Checker(
                 )
             ],
         ),
+        Mistake(
+            "the maxima exponentiated themselves",
+            "exp(m_a) l_a + exp(m_b) l_b is the sum the pairs stand for, but exp(m) "
+            "overflows to inf above m = 709.78 (and inf / inf is NaN): that is why a "
+            "pair keeps its sum relative to its maximum. Rescale by exp(m_a - m) and "
+            "exp(m_b - m), which are at most 1.",
+            variants=[_unshifted_merge],
+        ),
+        Mistake(
+            "computed in float32",
+            "float32 keeps about 7 significant digits (its machine epsilon is 1.2e-7); "
+            "the pair is checked to a relative 1e-9, as float64 allows. Keep the "
+            "maxima, the sums and the returned pair in float64.",
+            variants=[_float32_merge],
+        ),
     ],
     hint_text=(
         "The merged maximum is m = max(m_a, m_b); rescale each sum to it, "
@@ -115,6 +149,36 @@ def _plain_log_stream(blocks):
         total = total * np.exp(m - m_new) + np.exp(block - m_new).sum()
         m = m_new
     return float(m + np.log(total))
+
+
+def _one_taken_off_stream(blocks):
+    """The rest carried, but a new maximum's block summed with its own 1, then 1 taken off."""
+    m, rest = -np.inf, 0.0
+    for block in blocks:
+        top = block.max()
+        if top > m:
+            rest = (1.0 + rest) * np.exp(m - top) + (np.exp(block - top).sum() - 1.0)
+            m = top
+        else:
+            rest += np.exp(block - m).sum()
+    return float(m + np.log1p(rest))
+
+
+def _float32_stream(blocks):
+    """The book's solution, with the blocks and the pair in float32."""
+    m, rest = np.float32(-np.inf), np.float32(0.0)
+    for block in blocks:
+        block = np.asarray(block, dtype=np.float32)
+        top = int(np.argmax(block))
+        m_new = max(m, block[top])
+        terms = np.exp(block - m_new)
+        if block[top] > m:
+            terms[top] = 0.0
+            rest = (1 + rest) * np.exp(m - m_new) + terms.sum()
+        else:
+            rest = rest + terms.sum()
+        m = m_new
+    return float(m + np.log1p(rest))
 
 
 streaming_logsumexp = Checker(
@@ -202,6 +266,21 @@ streaming_logsumexp = Checker(
             "has already rounded. Carry rest instead of l (a new "
             "maximum's own term becomes the new 1) and return m + np.log1p(rest).",
             variants=[_plain_log_stream],
+        ),
+        Mistake(
+            "a new maximum's own 1 added, then taken off",
+            "In a block with a new maximum, exp(block - m_new).sum() - 1 first adds the "
+            "block's tiny terms to the maximum's own exp(0) = 1, where they round away "
+            "(for the block [0, -40], (1 + e^-40) - 1 is 0). Leave the maximum's own "
+            "term out of the sum instead (set it to 0 before summing).",
+            variants=[_one_taken_off_stream],
+        ),
+        Mistake(
+            "computed in float32",
+            "float32 keeps about 7 significant digits (its machine epsilon is 1.2e-7); "
+            "the answer is checked to a relative 1e-9, as float64 allows. Keep the "
+            "blocks, the running pair and the returned value in float64.",
+            variants=[_float32_stream],
         ),
     ],
     hint_text=(
