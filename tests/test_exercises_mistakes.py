@@ -657,11 +657,26 @@ def my_regression_loss_naive(W, b, X, y, l2):
     return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
 
 
-@mistake(exercises.regression_loss, "log(softmax(Z)) instead of log-softmax")
-def my_regression_loss_log_of_softmax(W, b, X, y, l2):
+@mistake(exercises.regression_loss, "no max subtraction")
+def my_regression_loss_naive_log_of_softmax(W, b, X, y, l2):
     Z = X @ W + b
     P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "log(softmax(Z)) instead of log-softmax")
+def my_regression_loss_log_of_softmax(W, b, X, y, l2):
+    Z = X @ W + b
+    P = _softmax_rows(Z)  # the maximum subtracted: no overflow, but P can be 0
+    return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "log(softmax(Z)) instead of log-softmax")
+def my_regression_loss_log_of_package_softmax(W, b, X, y, l2):
+    from softmax_course import softmax
+
+    P = softmax(X @ W + b, axis=-1)
+    return -np.mean(np.log(P[np.arange(len(y)), y])) + l2 / 2 * np.sum(W**2)
 
 
 @mistake(exercises.regression_loss, "the row minimum or mean subtracted instead of the maximum")
@@ -670,6 +685,33 @@ def my_regression_loss_mean_shift(W, b, X, y, l2):
     Z = Z - Z.mean(axis=1, keepdims=True)
     log_probs = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the row minimum or mean subtracted instead of the maximum")
+def my_regression_loss_min_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    Z -= np.min(Z, axis=1, keepdims=True)
+    return np.mean(np.log(np.sum(np.exp(Z), axis=1)) - _pick(Z, y)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the row minimum or mean subtracted instead of the maximum")
+def my_regression_loss_log_of_min_shifted_softmax(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z.min(axis=1, keepdims=True))
+    P = E / E.sum(axis=1, keepdims=True)
+    return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
+
+
+CHAPTER_7_LOSS_MISTAKES = [p for p in LEARNER_MISTAKES if p.values[0] is exercises.regression_loss]
+
+
+@pytest.mark.parametrize(("checker", "name", "answer"), CHAPTER_7_LOSS_MISTAKES)
+def test_a_regression_loss_verdict_names_only_the_learners_mistake(checker, name, answer):
+    # each unstable answer fails first on the input that shows its own mistake
+    text, correct = checker.verdict(answer)
+    assert not correct
+    assert text.count("Recognised mistake: ") == 1, text
+    assert f"\nRecognised mistake: {name}. " in text, text
 
 
 def _delta(W, b, X, y):

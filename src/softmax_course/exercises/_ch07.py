@@ -7,6 +7,7 @@ import numpy as np
 from .. import softmax
 from ..regression import softmax_regression_loss_grad
 from ._checker import Checker
+from ._common import shifted_softmax
 from ._mistakes import Mistake
 
 
@@ -19,29 +20,34 @@ def _case(seed, n, d, k, l2, scale=1.0):
     return W, b, X, y, l2
 
 
+# The order matters: each unstable answer fails first on the input that shows its own
+# mistake, so that its verdict names that mistake alone.
 CASES = [
     _case(701, n=5, d=3, k=4, l2=0.1),
     _case(702, n=6, d=2, k=3, l2=0.5),
-    (  # the first example's true class has the logit -900: log(softmax) fails
-        np.array([[0.0, -30.0, 0.0], [1.0, 0.0, 1.0]]),
-        np.array([0.0, 0.0, 0.5]),
-        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5], [2.0, 1.0]]),
-        np.array([1, 0, 2, 1]),
-        0.01,
-    ),
-    (  # logits up to 900: exp overflows without the max subtraction
-        np.array([[30.0, 0.0, 29.7], [0.0, 1.0, 0.0]]),
+    (  # the first row of logits is [900, 879, 891]: exp overflows without a shift,
+        # and a shift by the row's minimum or mean is enough here
+        np.array([[30.0, 29.3, 29.7], [0.0, 1.0, 0.0]]),
         np.array([0.0, 0.0, 0.0]),
         np.array([[30.0, 0.0], [1.0, 1.0], [-0.5, 2.0], [0.0, -1.0]]),
         np.array([2, 1, 0, 1]),
         0.01,
     ),
-    (  # the first row of logits is [1200, -1200, 0]: a min or mean shift overflows
+    (  # the first row of logits is [1200, -1200, 0]: a min or mean shift overflows,
+        # and no true class has a probability that underflows to 0
         np.array([[30.0, -30.0, 0.0], [0.0, 1.0, -1.0]]),
-        np.array([0.0, 0.5, 0.0]),
-        np.array([[40.0, 0.0], [1.0, -1.0], [0.5, 0.5]]),
+        np.array([0.0, -0.5, 0.5]),
+        np.array([[40.0, 0.5], [1.0, -1.0], [0.5, 0.5]]),
         np.array([0, 2, 1]),
         0.2,
+    ),
+    (  # the first row of logits is [0, -900, 0.5], with the true class 1: its
+        # probability underflows to 0, and log(softmax) gives -inf
+        np.array([[0.0, -30.0, 0.0], [1.0, 0.0, 1.0]]),
+        np.array([0.0, 0.0, 0.5]),
+        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5], [2.0, 1.0]]),
+        np.array([1, 0, 2, 1]),
+        0.01,
     ),
     _case(703, n=1, d=4, k=2, l2=0.0),
     _case(704, n=7, d=1, k=5, l2=1.5),
@@ -50,10 +56,11 @@ CASES = [
 CASE_COVERS = (
     "ordinary data, and shapes of 1 to 7 examples, 1 to 4 features and 2 to 5 "
     "classes, penalties from 0 to 1.5",
-    "a true class whose logit is 900 below the top one (log(softmax) gives inf), and "
-    "logits up to 900 (exp overflows without the max subtraction)",
+    "a row of logits [900, 879, 891] (exp overflows without the max subtraction)",
     "a row of logits [1200, -1200, 0], where shifting by the row's minimum or mean "
     "instead of its maximum still overflows",
+    "a true class whose logit is 900.5 below the top one (its probability is 0 in "
+    "float64, so log(softmax) gives inf)",
 )
 
 
@@ -65,10 +72,25 @@ def _loss_from(log_softmax_rows):
     return loss
 
 
+def _row_min(z):
+    return z.min(axis=-1, keepdims=True)
+
+
+def _row_mean(z):
+    return z.mean(axis=-1, keepdims=True)
+
+
 def _shifted(shift):
     def log_softmax_rows(z):
         shifted = z - shift(z)
         return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    return log_softmax_rows
+
+
+def _log_of_shifted_softmax(shift):
+    def log_softmax_rows(z):
+        return np.log(shifted_softmax(z, shift(z)))
 
     return log_softmax_rows
 
@@ -127,18 +149,18 @@ regression_loss = Checker(
         ),
         Mistake(
             "no max subtraction",
-            "exp(900) overflows to inf. Subtract each row's maximum from Z first, or "
-            "use log_softmax(Z, axis=-1).",
-            variants=[_loss_from(lambda z: z - np.log(np.exp(z).sum(axis=-1, keepdims=True)))],
+            "exp(900) overflows to inf, and what follows is inf or NaN (inf / inf). "
+            "Subtract each row's maximum from Z first, or use log_softmax(Z, axis=-1).",
+            variants=[
+                _loss_from(lambda z: z - np.log(np.exp(z).sum(axis=-1, keepdims=True))),
+                _loss_from(lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))),
+            ],
         ),
         Mistake(
             "log(softmax(Z)) instead of log-softmax",
             "For large logits a probability underflows to 0 and its log is -inf. Use "
             "log_softmax(Z, axis=-1), finite for every finite logit.",
-            variants=[
-                _loss_from(lambda z: np.log(softmax(z, axis=-1))),
-                _loss_from(lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))),
-            ],
+            variants=[_loss_from(lambda z: np.log(softmax(z, axis=-1)))],
         ),
         Mistake(
             "the row minimum or mean subtracted instead of the maximum",
@@ -146,8 +168,9 @@ regression_loss = Checker(
             "or the mean, the logits [1200, -1200, 0] still give exp(1200) = inf. "
             "Subtract each row's maximum, or use log_softmax(Z, axis=-1).",
             variants=[
-                _loss_from(_shifted(lambda z: z.min(axis=-1, keepdims=True))),
-                _loss_from(_shifted(lambda z: z.mean(axis=-1, keepdims=True))),
+                _loss_from(log_softmax_rows)
+                for shift in (_row_min, _row_mean)
+                for log_softmax_rows in (_shifted(shift), _log_of_shifted_softmax(shift))
             ],
         ),
     ],
