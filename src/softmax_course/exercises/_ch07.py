@@ -7,7 +7,7 @@ import numpy as np
 from .. import softmax
 from ..regression import softmax_regression_loss_grad
 from ._checker import Checker
-from ._common import shifted_softmax
+from ._common import batch_max_softmax, shifted_softmax
 from ._mistakes import Mistake
 
 
@@ -25,6 +25,15 @@ def _case(seed, n, d, k, l2, scale=1.0):
 CASES = [
     _case(701, n=5, d=3, k=4, l2=0.1),
     _case(702, n=6, d=2, k=3, l2=0.5),
+    (  # the rows of logits [700, 686, 693] and [-50, -49, -49.5]: exp is finite
+        # without a shift, but the batch's maximum puts the second row 749 below
+        # it, where every exp underflows to 0
+        np.array([[10.0, 9.8, 9.9], [0.0, 1.0, -1.0]]),
+        np.array([0.0, 0.0, 0.0]),
+        np.array([[70.0, 0.0], [-5.0, 0.0], [0.5, 1.0]]),
+        np.array([1, 0, 2]),
+        0.05,
+    ),
     (  # the first row of logits is [900, 879, 891]: exp overflows without a shift,
         # and a shift by the row's minimum or mean is enough here
         np.array([[30.0, 29.3, 29.7], [0.0, 1.0, 0.0]]),
@@ -56,6 +65,8 @@ CASES = [
 CASE_COVERS = (
     "ordinary data, and shapes of 1 to 7 examples, 1 to 4 features and 2 to 5 "
     "classes, penalties from 0 to 1.5",
+    "the rows of logits [700, 686, 693] and [-50, -49, -49.5], where subtracting the "
+    "batch's maximum instead of each row's makes every exp of the second row 0",
     "a row of logits [900, 879, 891] (exp overflows without the max subtraction)",
     "a row of logits [1200, -1200, 0], where shifting by the row's minimum or mean "
     "instead of its maximum still overflows",
@@ -93,6 +104,19 @@ def _log_of_shifted_softmax(shift):
         return np.log(shifted_softmax(z, shift(z)))
 
     return log_softmax_rows
+
+
+def _batch_max_log_softmax(z):
+    shifted = z - z.max()
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+BATCH_MAX_HINT = (
+    "One maximum for the whole batch (z.max() without an axis) leaves a row far "
+    "below it: the logits [-50, -49, -49.5] under the batch's maximum 700 give exp "
+    "of arguments near -750, which underflow to 0. Subtract each row's own maximum, "
+    "Z.max(axis=-1, keepdims=True)."
+)
 
 
 def _loss_grad(W, b, X, y, l2):
@@ -163,6 +187,14 @@ regression_loss = Checker(
             variants=[_loss_from(lambda z: np.log(softmax(z, axis=-1)))],
         ),
         Mistake(
+            "the maximum of the whole batch subtracted",
+            BATCH_MAX_HINT + " Or use log_softmax(Z, axis=-1).",
+            variants=[
+                _loss_from(_batch_max_log_softmax),
+                _loss_from(lambda z: np.log(batch_max_softmax(z))),
+            ],
+        ),
+        Mistake(
             "the row minimum or mean subtracted instead of the maximum",
             "Only the maximum makes every exponent <= 0: after subtracting the minimum "
             "or the mean, the logits [1200, -1200, 0] still give exp(1200) = inf. "
@@ -218,10 +250,17 @@ def _dW_transposed(W, b, X, y, l2):
     return dW.T, db
 
 
-def _overflowing_softmax(W, b, X, y, l2):
-    Z = X @ W + b
-    delta = np.exp(Z) / np.exp(Z).sum(axis=-1, keepdims=True) - np.eye(W.shape[1])[y]
-    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+def _gradient_through(softmax_rows):
+    def gradient(W, b, X, y, l2):
+        delta = softmax_rows(X @ W + b) - np.eye(W.shape[1])[y]
+        return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+    return gradient
+
+
+_overflowing_softmax = _gradient_through(
+    lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+)
 
 
 regression_gradient = Checker(
@@ -274,6 +313,21 @@ regression_gradient = Checker(
             "exp(900) overflows to inf, and inf / inf is NaN. Subtract each row's "
             "maximum from Z before the exp, or use softmax(Z, axis=-1).",
             variants=[_overflowing_softmax],
+        ),
+        Mistake(
+            "the maximum of the whole batch subtracted",
+            BATCH_MAX_HINT + " Or use softmax(Z, axis=-1).",
+            variants=[_gradient_through(batch_max_softmax)],
+        ),
+        Mistake(
+            "the row minimum or mean subtracted instead of the maximum",
+            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
+            "or the mean, the logits [1200, -1200, 0] still give exp(1200) = inf, and "
+            "inf / inf is NaN. Subtract each row's maximum, or use softmax(Z, axis=-1).",
+            variants=[
+                _gradient_through(lambda z, shift=shift: shifted_softmax(z, shift(z)))
+                for shift in (_row_min, _row_mean)
+            ],
         ),
     ],
     hint_text=(
