@@ -702,6 +702,18 @@ def my_regression_loss_log_of_min_shifted_softmax(W, b, X, y, l2):
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
 
 
+@mistake(exercises.regression_loss, "the probabilities clipped")
+def my_regression_loss_clipped(W, b, X, y, l2):
+    P = _softmax_rows(X @ W + b)
+    return -np.mean(np.log(np.clip(_pick(P, y), 1e-12, 1.0))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the probabilities clipped")
+def my_regression_loss_eps_added(W, b, X, y, l2):
+    P = _softmax_rows(X @ W + b)
+    return -np.mean(np.log(_pick(P, y) + 1e-7)) + l2 / 2 * np.sum(W**2)
+
+
 @mistake(exercises.regression_loss, "the maximum of the whole batch subtracted")
 def my_regression_loss_batch_max(W, b, X, y, l2):
     Z = X @ W + b
