@@ -702,6 +702,14 @@ def my_regression_loss_log_of_min_shifted_softmax(W, b, X, y, l2):
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
 
 
+@mistake(exercises.regression_loss, "normalised over the wrong axis")
+def my_regression_loss_axis_0(W, b, X, y, l2):
+    from scipy.special import log_softmax
+
+    log_probs = log_softmax(X @ W + b, axis=0)
+    return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
+
+
 @mistake(exercises.regression_loss, "the probabilities clipped")
 def my_regression_loss_clipped(W, b, X, y, l2):
     P = _softmax_rows(X @ W + b)
@@ -774,6 +782,14 @@ def my_regression_gradient_naive_softmax(W, b, X, y, l2):
     Z = X @ W + b
     P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
     delta = P - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "normalised over the wrong axis")
+def my_regression_gradient_axis_0(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    delta = E / E.sum(axis=0, keepdims=True) - np.eye(W.shape[1])[y]
     return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import softmax
+from .. import log_softmax, softmax
 from ..regression import softmax_regression_loss_grad
 from ._checker import Checker
-from ._common import batch_max_softmax, shifted_softmax
+from ._common import WRONG_AXIS, batch_max_softmax, shifted_softmax
 from ._mistakes import Mistake
 
 
@@ -111,6 +111,11 @@ def _batch_max_log_softmax(z):
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+WRONG_AXIS_HINT = (
+    "Z has one row per example and one column per class: normalise each row, with "
+    "axis=-1 (axis=0 normalises each class over the examples)."
+)
+
 BATCH_MAX_HINT = (
     "One maximum for the whole batch (z.max() without an axis) leaves a row far "
     "below it: the logits [-50, -49, -49.5] under the batch's maximum 700 give exp "
@@ -203,6 +208,14 @@ regression_loss = Checker(
             "27.3 with eps added. Use log_softmax(Z, axis=-1): it needs no eps and is "
             "finite for every finite logit.",
             variants=list(_clipped_losses()),
+        ),
+        Mistake(
+            "normalised over the wrong axis",
+            WRONG_AXIS_HINT + " Use log_softmax(Z, axis=-1).",
+            variants=[
+                _loss_from(lambda z: log_softmax(z, axis=0)),
+                *(_loss_from(lambda z, v=v: np.log(v(z))) for v in WRONG_AXIS.variants),
+            ],
         ),
         Mistake(
             "the maximum of the whole batch subtracted",
@@ -331,6 +344,11 @@ regression_gradient = Checker(
             "exp(900) overflows to inf, and inf / inf is NaN. Subtract each row's "
             "maximum from Z before the exp, or use softmax(Z, axis=-1).",
             variants=[_overflowing_softmax],
+        ),
+        Mistake(
+            "normalised over the wrong axis",
+            WRONG_AXIS_HINT + " Use softmax(Z, axis=-1).",
+            variants=[_gradient_through(v) for v in WRONG_AXIS.variants],
         ),
         Mistake(
             "the maximum of the whole batch subtracted",
