@@ -760,11 +760,26 @@ def my_regression_loss_naive(W, b, X, y, l2):
     return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
 
 
-@mistake(exercises.regression_loss, "log(softmax(Z)) instead of log-softmax")
-def my_regression_loss_log_of_softmax(W, b, X, y, l2):
+@mistake(exercises.regression_loss, "no max subtraction")
+def my_regression_loss_naive_log_of_softmax(W, b, X, y, l2):
     Z = X @ W + b
     P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "log(softmax(Z)) instead of log-softmax")
+def my_regression_loss_log_of_softmax(W, b, X, y, l2):
+    Z = X @ W + b
+    P = _softmax_rows(Z)  # the maximum subtracted: no overflow, but P can be 0
+    return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "log(softmax(Z)) instead of log-softmax")
+def my_regression_loss_log_of_package_softmax(W, b, X, y, l2):
+    from softmax_course import softmax
+
+    P = softmax(X @ W + b, axis=-1)
+    return -np.mean(np.log(P[np.arange(len(y)), y])) + l2 / 2 * np.sum(W**2)
 
 
 @mistake(exercises.regression_loss, "the row minimum or mean subtracted instead of the maximum")
@@ -773,6 +788,56 @@ def my_regression_loss_mean_shift(W, b, X, y, l2):
     Z = Z - Z.mean(axis=1, keepdims=True)
     log_probs = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the row minimum or mean subtracted instead of the maximum")
+def my_regression_loss_min_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    Z -= np.min(Z, axis=1, keepdims=True)
+    return np.mean(np.log(np.sum(np.exp(Z), axis=1)) - _pick(Z, y)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the row minimum or mean subtracted instead of the maximum")
+def my_regression_loss_log_of_min_shifted_softmax(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z.min(axis=1, keepdims=True))
+    P = E / E.sum(axis=1, keepdims=True)
+    return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "normalised over the wrong axis")
+def my_regression_loss_axis_0(W, b, X, y, l2):
+    from scipy.special import log_softmax
+
+    log_probs = log_softmax(X @ W + b, axis=0)
+    return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the probabilities clipped")
+def my_regression_loss_clipped(W, b, X, y, l2):
+    P = _softmax_rows(X @ W + b)
+    return -np.mean(np.log(np.clip(_pick(P, y), 1e-12, 1.0))) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the probabilities clipped")
+def my_regression_loss_eps_added(W, b, X, y, l2):
+    P = _softmax_rows(X @ W + b)
+    return -np.mean(np.log(_pick(P, y) + 1e-7)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the maximum of the whole batch subtracted")
+def my_regression_loss_batch_max(W, b, X, y, l2):
+    Z = X @ W + b
+    Z = Z - np.max(Z)
+    log_probs = Z - np.log(np.sum(np.exp(Z), axis=1, keepdims=True))
+    return -np.mean(_pick(log_probs, y)) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "the maximum of the whole batch subtracted")
+def my_regression_loss_log_of_batch_max_softmax(W, b, X, y, l2):
+    E = np.exp(X @ W + b - (X @ W + b).max())
+    P = E / E.sum(axis=1, keepdims=True)
+    return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
 
 
 def _delta(W, b, X, y):
@@ -821,6 +886,55 @@ def my_regression_gradient_naive_softmax(W, b, X, y, l2):
     P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
     delta = P - np.eye(W.shape[1])[y]
     return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "normalised over the wrong axis")
+def my_regression_gradient_axis_0(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    delta = E / E.sum(axis=0, keepdims=True) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "the maximum of the whole batch subtracted")
+def my_regression_gradient_batch_max(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z.max())
+    delta = E / E.sum(axis=1, keepdims=True) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "the row minimum or mean subtracted instead of the maximum")
+def my_regression_gradient_min_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - np.min(Z, axis=1, keepdims=True))
+    P = E / np.sum(E, axis=1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    return X.T @ P / len(y) + l2 * W, P.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "the row minimum or mean subtracted instead of the maximum")
+def my_regression_gradient_mean_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z.mean(axis=1, keepdims=True))
+    delta = E / E.sum(axis=1, keepdims=True) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+CHAPTER_7_MISTAKES = [
+    p
+    for p in LEARNER_MISTAKES
+    if p.values[0] in (exercises.regression_loss, exercises.regression_gradient)
+]
+
+
+@pytest.mark.parametrize(("checker", "name", "answer"), CHAPTER_7_MISTAKES)
+def test_a_chapter_7_verdict_names_only_the_learners_mistake(checker, name, answer):
+    # each unstable answer fails first on the input that shows its own mistake
+    text, correct = checker.verdict(answer)
+    assert not correct
+    assert text.count("Recognised mistake: ") == 1, text
+    assert f"\nRecognised mistake: {name}. " in text, text
 
 
 # -- chapter 8 ----------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import softmax
+from .. import log_softmax, softmax
 from ..regression import softmax_regression_loss_grad
 from ._checker import Checker
+from ._common import WRONG_AXIS, batch_max_softmax, shifted_softmax
 from ._mistakes import Mistake
 
 
@@ -19,29 +20,43 @@ def _case(seed, n, d, k, l2, scale=1.0):
     return W, b, X, y, l2
 
 
+# The order matters: each unstable answer fails first on the input that shows its own
+# mistake, so that its verdict names that mistake alone.
 CASES = [
     _case(701, n=5, d=3, k=4, l2=0.1),
     _case(702, n=6, d=2, k=3, l2=0.5),
-    (  # the first example's true class has the logit -900: log(softmax) fails
-        np.array([[0.0, -30.0, 0.0], [1.0, 0.0, 1.0]]),
-        np.array([0.0, 0.0, 0.5]),
-        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5], [2.0, 1.0]]),
-        np.array([1, 0, 2, 1]),
-        0.01,
+    (  # the rows of logits [700, 686, 693] and [-50, -49, -49.5]: exp is finite
+        # without a shift, but the batch's maximum puts the second row 749 below
+        # it, where every exp underflows to 0
+        np.array([[10.0, 9.8, 9.9], [0.0, 1.0, -1.0]]),
+        np.array([0.0, 0.0, 0.0]),
+        np.array([[70.0, 0.0], [-5.0, 0.0], [0.5, 1.0]]),
+        np.array([1, 0, 2]),
+        0.05,
     ),
-    (  # logits up to 900: exp overflows without the max subtraction
-        np.array([[30.0, 0.0, 29.7], [0.0, 1.0, 0.0]]),
+    (  # the first row of logits is [900, 879, 891]: exp overflows without a shift,
+        # and a shift by the row's minimum or mean is enough here
+        np.array([[30.0, 29.3, 29.7], [0.0, 1.0, 0.0]]),
         np.array([0.0, 0.0, 0.0]),
         np.array([[30.0, 0.0], [1.0, 1.0], [-0.5, 2.0], [0.0, -1.0]]),
         np.array([2, 1, 0, 1]),
         0.01,
     ),
-    (  # the first row of logits is [1200, -1200, 0]: a min or mean shift overflows
+    (  # the first row of logits is [1200, -1200, 0]: a min or mean shift overflows,
+        # and no true class has a probability that underflows to 0
         np.array([[30.0, -30.0, 0.0], [0.0, 1.0, -1.0]]),
-        np.array([0.0, 0.5, 0.0]),
-        np.array([[40.0, 0.0], [1.0, -1.0], [0.5, 0.5]]),
+        np.array([0.0, -0.5, 0.5]),
+        np.array([[40.0, 0.5], [1.0, -1.0], [0.5, 0.5]]),
         np.array([0, 2, 1]),
         0.2,
+    ),
+    (  # the first row of logits is [0, -900, 0.5], with the true class 1: its
+        # probability underflows to 0, and log(softmax) gives -inf
+        np.array([[0.0, -30.0, 0.0], [1.0, 0.0, 1.0]]),
+        np.array([0.0, 0.0, 0.5]),
+        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5], [2.0, 1.0]]),
+        np.array([1, 0, 2, 1]),
+        0.01,
     ),
     _case(703, n=1, d=4, k=2, l2=0.0),
     _case(704, n=7, d=1, k=5, l2=1.5),
@@ -50,10 +65,13 @@ CASES = [
 CASE_COVERS = (
     "ordinary data, and shapes of 1 to 7 examples, 1 to 4 features and 2 to 5 "
     "classes, penalties from 0 to 1.5",
-    "a true class whose logit is 900 below the top one (log(softmax) gives inf), and "
-    "logits up to 900 (exp overflows without the max subtraction)",
+    "the rows of logits [700, 686, 693] and [-50, -49, -49.5], where subtracting the "
+    "batch's maximum instead of each row's makes every exp of the second row 0",
+    "a row of logits [900, 879, 891] (exp overflows without the max subtraction)",
     "a row of logits [1200, -1200, 0], where shifting by the row's minimum or mean "
     "instead of its maximum still overflows",
+    "a true class whose logit is 900.5 below the top one (its probability is 0 in "
+    "float64, so log(softmax) gives inf)",
 )
 
 
@@ -65,12 +83,54 @@ def _loss_from(log_softmax_rows):
     return loss
 
 
+def _row_min(z):
+    return z.min(axis=-1, keepdims=True)
+
+
+def _row_mean(z):
+    return z.mean(axis=-1, keepdims=True)
+
+
 def _shifted(shift):
     def log_softmax_rows(z):
         shifted = z - shift(z)
         return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
     return log_softmax_rows
+
+
+def _log_of_shifted_softmax(shift):
+    def log_softmax_rows(z):
+        return np.log(shifted_softmax(z, shift(z)))
+
+    return log_softmax_rows
+
+
+def _batch_max_log_softmax(z):
+    shifted = z - z.max()
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+WRONG_AXIS_HINT = (
+    "Z has one row per example and one column per class: normalise each row, with "
+    "axis=-1 (axis=0 normalises each class over the examples)."
+)
+
+BATCH_MAX_HINT = (
+    "One maximum for the whole batch (z.max() without an axis) leaves a row far "
+    "below it: the logits [-50, -49, -49.5] under the batch's maximum 700 give exp "
+    "of arguments near -750, which underflow to 0. Subtract each row's own maximum, "
+    "Z.max(axis=-1, keepdims=True)."
+)
+
+
+_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+
+
+def _clipped_losses():
+    for eps in _EPSILONS:
+        yield _loss_from(lambda z, eps=eps: np.log(np.clip(softmax(z, axis=-1), eps, 1 - eps)))
+        yield _loss_from(lambda z, eps=eps: np.log(softmax(z, axis=-1) + eps))
 
 
 def _loss_grad(W, b, X, y, l2):
@@ -127,17 +187,42 @@ regression_loss = Checker(
         ),
         Mistake(
             "no max subtraction",
-            "exp(900) overflows to inf. Subtract each row's maximum from Z first, or "
-            "use log_softmax(Z, axis=-1).",
-            variants=[_loss_from(lambda z: z - np.log(np.exp(z).sum(axis=-1, keepdims=True)))],
+            "exp(900) overflows to inf, and what follows is inf or NaN (inf / inf). "
+            "Subtract each row's maximum from Z first, or use log_softmax(Z, axis=-1).",
+            variants=[
+                _loss_from(lambda z: z - np.log(np.exp(z).sum(axis=-1, keepdims=True))),
+                _loss_from(lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))),
+            ],
         ),
         Mistake(
             "log(softmax(Z)) instead of log-softmax",
             "For large logits a probability underflows to 0 and its log is -inf. Use "
             "log_softmax(Z, axis=-1), finite for every finite logit.",
+            variants=[_loss_from(lambda z: np.log(softmax(z, axis=-1)))],
+        ),
+        Mistake(
+            "the probabilities clipped",
+            "Clipping the probabilities to [eps, 1 - eps], or adding a small eps before "
+            "the log, changes the loss of every probability near eps or below: with "
+            "eps = 1e-12, a probability of 4e-13 has the loss 28.5, but 27.6 clipped and "
+            "27.3 with eps added. Use log_softmax(Z, axis=-1): it needs no eps and is "
+            "finite for every finite logit.",
+            variants=list(_clipped_losses()),
+        ),
+        Mistake(
+            "normalised over the wrong axis",
+            WRONG_AXIS_HINT + " Use log_softmax(Z, axis=-1).",
             variants=[
-                _loss_from(lambda z: np.log(softmax(z, axis=-1))),
-                _loss_from(lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))),
+                _loss_from(lambda z: log_softmax(z, axis=0)),
+                *(_loss_from(lambda z, v=v: np.log(v(z))) for v in WRONG_AXIS.variants),
+            ],
+        ),
+        Mistake(
+            "the maximum of the whole batch subtracted",
+            BATCH_MAX_HINT + " Or use log_softmax(Z, axis=-1).",
+            variants=[
+                _loss_from(_batch_max_log_softmax),
+                _loss_from(lambda z: np.log(batch_max_softmax(z))),
             ],
         ),
         Mistake(
@@ -146,8 +231,9 @@ regression_loss = Checker(
             "or the mean, the logits [1200, -1200, 0] still give exp(1200) = inf. "
             "Subtract each row's maximum, or use log_softmax(Z, axis=-1).",
             variants=[
-                _loss_from(_shifted(lambda z: z.min(axis=-1, keepdims=True))),
-                _loss_from(_shifted(lambda z: z.mean(axis=-1, keepdims=True))),
+                _loss_from(log_softmax_rows)
+                for shift in (_row_min, _row_mean)
+                for log_softmax_rows in (_shifted(shift), _log_of_shifted_softmax(shift))
             ],
         ),
     ],
@@ -195,10 +281,17 @@ def _dW_transposed(W, b, X, y, l2):
     return dW.T, db
 
 
-def _overflowing_softmax(W, b, X, y, l2):
-    Z = X @ W + b
-    delta = np.exp(Z) / np.exp(Z).sum(axis=-1, keepdims=True) - np.eye(W.shape[1])[y]
-    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+def _gradient_through(softmax_rows):
+    def gradient(W, b, X, y, l2):
+        delta = softmax_rows(X @ W + b) - np.eye(W.shape[1])[y]
+        return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+    return gradient
+
+
+_overflowing_softmax = _gradient_through(
+    lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+)
 
 
 regression_gradient = Checker(
@@ -251,6 +344,26 @@ regression_gradient = Checker(
             "exp(900) overflows to inf, and inf / inf is NaN. Subtract each row's "
             "maximum from Z before the exp, or use softmax(Z, axis=-1).",
             variants=[_overflowing_softmax],
+        ),
+        Mistake(
+            "normalised over the wrong axis",
+            WRONG_AXIS_HINT + " Use softmax(Z, axis=-1).",
+            variants=[_gradient_through(v) for v in WRONG_AXIS.variants],
+        ),
+        Mistake(
+            "the maximum of the whole batch subtracted",
+            BATCH_MAX_HINT + " Or use softmax(Z, axis=-1).",
+            variants=[_gradient_through(batch_max_softmax)],
+        ),
+        Mistake(
+            "the row minimum or mean subtracted instead of the maximum",
+            "Only the maximum makes every exponent <= 0: after subtracting the minimum "
+            "or the mean, the logits [1200, -1200, 0] still give exp(1200) = inf, and "
+            "inf / inf is NaN. Subtract each row's maximum, or use softmax(Z, axis=-1).",
+            variants=[
+                _gradient_through(lambda z, shift=shift: shifted_softmax(z, shift(z)))
+                for shift in (_row_min, _row_mean)
+            ],
         ),
     ],
     hint_text=(
