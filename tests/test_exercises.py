@@ -554,6 +554,19 @@ def test_a_wrong_answer_that_breaks_a_rule_is_told_both(capsys):
     assert "It also calls" not in out
 
 
+def test_a_judged_answer_slightly_off_is_not_given_a_mistake_it_did_not_make(capsys):
+    # log(p) in float32: slightly off where clipping at a tiny eps changes nothing
+    correct, out = _run(
+        exercises.softmax_inverse, lambda probs: np.log(probs).astype(np.float32), capsys
+    )
+    assert not correct
+    assert "Recognised mistake" not in out
+    assert "the result is float32" in out
+    # the judged lines print digits enough to differ
+    assert "  softmax of the returned logits: [0.1, 0.60000002, 0.30000001]\n" in out
+    assert "  expected softmax of the returned logits: [0.1, 0.6, 0.3]\n" in out
+
+
 def test_a_broadcasting_error_of_another_kind_gets_no_keepdims_hint(capsys):
     def my_accuracy(logits, labels):
         return np.mean(np.argmax(logits, axis=0) == labels)

@@ -739,7 +739,7 @@ class Checker:
                     continue
                 if (
                     same_answer(received, wrong)
-                    and self._at_its_errors(parts, wrong, expected)
+                    and self._at_its_errors(parts, wrong, expected, args)
                     and self._right_on(variant, passed)
                 ):
                     found.append(mistake)
@@ -785,7 +785,7 @@ class Checker:
                 kept = [mistake for mistake in kept if id(mistake) in agreeing]
         return kept
 
-    def _at_its_errors(self, parts, wrong, expected) -> bool:
+    def _at_its_errors(self, parts, wrong, expected, args) -> bool:
         """Whether, where the mistake is wrong, the answer is wrong the same way.
 
         ``same_answer`` allows a relative 1e-6; a mistake whose error is smaller
@@ -794,12 +794,19 @@ class Checker:
         result, the answer must equal it, or be ten times closer to it than to
         the expected result.
         """
-        if parts is None or self.judge is not None:
+        if parts is None:
             return True
         try:
             wrong_parts = self._parts(wrong)
         except Problem:
             return True
+        if self.judge is not None:  # compared where the exercise compares: judged
+            with np.errstate(all="ignore"):
+                try:
+                    parts = tuple(np.asarray(part) for part in self.judge(parts, args))
+                    wrong_parts = tuple(np.asarray(part) for part in self.judge(wrong_parts, args))
+                except Exception:  # noqa: BLE001 - a judge that cannot judge decides nothing
+                    return True
         for got, mistaken, want in zip(parts, wrong_parts, expected, strict=False):
             if not (got.shape == mistaken.shape == np.shape(want)):
                 continue
@@ -862,8 +869,9 @@ class Checker:
         if judged is not None:
             lines.append(f"  received: {format_value(received)}")
             shown_judged = judged[0] if len(judged) == 1 else tuple(judged)
-            lines.append(f"  {self.judge_label}: {format_value(shown_judged)}")
-            lines.append(f"  expected {self.judge_label}: {format_value(shown)}")
+            shown_want, shown_got = format_both(shown, shown_judged)
+            lines.append(f"  {self.judge_label}: {shown_got}")
+            lines.append(f"  expected {self.judge_label}: {shown_want}")
         else:
             # a judged exercise compares what the judge computes, not the answer itself
             expected_label = f"expected {self.judge_label}" if self.judge else "expected"
