@@ -90,9 +90,14 @@ def my_prediction_of_sigmoids(logits):
 # -- chapter 2 ----------------------------------------------------------------------
 
 
-@mistake(exercises.stable_sigmoid, "the sigmoid overflows for large negative inputs")
+@mistake(exercises.stable_sigmoid, "0 for large negative inputs (an overflow, or a cut-off)")
 def my_sigmoid_textbook(z):
     return 1 / (1 + np.exp(-z))
+
+
+@mistake(exercises.stable_sigmoid, "0 for large negative inputs (an overflow, or a cut-off)")
+def my_sigmoid_cut_off(z):
+    return np.where(z < -709, 0.0, 1 / (1 + np.exp(-np.clip(z, -709, None))))
 
 
 @mistake(exercises.stable_sigmoid, "the sigmoid overflows for large positive inputs")
@@ -323,10 +328,20 @@ def my_loss_naive(scores, true_class):
     return -np.log(e[true_class] / e.sum())
 
 
-@mistake(exercises.true_class_loss, "the log of a probability that underflows to 0")
+@mistake(
+    exercises.true_class_loss, "the log of a probability or an exponential that underflows to 0"
+)
 def my_loss_log_of_probability(scores, true_class):
     e = np.exp(scores - scores.max())
     return -np.log(e[true_class] / e.sum())
+
+
+@mistake(
+    exercises.true_class_loss, "the log of a probability or an exponential that underflows to 0"
+)
+def my_loss_log_of_exponential(scores, true_class):
+    e = np.exp(scores - scores.max())
+    return np.log(e.sum()) - np.log(e[true_class])
 
 
 @mistake(exercises.softmax_vjp, "only the diagonal of J")
@@ -392,7 +407,10 @@ def my_softmax_mean_shift(z):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-@mistake(exercises.stable_log_softmax, "the log of a sum that rounds to 1 (log1p(r) needed)")
+@mistake(
+    exercises.stable_log_softmax,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
 def my_log_softmax_no_log1p(z):
     return _log_softmax_rows(z)
 
@@ -415,7 +433,10 @@ def my_logsumexp_of_the_batch(z):
     return m + np.log(np.sum(np.exp(z - m)))
 
 
-@mistake(exercises.stable_logsumexp, "the log of a sum that rounds to 1 (log1p(r) needed)")
+@mistake(
+    exercises.stable_logsumexp,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
 def my_logsumexp_no_log1p(z):
     m = np.max(z, axis=1)
     return m + np.log(np.sum(np.exp(z - m[:, None]), axis=1))
@@ -618,9 +639,22 @@ def my_cross_entropy_log_of_softmax(logits, labels):
     return -np.mean(np.log(_pick(_softmax_rows(logits), labels)))
 
 
-@mistake(exercises.cross_entropy_loss, "the log of a sum that rounds to 1 (log1p(r) needed)")
+@mistake(
+    exercises.cross_entropy_loss,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
 def my_cross_entropy_own_log_softmax(logits, labels):
     return -np.mean(_pick(_log_softmax_rows(logits), labels))
+
+
+@mistake(
+    exercises.cross_entropy_loss,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
+def my_cross_entropy_log1p_of_sum_minus_one(logits, labels):
+    m = logits.max(axis=1, keepdims=True)
+    r = np.exp(logits - m).sum(axis=1) - 1.0  # 0 once the sum has rounded to 1
+    return np.mean((m[:, 0] - _pick(logits, labels)) + np.log1p(r))
 
 
 @mistake(exercises.cross_entropy_loss, "the probabilities clipped")
@@ -1063,6 +1097,13 @@ def my_nll_naive(logits, labels, temperature):
     return -np.mean(_pick(log_probs, labels))
 
 
+@mistake(exercises.temperature_nll, "the maximum of z, not of z / T, subtracted")
+def my_nll_unscaled_maximum(logits, labels, temperature):
+    scaled = logits / temperature - logits.max(axis=1, keepdims=True)
+    log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+    return -np.mean(_pick(log_probs, labels))
+
+
 @mistake(exercises.temperature_nll, "log(softmax(z / T)) instead of log-softmax")
 def my_nll_log_of_softmax(logits, labels, temperature):
     return -np.mean(np.log(_pick(_softmax_rows(logits / temperature), labels)))
@@ -1076,12 +1117,18 @@ def my_nll_min_shift(logits, labels, temperature):
     return -np.mean(_pick(log_probs, labels))
 
 
-@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (log1p(r) needed)")
+@mistake(
+    exercises.temperature_nll,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
 def my_nll_own_log_softmax(logits, labels, temperature):
     return -np.mean(_pick(_log_softmax_rows(logits / temperature), labels))
 
 
-@mistake(exercises.temperature_nll, "the log of a sum that rounds to 1 (log1p(r) needed)")
+@mistake(
+    exercises.temperature_nll,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
 def my_nll_log1p_of_sum_minus_one(logits, labels, temperature):
     scaled = logits / temperature
     shifted = scaled - scaled.max(axis=1, keepdims=True)
@@ -1189,7 +1236,10 @@ def my_stream_naive(blocks):
     return np.log(total)
 
 
-@mistake(exercises.streaming_logsumexp, "the log of a sum that rounds to 1 (log1p(r) needed)")
+@mistake(
+    exercises.streaming_logsumexp,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
 def my_stream_log_of_sum(blocks):
     m, s = -np.inf, 0.0
     for block in blocks:

@@ -61,11 +61,11 @@ stable_sigmoid = Checker(
     overflow_free=True,
     mistakes=[
         Mistake(
-            "the sigmoid overflows for large negative inputs",
-            "For z = -730, np.exp(-z) = exp(730) overflows to inf and 1 / (1 + inf) "
-            "is 0, while the answer is about exp(-730) (scipy.special.expit rounds it "
-            "to 0 too, and so does an answer that returns 0 below a threshold). For z "
-            "< 0 use the equal form "
+            "0 for large negative inputs (an overflow, or a cut-off)",
+            "For z = -730 the sigmoid is about exp(-730), tiny but not 0, and the answer "
+            "is 0. The naive 1 / (1 + np.exp(-z)) gives 0 because exp(730) overflows to "
+            "inf; scipy.special.expit, and an answer that returns 0 below a threshold, "
+            "round it to 0 too. For z < 0 use the equal form "
             "exp(z) / (1 + exp(z)), whose exponential cannot overflow: "
             "np.exp(-np.abs(z)) is at most 1.",
             variants=[lambda z: 1.0 / (1.0 + np.exp(-z))],

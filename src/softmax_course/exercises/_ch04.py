@@ -288,10 +288,12 @@ true_class_loss = Checker(
             ],
         ),
         Mistake(
-            "the log of a probability that underflows to 0",
-            "The probability exp(-800) / S underflows to 0 and -log(0) is inf, while the "
-            "loss is a finite 800. Take the log before dividing: with the shifted scores "
-            "s - max(s), the loss is log(sum(exp(s - max(s)))) - (s[true_class] - max(s)).",
+            "the log of a probability or an exponential that underflows to 0",
+            "The probability exp(-800) / S underflows to 0, and so does the exponential "
+            "exp(s[true_class] - max(s)) = exp(-800) itself: -log(0) is inf, while the "
+            "loss is a finite 800. Take no exponential of the true class's score: it is "
+            "already its own log. With the shifted scores s - max(s), the loss is "
+            "log(sum(exp(s - max(s)))) - (s[true_class] - max(s)).",
             variants=[
                 lambda scores, true_class: -np.log(softmax(scores)[true_class]),
                 lambda scores, true_class: (

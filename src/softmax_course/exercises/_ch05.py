@@ -84,7 +84,7 @@ MEAN_SHIFT = Mistake(
     ],
 )
 NO_LOG1P = Mistake(
-    "the log of a sum that rounds to 1 (log1p(r) needed)",
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
     "After the shift the sum of a row is 1 + r, where r sums the other terms. When "
     "r is below the rounding of 1 (e^-40 = 4.2e-18 is), 1 + r rounds to 1, its log "
     "is 0 (and so is log1p(sum - 1)), and the tiny log1p(r), about r, is lost: the "

@@ -188,11 +188,13 @@ cross_entropy_loss = Checker(
             ],
         ),
         Mistake(
-            "the log of a sum that rounds to 1 (log1p(r) needed)",
+            "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
             "After the max shift a row sums to 1 + r, where r sums the other terms; for "
             "the row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so log(1 + r) "
-            "is 0 and the loss 3.6e-17 is lost. log_softmax from the package keeps it "
-            "(it takes log1p(r), leaving the largest term out of the sum).",
+            "is 0 and the loss 3.6e-17 is lost; so is log1p(sum - 1), since sum - 1 is 0 "
+            "once the sum has rounded to 1. Sum the other terms alone, r = the sum of "
+            "exp(z - m) without the largest term (exactly 1), and take log1p(r), as "
+            "log_softmax from the package does.",
             variants=[_loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))],
         ),
         Mistake(

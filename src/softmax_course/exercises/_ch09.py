@@ -136,9 +136,15 @@ temperature_nll = Checker(
         # z / T is [0, -40, -38]: a loss of 3.6e-17 that log(1 + r) rounds to 0
         (np.array([[0.0, -2.0, -1.9]]), np.array([0]), 0.05),
         (rows((4, 6), seed=912), np.array([5, 0, 2, 2]), 100.0),
+        # T = 2 and z / T = [800, 0, 795]: no shift overflows, and a shift by the maximum
+        # of the unscaled logits (1600) underflows every term to 0
+        (np.array([[1600.0, 0.0, 1590.0], [0.3, -0.2, 0.1]]), np.array([2, 0]), 2.0),
     ],
     covers=(
         "ordinary logits, temperatures from 0.05 to 100, batches of 1 to 5 examples",
+        "logits [1600, 0, 1590] at T = 2 (z / T = [800, 0, 795]): exp overflows "
+        "without the max subtraction, and every term underflows to 0 when the maximum "
+        "of z instead of z / T is subtracted",
         "scaled logits z / T that reach -800 for a true class (log(softmax) gives "
         "inf) and 1000 (exp overflows without the max subtraction)",
         "scaled rows [1000, -1000, 0], where shifting by the row's minimum or mean "
@@ -185,6 +191,22 @@ temperature_nll = Checker(
                         np.log(np.exp(logits / temperature).sum(axis=-1))
                         - logits[np.arange(len(labels)), labels] / temperature
                     )
+                )
+            ],
+        ),
+        Mistake(
+            "the maximum of z, not of z / T, subtracted",
+            "The shift must be the maximum of the scaled logits z / T: subtracting "
+            "max(z) from z / T leaves a largest exponent of max(z) / T - max(z), which "
+            "overflows for a small T, and for T > 1 can be so negative that every term "
+            "underflows to 0 (z / T = [800, 0, 795] minus 1600). Divide first, then "
+            "subtract the row maximum of z / T, or use log_softmax(z / T).",
+            variants=[
+                lambda logits, labels, temperature: _nll_from(
+                    _shifted(lambda z: z.max(axis=-1, keepdims=True) * temperature),
+                    logits,
+                    labels,
+                    temperature,
                 )
             ],
         ),
@@ -247,7 +269,7 @@ temperature_nll = Checker(
             ],
         ),
         Mistake(
-            "the log of a sum that rounds to 1 (log1p(r) needed)",
+            "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
             "After the max shift a row sums to 1 + r, where r sums the other terms; for "
             "the scaled row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so "
             "log(1 + r) is 0, and so is log1p(sum - 1): the loss 3.6e-17 is lost. Leave "

@@ -258,7 +258,7 @@ streaming_logsumexp = Checker(
             variants=[lambda blocks: float(np.log(sum(np.exp(block).sum() for block in blocks)))],
         ),
         Mistake(
-            "the log of a sum that rounds to 1 (log1p(r) needed)",
+            "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
             "The sum l is 1 + rest, where rest sums the terms other than the maximum's "
             "own exp(0) = 1. When rest is below the rounding of 1 (for the blocks [0] "
             "and [-40], rest = e^-40 = 4.2e-18), 1 + rest rounds to 1 and m + log(l) "
