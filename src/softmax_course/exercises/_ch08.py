@@ -19,7 +19,7 @@ one_hot_labels = Checker(
     parameters=("labels", "num_classes"),
     reference=lambda labels, num_classes: one_hot(labels, num_classes=num_classes),
     cases=[
-        (np.array([2, 0, 1, 1, 0]), 4),
+        (np.array([1, 0, 1, 1, 0]), 4),  # labels.max() + 1 is 2: neither 4 nor 3
         (np.array([0, 4, 2]), 5),
         (np.array([1]), 2),
         (np.array([0, 0, 0]), 1),
@@ -37,6 +37,16 @@ one_hot_labels = Checker(
             "labels.max() + 1 is too small when the batch lacks the last class: use "
             "num_classes, so that every batch has the same columns.",
             variants=[lambda labels, num_classes: np.eye(labels.max() + 1)[labels]],
+        ),
+        Mistake(
+            "one class too few",
+            "The array has a column too few: the classes 0 to num_classes - 1 are "
+            "num_classes columns, so index np.eye(num_classes) with the labels and "
+            "keep every column.",
+            variants=[
+                lambda labels, num_classes: np.eye(num_classes - 1)[labels],
+                lambda labels, num_classes: np.eye(num_classes)[labels][:, :-1],
+            ],
         ),
         Mistake(
             "one column per example instead of one row",
@@ -87,6 +97,9 @@ _ACCURACY_CASES = [
     (np.array([[0.5, -1.0, 2.0, 0.0]]), np.array([1])),
     # right predictions whose top probability is below 0.5: thresholding p_y fails
     (np.array([[1.0, 0.9, 0.8], [0.2, 0.0, 0.1], [0.0, 3.0, 0.0]]), np.array([0, 0, 2])),
+    # nothing overflows, but the second row lies 800 below the batch's maximum: only a
+    # softmax shifted by that one maximum gives 0 / 0 (it tells the two mistakes apart)
+    (np.array([[700.0, 699.0, 698.0], [-100.0, -99.0, -101.0]]), np.array([0, 1])),
 ]
 
 
@@ -124,7 +137,8 @@ accuracy_from_logits = Checker(
         "logits of size 1000 (a softmax before the argmax must not overflow: in the "
         "row [999, 1000, 0] it gives NaN, and np.argmax takes the first NaN), a row "
         "[-2000, -1999, -2001] far below the batch's largest logit (a softmax shifted "
-        "by the batch's maximum gives 0 / 0 there), and a single class",
+        "by the batch's maximum gives 0 / 0 there), a row 800 below the batch's "
+        "maximum where nothing overflows, and a single class",
         "an accuracy computed in float32, or returned as a TensorFlow or Keras tensor "
         "(as Keras's metric returns it), is accepted: the relative tolerance is 1e-6",
     ),
@@ -143,10 +157,14 @@ accuracy_from_logits = Checker(
         ),
         Mistake(
             "a softmax that overflows before the argmax",
-            "np.exp(1000) is inf, and inf / inf is NaN; np.argmax returns the first NaN, "
-            "which need not be the largest logit. The softmax keeps the order of the "
+            "np.exp(1000) is inf, and inf / inf is NaN (a log-softmax without the max "
+            "shift gives -inf or inf for the whole row); np.argmax returns the first NaN "
+            "(or the first of equal values), which need not be the largest logit. The softmax keeps the order of the "
             "logits, so it is not needed: take np.argmax(logits, axis=-1).",
-            variants=[_accuracy_through(_overflowing_softmax)],
+            variants=[
+                _accuracy_through(_overflowing_softmax),
+                _accuracy_through(lambda z: z - np.log(np.exp(z).sum(axis=-1, keepdims=True))),
+            ],
         ),
         Mistake(
             "a softmax shifted by the maximum of the whole batch",
