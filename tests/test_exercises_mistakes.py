@@ -878,6 +878,14 @@ def _delta(W, b, X, y):
     return _softmax_rows(X @ W + b) - np.eye(W.shape[1])[y]
 
 
+@mistake(exercises.regression_gradient, "the bias penalised too")
+def my_gradient_bias_penalised(W, b, X, y, l2):
+    logits = X @ W + b
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    delta = e / e.sum(axis=1, keepdims=True) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0) + l2 * b
+
+
 @mistake(exercises.regression_gradient, "gradient with the wrong sign")
 def my_regression_gradient_sign(W, b, X, y, l2):
     delta = -_delta(W, b, X, y)

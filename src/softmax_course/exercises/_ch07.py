@@ -124,7 +124,7 @@ BATCH_MAX_HINT = (
 )
 
 
-_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+_EPSILONS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, np.finfo(float).eps)
 
 
 def _clipped_losses():
@@ -328,6 +328,17 @@ regression_gradient = Checker(
             "the penalty's gradient left out",
             "Add l2 * W to dW (and nothing to db: the bias is not penalised).",
             variants=[_no_penalty],
+        ),
+        Mistake(
+            "the bias penalised too",
+            "Only the weights are penalised: dW gets l2 * W, and db gets nothing "
+            "(it is the mean of the rows of P - Q alone).",
+            variants=[
+                lambda W, b, X, y, l2: (
+                    _loss_grad(W, b, X, y, l2)[1],
+                    _loss_grad(W, b, X, y, l2)[2] + l2 * b,
+                )
+            ],
         ),
         Mistake(
             "db summed, not averaged",

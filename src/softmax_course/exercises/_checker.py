@@ -60,8 +60,9 @@ ATOL_FLOOR = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 1e-6}
 
 #: Why a value is NaN or infinite, said once in a verdict that shows one.
 _NONFINITE = (
-    "NaN comes from inf - inf, inf / inf, 0 / 0 or 0 * inf, and inf from an exp that "
-    "overflows (exp(z) is inf above z = 709.78 in float64) or from log(0)."
+    "Where a NaN or an infinity was not meant: NaN comes from inf - inf, inf / inf, "
+    "0 / 0 or 0 * inf, and inf from an exp that overflows (exp(z) is inf above "
+    "z = 709.78 in float64) or from log(0)."
 )
 
 
@@ -413,9 +414,12 @@ class Checker:
     def _not_answered(self, name: str | None = None, returned_none: bool = False) -> str:
         if self.is_function:
             name = name or self.answer_name
+            if returned_none:  # a body that computes but returns nothing
+                return (
+                    f"Not correct yet: `{name}` returns None. Does it end with `return` "
+                    f"and the result ({self.task})? {self._stuck()}"
+                )
             what = f"write the body of `{name}` ({self.task}), then run this cell again."
-            if returned_none:
-                what += " (It returns None: does it end with `return`?)"
         else:
             what = f"replace `...` by your answer ({self.task}), then run this cell again."
         return f"Not answered yet: {what} Stuck? `{self.name}.hint()` gives a hint."
