@@ -567,6 +567,17 @@ def test_a_judged_answer_slightly_off_is_not_given_a_mistake_it_did_not_make(cap
     assert "  expected softmax of the returned logits: [0.1, 0.6, 0.3]\n" in out
 
 
+def test_a_float32_answer_far_off_is_not_blamed_on_its_precision(capsys):
+    def my_accuracy(logits, labels):  # the error rate, returned in float32
+        return np.float32(1 - np.mean(np.argmax(logits, axis=-1) == labels))
+
+    correct, out = _run(exercises.accuracy_from_logits, my_accuracy, capsys)
+    assert not correct
+    assert "(expected 0.375, received 0.625)" in out
+    assert "significant digits" not in out
+    assert "Recognised mistake: the error rate instead of the accuracy." in out
+
+
 def test_a_broadcasting_error_of_another_kind_gets_no_keepdims_hint(capsys):
     def my_accuracy(logits, labels):
         return np.mean(np.argmax(logits, axis=0) == labels)

@@ -51,9 +51,14 @@ def my_logits_columns(points, weights, bias):
     return weights.T @ points.T + bias.reshape(-1, 1)
 
 
-@mistake(exercises.predicted_class, "the logits rounded before the argmax")
+@mistake(exercises.predicted_class, "the logits cast to a shorter float before the argmax")
 def my_prediction_in_float16(logits):
     return np.argmax(logits.astype(np.float16), axis=1)
+
+
+@mistake(exercises.predicted_class, "the logits rounded with np.round before the argmax")
+def my_prediction_rounded(logits):
+    return np.argmax(np.round(logits, 3), axis=1)
 
 
 @mistake(exercises.predicted_class, "largest logit over the wrong axis")
@@ -76,13 +81,13 @@ def my_prediction_max(logits):
     return logits.max(axis=1)
 
 
-@mistake(exercises.predicted_class, "argmax of probabilities from an exp that overflows")
+@mistake(exercises.predicted_class, "argmax of probabilities that tie or are NaN")
 def my_prediction_of_exp(logits):
     e = np.exp(logits)
     return np.argmax(e / np.sum(e, axis=1, keepdims=True), axis=1)
 
 
-@mistake(exercises.predicted_class, "argmax of probabilities from an exp that overflows")
+@mistake(exercises.predicted_class, "argmax of probabilities that tie or are NaN")
 def my_prediction_of_sigmoids(logits):
     return np.argmax(1 / (1 + np.exp(-logits)), axis=1)
 
@@ -117,10 +122,15 @@ def my_sigmoid_clipped(z):
     return 1 / (1 + np.exp(-z))
 
 
-@mistake(exercises.stable_log_sigmoid, "log(sigmoid(z)), or an exponential that overflows")
+@mistake(exercises.stable_log_sigmoid, "log(sigmoid(z))")
 def my_log_sigmoid_of_sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.log(np.where(z >= 0, 1 / (1 + e), e / (1 + e)))
+
+
+@mistake(exercises.stable_log_sigmoid, "exp(-z) overflows for large negative z")
+def my_log_sigmoid_log1p_of_exp(z):
+    return -np.log1p(np.exp(-z))  # log1p keeps large z, but exp(-z) overflows
 
 
 @mistake(exercises.stable_log_sigmoid, "the log-probability of the other class")
@@ -164,6 +174,11 @@ def my_log_sigmoid_minus_softplus(z):
 
 
 # -- chapter 3 ----------------------------------------------------------------------
+
+
+@mistake(exercises.softmax_inverse, "a constant so large that rounding moves the logits")
+def my_logits_for_far_from_zero(probs):
+    return np.log(probs) + 1e8  # any constant is right, in exact arithmetic
 
 
 @mistake(exercises.softmax_inverse, "the probabilities returned as logits")
@@ -227,13 +242,13 @@ def my_predict_without_axis(logits):
     return np.argmax(logits)
 
 
-@mistake(exercises.prediction_from_logits, "the logits rounded before the argmax")
+@mistake(exercises.prediction_from_logits, "the logits cast to a shorter float before the argmax")
 def my_predict_in_float32(logits):
     small = np.asarray(logits, dtype=np.float32)  # to save memory
     return np.argmax(small, axis=-1)
 
 
-@mistake(exercises.prediction_from_logits, "the logits rounded before the argmax")
+@mistake(exercises.prediction_from_logits, "the logits rounded with np.round before the argmax")
 def my_predict_rounded(logits):
     return np.argmax(np.round(logits, 4), axis=-1)  # rounded as they are printed
 
@@ -287,6 +302,12 @@ def my_batch_softmax_mean_shift(logits):
     return e / e.sum(axis=1, keepdims=True)
 
 
+@mistake(exercises.true_class_loss, "the loss of the top class instead of the true class")
+def my_loss_without_the_true_score(scores, true_class):
+    shifted = scores - scores.max()
+    return np.log(np.exp(shifted).sum())  # the term of the true class is missing
+
+
 @mistake(exercises.true_class_loss, "shifted by the true class's score instead of the maximum")
 def my_loss_shifted_by_the_true_score(scores, true_class):
     return np.log(np.sum(np.exp(scores - scores[true_class])))  # CS231n's form
@@ -310,7 +331,7 @@ def my_loss_log10(scores, true_class):
     return -np.log10(e[true_class] / e.sum())
 
 
-@mistake(exercises.true_class_loss, "the loss of the predicted class instead of the true class")
+@mistake(exercises.true_class_loss, "the loss of the top class instead of the true class")
 def my_loss_predicted(scores, true_class):
     e = np.exp(scores - scores.max())
     p = e / e.sum()
@@ -987,7 +1008,7 @@ def my_one_hot_one_class_too_few(labels, num_classes):
     return np.eye(num_classes - 1)[labels]
 
 
-@mistake(exercises.accuracy_from_logits, "a softmax that overflows before the argmax")
+@mistake(exercises.accuracy_from_logits, "exponentials that overflow before the argmax")
 def my_accuracy_unshifted_log_softmax(logits, labels):
     log_p = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
     return np.mean(np.argmax(log_p, axis=1) == labels)
@@ -1044,7 +1065,7 @@ def my_accuracy_confidence(logits, labels):
     return _softmax_rows(logits).max(axis=1).mean()
 
 
-@mistake(exercises.accuracy_from_logits, "a softmax that overflows before the argmax")
+@mistake(exercises.accuracy_from_logits, "exponentials that overflow before the argmax")
 def my_accuracy_naive_softmax(logits, labels):
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     return np.mean(probs.argmax(axis=1) == labels)
@@ -1220,6 +1241,20 @@ def my_merge_float32(first, second):
 def _lse(block):
     m = block.max()
     return m + np.log(np.exp(block - m).sum())
+
+
+@mistake(exercises.streaming_logsumexp, "every copy of a new maximum left out of the rest")
+def my_stream_logsumexp_other_terms(blocks):
+    m, rest = -np.inf, 0.0
+    for block in blocks:
+        m_new = max(m, block.max())
+        if m_new > m:
+            others = block[block < m_new]  # the block's "other terms"
+            rest = (1 + rest) * np.exp(m - m_new) + np.exp(others - m_new).sum()
+        else:
+            rest = rest + np.exp(block - m_new).sum()
+        m = m_new
+    return m + np.log1p(rest)
 
 
 @mistake(exercises.streaming_logsumexp, "the blocks' log-sum-exps added")

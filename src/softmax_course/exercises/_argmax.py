@@ -48,15 +48,25 @@ ARGMAX_MISTAKES = (
         variants=[lambda logits: np.argmax(logits)],
     ),
     Mistake(
-        "the logits rounded before the argmax",
-        "float32 keeps about 7 significant digits (float16 about 3), and np.round "
-        "keeps the decimals it is given: logits closer than that, such as 1 and "
-        "1 + 1e-9, round to the same number, and np.argmax returns the first of the "
-        "tie. Take the argmax of the logits as they are: np.argmax(logits, axis=-1).",
+        "the logits cast to a shorter float before the argmax",
+        "float32 keeps about 7 significant digits (float16 about 3): logits closer "
+        "than that, such as 1 and 1 + 1e-9, round to the same number, and np.argmax "
+        "returns the first of the tie. Take the argmax of the logits as they are: "
+        "np.argmax(logits, axis=-1).",
         variants=[
             lambda logits: np.argmax(logits.astype(np.float32), axis=-1),
             lambda logits: np.argmax(logits.astype(np.float16), axis=-1),
-            lambda logits: np.argmax(np.round(logits, 6), axis=-1),
+        ],
+    ),
+    Mistake(
+        "the logits rounded with np.round before the argmax",
+        "np.round keeps only the decimals it is given: logits closer than that, such "
+        "as 1 and 1 + 1e-9, round to the same number, and np.argmax returns the first "
+        "of the tie. Take the argmax of the logits as they are: "
+        "np.argmax(logits, axis=-1).",
+        variants=[
+            lambda logits, decimals=decimals: np.argmax(np.round(logits, decimals), axis=-1)
+            for decimals in range(9)
         ],
     ),
 )

@@ -58,8 +58,9 @@ linear_logits = Checker(
         ),
         Mistake(
             "one column per point instead of one row",
-            "`weights.T @ points.T` puts the points in columns; the batch convention "
-            "is one row per point, `points @ weights + bias`.",
+            "The result has one column per point (a transpose, such as "
+            "`weights.T @ points.T` or `.T` of the logits); the batch convention is one "
+            "row per point, `points @ weights + bias`, of shape (N, K).",
             variants=[lambda points, weights, bias: (points @ weights + bias).T],
         ),
     ],
@@ -81,6 +82,9 @@ _LOGITS = [
     rows((1, 4), seed=133),
     np.array([[-3.0], [2.5]]),
     np.array([[1000.0, 1000.5, -1000.0], [-2000.0, -1999.0, -2001.0]]),
+    # float32 ties the first row (its spacing at 1e6 is 0.0625), np.round to 0 or 1
+    # decimals the second: a cast and a rounding are told apart
+    np.array([[1e6, 1e6 + 0.01, 0.0], [0.01, 0.02, 0.0]]),
 ]
 
 predicted_class = Checker(
@@ -97,7 +101,9 @@ predicted_class = Checker(
         "many rows as columns would not tell the axes apart)",
         "a single class (the prediction is 0) and logits of size 1000 and -2000",
         "two logits 1 and 1 + 1e-9, equal in float32: an argmax of the logits rounded "
-        "to float32 (or float16) names the first of the two",
+        "to float32 (or float16) names the first of the two; 1e6 and 1e6 + 0.01, "
+        "equal in float32, and 0.01 and 0.02, equal when rounded with np.round to "
+        "0 or 1 decimals (a cast and a rounding are told apart)",
     ),
     rtol=0.0,
     atol=0.0,
@@ -109,12 +115,12 @@ predicted_class = Checker(
             variants=[lambda logits: np.max(logits, axis=-1)],
         ),
         Mistake(
-            "argmax of probabilities from an exp that overflows",
-            "np.exp(1000.0) is inf and np.exp(-2000.0) is 0, so probabilities computed "
-            "as exp(z) / sum are NaN or tie on such logits (a sigmoid of each logit "
-            "ties too: it rounds 1000 and 1000.5 both to 1), and np.argmax returns the "
-            "first of them. The prediction needs no probabilities: "
-            "np.argmax(logits, axis=-1).",
+            "argmax of probabilities that tie or are NaN",
+            "Probabilities can tie where the logits do not: exp(z) / sum is NaN for "
+            "logits such as 1000 (exp(1000.0) is inf) and -2000 (exp(-2000.0) is 0), "
+            "and a sigmoid of each logit rounds 1000 and 1000.5 both to 1. np.argmax "
+            "returns the first of tied or NaN entries. The prediction needs no "
+            "probabilities: np.argmax(logits, axis=-1).",
             variants=[
                 lambda z: np.argmax(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), axis=-1)
             ],

@@ -153,7 +153,7 @@ stable_log_sigmoid = Checker(
     atol=0.0,
     mistakes=[
         Mistake(
-            "log(sigmoid(z)), or an exponential that overflows",
+            "log(sigmoid(z))",
             "The log of a computed sigmoid inherits its rounding: for large z, sigma(z) "
             "is rounded near 1, so log sigma(z), close to 0, loses its digits (from the "
             "9th at z = 19; at z = 40 it is 0); for z = -850.5 the sigmoid underflows to "
@@ -163,8 +163,15 @@ stable_log_sigmoid = Checker(
             variants=[
                 lambda z: np.log(sigmoid(z)),
                 lambda z: np.log(1.0 / (1.0 + np.exp(-z))),
-                lambda z: -np.log1p(np.exp(-z)),
             ],
+        ),
+        Mistake(
+            "exp(-z) overflows for large negative z",
+            "-log1p(exp(-z)) is accurate for large z, but for z below -709.78 exp(-z) "
+            "overflows to inf and the result is -inf, where log sigma(-850.5) is about "
+            "-850.5. Split by the sign of z so that the exponent is never positive: "
+            "min(z, 0) - log1p(exp(-|z|)), or -np.logaddexp(0, -z).",
+            variants=[lambda z: -np.log1p(np.exp(-z))],
         ),
         Mistake(
             "log(1 + x) instead of log1p(x)",
@@ -181,8 +188,9 @@ stable_log_sigmoid = Checker(
             "z - log(1 + exp(z)), which cancels for large z",
             "z - log(1 + e^z) is log sigma(z) in exact arithmetic, but for large z it "
             "subtracts two nearly equal numbers: at z = 40 they agree to 17 digits and "
-            "the result, -4.2e-18, is lost (and above z = 709.78, exp(z) overflows and "
-            "the result is -inf). -np.logaddexp(0, -z) computes it with no subtraction.",
+            "the result, -4.2e-18, is lost (and where exp(z) is written out, it "
+            "overflows above z = 709.78 and the result is -inf). -np.logaddexp(0, -z) "
+            "computes it with no subtraction.",
             variants=[
                 lambda z: z - np.logaddexp(0.0, z),
                 lambda z: z - np.log1p(np.exp(z)),

@@ -22,6 +22,15 @@ def _log_clipped(eps):
     return lambda probs: np.log(np.clip(probs, eps, 1.0))
 
 
+def _log_plus_huge_constant(logits, probs) -> bool:
+    """Whether the logits are log(probs) plus a constant of 1e6 or more in size."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.shape != probs.shape or not np.all(np.isfinite(logits)):
+        return False
+    shape = (logits - logits.max()) - (np.log(probs) - np.log(probs).max())
+    return bool(np.min(np.abs(logits)) >= 1e6 and np.max(np.abs(shape)) < 1e-3)
+
+
 softmax_inverse = Checker(
     name="softmax_inverse",
     chapter="03_softmax",
@@ -72,6 +81,14 @@ softmax_inverse = Checker(
             + [_log_clipped(eps) for eps in _EPSILONS],
         ),
         Mistake(
+            "a constant so large that rounding moves the logits",
+            "These are log(probs) plus a constant, right in exact arithmetic, but near "
+            "1e7 and above the spacing of floats (about 2e-9 at 1e7) rounds each "
+            "logit, and the softmax of the rounded logits moves by more than the "
+            "relative 1e-9 allowed. Add a moderate constant, or none: np.log(probs).",
+            matches=lambda received, expected, args: _log_plus_huge_constant(received[0], args[0]),
+        ),
+        Mistake(
             "logits of the wrong sign",
             "-log(p) reverses the order of the classes: the most likely class gets "
             "the smallest logit. Take z = log(p) (plus any constant).",
@@ -83,7 +100,7 @@ softmax_inverse = Checker(
     ),
     solution_text="""
 def my_logits_for(probs):
-    return np.log(probs)  # plus any constant
+    return np.log(probs)  # plus any constant of moderate size
 """,
 )
 
@@ -117,6 +134,9 @@ prediction_from_logits = Checker(
         (rows((5, 3), seed=313, scale=3.0),),
         (np.array([[1000.0, 1000.5, -1000.0], [-2000.0, -1999.0, -2001.0]]),),
         (np.array([[4.0], [-1.0], [0.5]]),),
+        # float32 ties the first row (its spacing at 1e6 is 0.0625), np.round to 0 or 1
+        # decimals the second: a cast and a rounding are told apart
+        (np.array([[1e6, 1e6 + 0.01, 0.0], [0.01, 0.02, 0.0]]),),
     ],
     covers=(
         "batches of 1 to 5 rows and 1 to 4 classes (none square) and a 3-D batch of "
@@ -125,7 +145,9 @@ prediction_from_logits = Checker(
         "and 0, -1e-17 and 0): their softmax probabilities are equal, so an argmax "
         "of the probabilities names the first of the two, the wrong class",
         "the logits 1 and 1 + 1e-9, equal in float32: an argmax of the logits rounded "
-        "to float32 (or float16) names the first of the two",
+        "to float32 (or float16) names the first of the two; 1e6 and 1e6 + 0.01, "
+        "equal in float32, and 0.01 and 0.02, equal when rounded with np.round to "
+        "0 or 1 decimals (a cast and a rounding are told apart)",
         "logits of size 1000 and -2000, and a single class (the prediction is 0)",
     ),
     rtol=0.0,
@@ -134,13 +156,14 @@ prediction_from_logits = Checker(
         Mistake(
             "argmax of the probabilities",
             "softmax rounds logits closer than about 1e-16 to the same probability (so "
-            "do log_softmax and a sigmoid of each logit), and np.argmax returns the "
-            "first of tied entries. In exact arithmetic none of them changes the "
+            "do exp(z) alone, log_softmax and a sigmoid of each logit), and np.argmax "
+            "returns the first of tied entries. In exact arithmetic none of them changes the "
             "argmax, so skip them: np.argmax(logits, axis=-1).",
             variants=[
                 lambda logits: np.argmax(softmax(logits), axis=-1),
                 lambda logits: np.argmax(log_softmax(logits), axis=-1),
                 lambda logits: np.argmax(sigmoid(logits), axis=-1),
+                lambda logits: np.argmax(np.exp(logits), axis=-1),
             ],
         ),
         *ARGMAX_MISTAKES,

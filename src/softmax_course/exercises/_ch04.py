@@ -256,8 +256,11 @@ true_class_loss = Checker(
             variants=[lambda scores, true_class: np.log(_probability(scores, true_class))],
         ),
         Mistake(
-            "the loss of the predicted class instead of the true class",
-            "Index the probabilities with true_class, not with the argmax.",
+            "the loss of the top class instead of the true class",
+            "The result is -log of the largest probability, log(sum(exp(s - max(s)))) "
+            "alone: the loss of the true class also subtracts its shifted score, "
+            "s[true_class] - max(s) (if the argmax picked the class, index with "
+            "true_class instead).",
             variants=[lambda scores, true_class: -np.log(softmax(scores).max())],
         ),
         Mistake(

@@ -156,7 +156,7 @@ accuracy_from_logits = Checker(
             ],
         ),
         Mistake(
-            "a softmax that overflows before the argmax",
+            "exponentials that overflow before the argmax",
             "np.exp(1000) is inf, and inf / inf is NaN; np.exp(-2000) is 0, and 0 / 0 "
             "is NaN (a log-softmax without the max shift gives -inf or inf for the "
             "whole row); np.argmax returns the first NaN "

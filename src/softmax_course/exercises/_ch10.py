@@ -164,6 +164,20 @@ def _one_taken_off_stream(blocks):
     return float(m + np.log1p(rest))
 
 
+def _ties_left_out_stream(blocks):
+    """The rest carried, but every copy of a new maximum left out of it, not just one."""
+    m, rest = -np.inf, 0.0
+    for block in blocks:
+        top = block.max()
+        if top > m:
+            others = block[block < top]
+            rest = (1.0 + rest) * np.exp(m - top) + np.exp(others - top).sum()
+            m = top
+        else:
+            rest += np.exp(block - m).sum()
+    return float(m + np.log1p(rest))
+
+
 def _float32_stream(blocks):
     """The book's solution, with the blocks and the pair in float32."""
     m, rest = np.float32(-np.inf), np.float32(0.0)
@@ -202,6 +216,9 @@ streaming_logsumexp = Checker(
         # the same inside one block, whose maximum is new: its other terms must not be
         # added to its own 1 and then have 1 taken off (1 + e^-40 - 1 is 0)
         (Stream([[-50.0], [0.0, -40.0]]),),
+        # a new maximum twice in one block: only one copy is the new 1, the other
+        # belongs to the rest
+        (Stream([[0.0], [2.0, 2.0, -1.0]]),),
     ],
     covers=(
         "streams of 1 to 6 blocks of 1 to 5 logits",
@@ -211,6 +228,8 @@ streaming_logsumexp = Checker(
         "then [0, -40], where the tiny term shares a block with a new maximum), "
         "compared relatively, with no absolute tolerance: log(l) of a sum l that "
         "rounds to 1 loses it, log1p of the rest keeps it",
+        "a block whose new maximum appears twice ([0], then [2, 2, -1]): one copy is "
+        "the new 1, the other belongs to the rest",
         "the rule: one pass; an answer that holds the stream in memory (a list of "
         "the blocks, np.concatenate, a comprehension, extend, tolist, np.fromiter) is "
         "refused, measured: on a stream of 30 blocks of 4000 logits, the answer may "
@@ -276,6 +295,14 @@ streaming_logsumexp = Checker(
             variants=[_one_taken_off_stream],
         ),
         Mistake(
+            "every copy of a new maximum left out of the rest",
+            "Only one term is the new 1: when a block's maximum appears twice, as in "
+            "[2, 2, -1], the second copy, e^0 = 1, belongs to the rest. Leave out one "
+            "position (set the term at np.argmax(block) to 0), not every term equal "
+            "to the maximum.",
+            variants=[_ties_left_out_stream],
+        ),
+        Mistake(
             "computed in float32",
             "float32 keeps about 7 significant digits (its machine epsilon is 1.2e-7); "
             "the answer is checked to a relative 1e-9, as float64 allows. Keep the "
@@ -287,7 +314,7 @@ streaming_logsumexp = Checker(
         "Keep the pair (m, l) as m and rest = l - 1, from m = -inf, rest = 0. For each "
         "block, m_new = max(m, block.max()). If m_new > m, the new maximum's own term "
         "exp(0) = 1 is the new 1: rest = (1 + rest) * exp(m - m_new) + the sum of the "
-        "block's other terms exp(z - m_new); otherwise rest += sum(exp(block - m_new)). "
+        "block's other terms exp(z - m_new) (every term but one copy of the maximum); otherwise rest += sum(exp(block - m_new)). "
         "Then m = m_new. At the end return m + log1p(rest): log(1 + rest) loses a "
         "rest below 1e-16."
     ),
