@@ -50,7 +50,8 @@ softmax_shares = Checker(
         "the one input of the exercise, [1, 2, 3]; values within 5e-5 (half "
         "a unit of the fourth decimal) of the exact shares are accepted, so the shares "
         "rounded to four decimals pass and a wrong fourth decimal fails; values equal to "
-        "the exact shares to every digit are refused as computed by code, not by hand",
+        "the exact shares to about ten digits (as code or a calculator prints them) are "
+        "refused: the exercise asks for shares worked out by hand and rounded",
     ),
     by_hand_decimals=_DECIMALS,
     returns=(("shares", "values"),),

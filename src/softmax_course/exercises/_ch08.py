@@ -168,12 +168,18 @@ accuracy_from_logits = Checker(
             ],
         ),
         Mistake(
-            "a softmax shifted by the maximum of the whole batch",
-            "One maximum for the whole batch leaves a row far below it (the logits "
-            "near -2000) with exp of arguments near -3000, which underflow to 0: 0 / 0 is NaN, "
-            "and np.argmax returns the first NaN. Shift each row by its own maximum "
-            "(axis=-1, keepdims=True), or skip the softmax: np.argmax(logits, axis=-1).",
-            variants=[_accuracy_through(batch_max_softmax)],
+            "a softmax with one maximum, or one sum, for the whole batch",
+            "A softmax shifted by the maximum of the whole batch, or normalised over the "
+            "whole array (no axis, as scipy.special.softmax(logits) does by default), "
+            "leaves a row far below that maximum (the logits near -2000) with exp of "
+            "arguments near -3000, which underflow to 0: the row becomes 0 / 0 = NaN, or "
+            "all zeros, and np.argmax returns its first entry. Give the softmax the class "
+            "axis (axis=-1, keepdims=True for the shift and the sum), or skip it: "
+            "np.argmax(logits, axis=-1).",
+            variants=[
+                _accuracy_through(batch_max_softmax),
+                _accuracy_through(lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum()),
+            ],
         ),
         Mistake(
             "the number of correct predictions, not the fraction",

@@ -235,7 +235,7 @@ class Checker:
         is not correct, and the verdict says which call.
     by_hand_decimals : int, optional
         For a value exercise done by hand: values that agree with the exact
-        answer to far more than this many decimals were computed by code.
+        answer to far more than this many decimals are asked to be rounded.
     time_limit : float
         Seconds each call of the learner's function may take (10 by default).
     overflow_free : bool
@@ -640,10 +640,10 @@ class Checker:
         exact = np.isclose(received, expected, rtol=1e-9, atol=0)
         if bool(np.all(exact)) and bool(np.any(extra > 1e-3)):
             return (
-                f"Not correct yet: your values agree with the exact answer to nine digits "
-                f"or more ({received.flat[0]:.12g}, ...), so they were computed by code; "
-                f"the exercise asks you to work them out by hand, to "
-                f"{self.by_hand_decimals} decimals, and type them in."
+                f"Not correct yet: your values agree with the exact answer to about ten "
+                f"digits ({received.flat[0]:.12g}, ...), as a program or a calculator "
+                f"prints them; the exercise asks for them worked out by hand and rounded "
+                f"to {self.by_hand_decimals} decimals: round them, then type them in."
             )
         return None
 
