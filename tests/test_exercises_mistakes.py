@@ -206,18 +206,23 @@ def my_logits_for_clipped(probs):
     return np.log(np.maximum(probs, 1e-7))
 
 
-@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+@mistake(exercises.prediction_from_logits, "argmax of values that round close logits together")
+def my_predict_rounded_to_ten_decimals(logits):
+    return np.argmax(np.round(logits, 10), axis=-1)
+
+
+@mistake(exercises.prediction_from_logits, "argmax of values that round close logits together")
 def my_predict_from_probabilities(logits):
     probabilities = _softmax_rows(logits)
     return probabilities.argmax(axis=-1)
 
 
-@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+@mistake(exercises.prediction_from_logits, "argmax of values that round close logits together")
 def my_predict_from_log_probabilities(logits):
     return _log_softmax_rows(logits).argmax(axis=-1)
 
 
-@mistake(exercises.prediction_from_logits, "argmax of the probabilities")
+@mistake(exercises.prediction_from_logits, "argmax of values that round close logits together")
 def my_predict_from_sigmoids(logits):
     return np.argmax(1 / (1 + np.exp(-logits)), axis=-1)
 
@@ -1255,6 +1260,15 @@ def _lse(block):
     return m + np.log(np.exp(block - m).sum())
 
 
+@mistake(exercises.streaming_logsumexp, "a block's tiny terms summed with its maximum's 1")
+def my_stream_logsumexp_of_block_logs(blocks):
+    total = -np.inf
+    for block in blocks:
+        top = block.max()
+        total = np.logaddexp(total, top + np.log(np.sum(np.exp(block - top))))
+    return total
+
+
 @mistake(exercises.streaming_logsumexp, "every copy of a new maximum left out of the rest")
 def my_stream_logsumexp_other_terms(blocks):
     m, rest = -np.inf, 0.0
@@ -1315,7 +1329,7 @@ def my_stream_log_of_sum(blocks):
     return m + np.log(s)
 
 
-@mistake(exercises.streaming_logsumexp, "a new maximum's own 1 added, then taken off")
+@mistake(exercises.streaming_logsumexp, "a block's tiny terms summed with its maximum's 1")
 def my_stream_one_taken_off(blocks):
     m, rest = -np.inf, 0.0
     for block in blocks:

@@ -154,16 +154,22 @@ prediction_from_logits = Checker(
     atol=0.0,
     mistakes=[
         Mistake(
-            "argmax of the probabilities",
-            "softmax rounds logits closer than about 1e-16 to the same probability (so "
-            "do exp(z) alone, log_softmax and a sigmoid of each logit), and np.argmax "
-            "returns the first of tied entries. In exact arithmetic none of them changes the "
-            "argmax, so skip them: np.argmax(logits, axis=-1).",
+            "argmax of values that round close logits together",
+            "softmax rounds logits closer than about 1e-16 (0 and 4e-17) to the same "
+            "probability, and so do exp(z), log_softmax, a sigmoid of each logit, "
+            "np.round to many decimals and adding a constant such as 1; np.argmax "
+            "returns the first of tied entries. In exact arithmetic none of them changes "
+            "the argmax, so take it of the logits themselves: np.argmax(logits, axis=-1).",
             variants=[
                 lambda logits: np.argmax(softmax(logits), axis=-1),
                 lambda logits: np.argmax(log_softmax(logits), axis=-1),
                 lambda logits: np.argmax(sigmoid(logits), axis=-1),
                 lambda logits: np.argmax(np.exp(logits), axis=-1),
+                lambda logits: np.argmax(logits + 1.0, axis=-1),
+                *[
+                    lambda logits, decimals=decimals: np.argmax(np.round(logits, decimals), axis=-1)
+                    for decimals in range(9, 17)
+                ],
             ],
         ),
         *ARGMAX_MISTAKES,

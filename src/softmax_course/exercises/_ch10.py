@@ -164,6 +164,15 @@ def _one_taken_off_stream(blocks):
     return float(m + np.log1p(rest))
 
 
+def _block_logs_stream(blocks):
+    """Each block's log-sum-exp as max + log(sum), combined with np.logaddexp."""
+    total = -np.inf
+    for block in blocks:
+        top = block.max()
+        total = np.logaddexp(total, top + np.log(np.exp(block - top).sum()))
+    return float(total)
+
+
 def _ties_left_out_stream(blocks):
     """The rest carried, but every copy of a new maximum left out of it, not just one."""
     m, rest = -np.inf, 0.0
@@ -287,12 +296,13 @@ streaming_logsumexp = Checker(
             variants=[_plain_log_stream],
         ),
         Mistake(
-            "a new maximum's own 1 added, then taken off",
-            "In a block with a new maximum, exp(block - m_new).sum() - 1 first adds the "
-            "block's tiny terms to the maximum's own exp(0) = 1, where they round away "
-            "(for the block [0, -40], (1 + e^-40) - 1 is 0). Leave the maximum's own "
-            "term out of the sum instead (set it to 0 before summing).",
-            variants=[_one_taken_off_stream],
+            "a block's tiny terms summed with its maximum's 1",
+            "Summing exp(block - max) adds the block's tiny terms to its maximum's own "
+            "exp(0) = 1, where they round away: for the block [0, -40], 1 + e^-40 is 1, "
+            "so that sum minus 1 is 0, and its log (a block's log-sum-exp taken as "
+            "max + log(sum)) is 0 too. Leave the maximum's own term out of the sum (set "
+            "it to 0 before summing), carry the rest, and finish with log1p.",
+            variants=[_one_taken_off_stream, _block_logs_stream],
         ),
         Mistake(
             "every copy of a new maximum left out of the rest",
