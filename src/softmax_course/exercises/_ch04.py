@@ -7,7 +7,14 @@ import numpy as np
 
 from .. import cross_entropy, softmax, softmax_jacobian
 from ._checker import Checker, MemoryBound
-from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS, batch_max_softmax, shifted_softmax
+from ._common import (
+    NOT_DIVIDED,
+    WHOLE_BATCH,
+    WRONG_AXIS,
+    batch_max_softmax,
+    clip_forms,
+    shifted_softmax,
+)
 from ._inputs import rows
 from ._mistakes import Mistake
 from ._rules import NO_JACOBIAN, NUMPY_ONLY
@@ -189,22 +196,9 @@ def _probability(scores, true_class):
     return softmax(scores)[true_class]
 
 
-#: The eps of a clipped probability: Keras's 1e-7 and the values learners pick.
-_CLIP_EPS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
-
-
 def _clipped_losses(probability):
-    """-log of probability(*args) clipped to [eps, 1], to [eps, 1 - eps], or plus eps."""
-    forms = (
-        lambda p, eps: np.clip(p, eps, 1.0),
-        lambda p, eps: np.clip(p, eps, 1.0 - eps),
-        lambda p, eps: p + eps,
-    )
-    return [
-        lambda *args, form=form, eps=eps: -np.log(form(probability(*args), eps))
-        for form in forms
-        for eps in _CLIP_EPS
-    ]
+    """-log of probability(*args) kept off 0 by each of the clip forms."""
+    return [lambda *args, clip=clip: -np.log(clip(probability(*args))) for clip in clip_forms()]
 
 
 true_class_loss = Checker(

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import cross_entropy, logsumexp, softmax
 from ._checker import Checker
+from ._common import clip_forms
 from ._inputs import probabilities, rows
 from ._mistakes import Mistake
 
@@ -69,18 +70,12 @@ def _picked(values, labels):
 
 
 def _clipped_losses(probabilities):
-    """Mean -log of the label's probability clipped to [eps, 1], [eps, 1 - eps], or plus eps."""
-    forms = (
-        lambda p, eps: np.clip(p, eps, 1.0),
-        lambda p, eps: np.clip(p, eps, 1.0 - eps),
-        lambda p, eps: p + eps,
-    )
+    """Mean -log of the label's probability kept off 0 by each of the clip forms."""
     return [
-        lambda values, labels, form=form, eps=eps: (
-            -np.mean(np.log(form(_picked(probabilities(values), labels), eps)))
+        lambda values, labels, clip=clip: (
+            -np.mean(np.log(clip(_picked(probabilities(values), labels))))
         )
-        for form in forms
-        for eps in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+        for clip in clip_forms()
     ]
 
 

@@ -19,6 +19,21 @@ def batch_max_softmax(z):
     return shifted_softmax(z, z.max())
 
 
+#: The eps of a clipped probability: Keras's 1e-7 and the values learners pick.
+CLIP_EPS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).eps)
+
+
+def clip_forms(eps_values=CLIP_EPS):
+    """Each way a learner keeps a probability off 0 before the log, one function per eps:
+    clipped to [eps, 1], to [eps, 1 - eps], or plus eps."""
+    forms = (
+        lambda p, eps: np.clip(p, eps, 1.0),
+        lambda p, eps: np.clip(p, eps, 1.0 - eps),
+        lambda p, eps: p + eps,
+    )
+    return [lambda p, form=form, eps=eps: form(p, eps) for form in forms for eps in eps_values]
+
+
 def _wrong_axis(z):
     return softmax(z, axis=0)
 
