@@ -81,13 +81,18 @@ def my_prediction_max(logits):
     return logits.max(axis=1)
 
 
-@mistake(exercises.predicted_class, "argmax of probabilities that tie or are NaN")
+@mistake(exercises.predicted_class, "argmax of probabilities computed without the max shift")
 def my_prediction_of_exp(logits):
     e = np.exp(logits)
     return np.argmax(e / np.sum(e, axis=1, keepdims=True), axis=1)
 
 
-@mistake(exercises.predicted_class, "argmax of probabilities that tie or are NaN")
+@mistake(exercises.predicted_class, "argmax of exponentials that overflow or underflow")
+def my_prediction_of_bare_exp(logits):
+    return np.exp(logits).argmax(axis=1)
+
+
+@mistake(exercises.predicted_class, "argmax of sigmoids that round to 1")
 def my_prediction_of_sigmoids(logits):
     return np.argmax(1 / (1 + np.exp(-logits)), axis=1)
 
@@ -126,6 +131,12 @@ def my_sigmoid_clipped(z):
 def my_log_sigmoid_of_sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.log(np.where(z >= 0, 1 / (1 + e), e / (1 + e)))
+
+
+@mistake(exercises.stable_log_sigmoid, "the log of a sigmoid for negative z")
+def my_log_sigmoid_split_by_sign(z):
+    negative_side = np.log(np.exp(z) / (1 + np.exp(z)))  # exp(z) < 1 here: no overflow
+    return np.where(z >= 0, -np.log1p(np.exp(-np.abs(z))), negative_side)
 
 
 @mistake(exercises.stable_log_sigmoid, "exp(-z) overflows for large negative z")
@@ -1191,6 +1202,24 @@ def my_nll_log1p_of_sum_minus_one(logits, labels, temperature):
     shifted = scaled - scaled.max(axis=1, keepdims=True)
     log_probs = shifted - np.log1p(np.exp(shifted).sum(axis=1, keepdims=True) - 1)
     return -np.mean(_pick(log_probs, labels))
+
+
+@mistake(
+    exercises.temperature_nll, "logsumexp(z / T) minus the true class's z_y / T, which cancels"
+)
+def my_nll_logsumexp_minus_true(logits, labels, temperature):
+    from scipy.special import logsumexp
+
+    scaled = logits / temperature
+    return np.mean(logsumexp(scaled, axis=1) - _pick(scaled, labels))
+
+
+@mistake(
+    exercises.temperature_nll, "logsumexp(z / T) minus the true class's z_y / T, which cancels"
+)
+def my_nll_logaddexp_reduce_minus_true(logits, labels, temperature):
+    scaled = logits / temperature
+    return np.mean(np.logaddexp.reduce(scaled, axis=1) - _pick(scaled, labels))
 
 
 @mistake(exercises.masked_softmax, "masked scores set to 0 instead of -inf")

@@ -197,6 +197,10 @@ def read_part(part: Part, value, label: str) -> np.ndarray:
             as_array = np.array(value)
             if as_array.dtype.kind in "biuf":
                 value = as_array
+    if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_)):
+        scalar = np.array(value)  # a single number: the shape comparison names it
+        if scalar.dtype.kind in "iuf":  # (an integer too large for int64 is not read)
+            return scalar
     if not isinstance(value, np.ndarray):
         raise Problem(
             f"{label}{describe_type(value)}, not a NumPy array"

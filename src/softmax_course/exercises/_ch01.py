@@ -85,6 +85,10 @@ _LOGITS = [
     # float32 ties the first row (its spacing at 1e6 is 0.0625), np.round to 0 or 1
     # decimals the second: a cast and a rounding are told apart
     np.array([[1e6, 1e6 + 0.01, 0.0], [0.01, 0.02, 0.0]]),
+    # exp(709) + exp(709.5) overflows, though each is finite: a softmax without the
+    # shift is 0 / inf = 0 for both, a plain exp keeps them apart; the sigmoids of 40
+    # and 41 both round to 1: the three argmaxes of rounded values are told apart
+    np.array([[709.0, 709.5, 0.0], [40.0, 41.0, 0.0]]),
 ]
 
 predicted_class = Checker(
@@ -104,6 +108,8 @@ predicted_class = Checker(
         "to float32 (or float16) names the first of the two; 1e6 and 1e6 + 0.01, "
         "equal in float32, and 0.01 and 0.02, equal when rounded with np.round to "
         "0 or 1 decimals (a cast and a rounding are told apart)",
+        "logits 709 and 709.5, whose exponentials are finite but whose sum overflows, "
+        "and 40 and 41, whose sigmoids both round to 1",
     ),
     rtol=0.0,
     atol=0.0,
@@ -115,15 +121,30 @@ predicted_class = Checker(
             variants=[lambda logits: np.max(logits, axis=-1)],
         ),
         Mistake(
-            "argmax of probabilities that tie or are NaN",
-            "Probabilities can tie where the logits do not: exp(z) / sum is NaN for "
-            "logits such as 1000 (exp(1000.0) is inf) and -2000 (exp(-2000.0) is 0), "
-            "and a sigmoid of each logit rounds 1000 and 1000.5 both to 1. np.argmax "
-            "returns the first of tied or NaN entries. The prediction needs no "
-            "probabilities: np.argmax(logits, axis=-1).",
+            "argmax of probabilities computed without the max shift",
+            "exp(z) / exp(z).sum() is NaN for logits such as 1000 (exp(1000.0) is inf, "
+            "and inf / inf is NaN) and -2000 (exp(-2000.0) is 0, and 0 / 0 is NaN); "
+            "np.argmax returns the first NaN. The prediction needs no probabilities: "
+            "np.argmax(logits, axis=-1).",
             variants=[
                 lambda z: np.argmax(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), axis=-1)
             ],
+        ),
+        Mistake(
+            "argmax of exponentials that overflow or underflow",
+            "exp keeps the order of the logits in exact arithmetic, but not in floats: "
+            "exp(1000.0) and exp(1000.5) are both inf, exp(-2000.0) and exp(-1999.0) "
+            "both 0, and np.argmax returns the first of tied entries. Take the argmax "
+            "of the logits themselves: np.argmax(logits, axis=-1).",
+            variants=[lambda z: np.argmax(np.exp(z), axis=-1)],
+        ),
+        Mistake(
+            "argmax of sigmoids that round to 1",
+            "A sigmoid of each logit keeps their order in exact arithmetic, but in "
+            "floats it rounds 40 and 41 (or 1000 and 1000.5) both to 1, and np.argmax "
+            "returns the first of tied entries. Take the argmax of the logits "
+            "themselves: np.argmax(logits, axis=-1).",
+            variants=[lambda z: np.argmax(1.0 / (1.0 + np.exp(-z)), axis=-1)],
         ),
     ],
     hint_text=(

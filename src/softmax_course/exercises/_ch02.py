@@ -136,13 +136,15 @@ stable_log_sigmoid = Checker(
                 + [11.0, 12.5, 14.0, 15.0, 16.5, 18.0, 19.0, 20.0]
             ),
         ),
-        (np.array([-850.5, -40.0, 40.0, 900.0]),),
+        # -720: exp(-z) overflows, while sigma(-720) is still a (subnormal) float
+        (np.array([-850.5, -720.0, -40.0, 40.0, 900.0]),),
         (np.array([-2.0, 0.5, 6.0], dtype=np.float32),),
         (np.array([38.0, 45.0, 1e6, -1e6]),),
         (np.array([-100.0, 30.0, 100.0], dtype=np.float32),),
     ],
     covers=(
-        "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6)",
+        "ordinary logits, and logits beyond exp's range on both sides (-1e6 to 1e6), "
+        "and -720, where exp(-z) overflows but sigma(z) is a (subnormal) float",
         "moderate logits from -17.5 to -12 and from 11 to 20: an answer that returns z "
         "below a threshold above -17.5, or -exp(-z) above a threshold below 20, fails "
         "(log sigma(-12) is -12.000006)",
@@ -163,6 +165,17 @@ stable_log_sigmoid = Checker(
             variants=[
                 lambda z: np.log(sigmoid(z)),
                 lambda z: np.log(1.0 / (1.0 + np.exp(-z))),
+            ],
+        ),
+        Mistake(
+            "the log of a sigmoid for negative z",
+            "For z < 0 the answer takes the log of a computed sigmoid: below about "
+            "-745, sigma(z) = exp(z) / (1 + exp(z)) is smaller than the smallest float "
+            "and rounds to 0, whose log is -inf, where log sigma(-850.5) is about "
+            "-850.5. For z < 0, log sigma(z) = z - log1p(exp(z)): one formula for "
+            "both signs is min(z, 0) - log1p(exp(-|z|)), or -np.logaddexp(0, -z).",
+            variants=[
+                lambda z: np.where(z >= 0, -np.log1p(np.exp(-np.abs(z))), np.log(sigmoid(z))),
             ],
         ),
         Mistake(

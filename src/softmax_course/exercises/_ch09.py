@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cross_entropy, softmax
+from .. import cross_entropy, logsumexp, softmax
 from ..calibration import expected_calibration_error
 from ._ch05 import TIED_MAXIMA_LEFT_OUT, _ties_log_softmax
 from ._checker import Checker
@@ -133,8 +133,10 @@ temperature_nll = Checker(
             np.array([0, 2, 0, 1]),
             0.05,
         ),
-        # z / T is [0, -40, -38]: a loss of 3.6e-17 that log(1 + r) rounds to 0
-        (np.array([[0.0, -2.0, -1.9]]), np.array([0]), 0.05),
+        # z / T is [0, -40, -38]: a loss of 3.6e-17 that log(1 + r) rounds to 0; and
+        # [1, -39, -37], the same loss, which logsumexp(z / T) - z_y / T cancels to 0
+        # (logsumexp is 1 + 3.6e-17, rounded to 1)
+        (np.array([[0.0, -2.0, -1.9], [0.05, -1.95, -1.85]]), np.array([0, 0]), 0.05),
         (rows((4, 6), seed=912), np.array([5, 0, 2, 2]), 100.0),
         # T = 2 and z / T = [800, 0, 795]: no shift overflows, and a shift by the maximum
         # of the unscaled logits (1600) underflows every term to 0
@@ -151,7 +153,8 @@ temperature_nll = Checker(
         "instead of its maximum still overflows, and [712, 0, 0] with true class 1, where "
         "shifting by the true class's scaled logit overflows",
         "a loss near 0 (3.6e-17), compared relatively, with no absolute tolerance: "
-        "log(sum) of a sum that rounds to 1 loses it",
+        "log(sum) of a sum that rounds to 1 loses it, and so does logsumexp(z / T) "
+        "minus z_y / T where the largest scaled logit is 1 (their difference cancels)",
         "a row with a tied maximum (z / T = [1, 1, 0]): only one of the two 1s is the "
         "largest term, the other belongs to r",
     ),
@@ -282,6 +285,24 @@ temperature_nll = Checker(
                 lambda logits, labels, temperature: _nll_from(
                     _log1p_of_sum_minus_one, logits, labels, temperature
                 ),
+            ],
+        ),
+        Mistake(
+            "logsumexp(z / T) minus the true class's z_y / T, which cancels",
+            "logsumexp(z / T) - z_y / T is the loss in exact arithmetic, but when the "
+            "true class has the largest logit and the loss is tiny, it subtracts two "
+            "nearly equal numbers: for the scaled row [1, -39, -37], logsumexp is "
+            "1 + 3.6e-17, which rounds to 1, and the loss 3.6e-17 is lost. "
+            "log_softmax(z / T) = z / T - m - log1p(r) subtracts the row maximum m "
+            "first (z_y / T - m is exactly 0 there), so the loss is log1p(r), with all "
+            "its digits: take its entry at the label.",
+            variants=[
+                lambda logits, labels, temperature: float(
+                    np.mean(
+                        logsumexp(logits / temperature, axis=-1)
+                        - logits[np.arange(len(labels)), labels] / temperature
+                    )
+                )
             ],
         ),
     ],

@@ -88,6 +88,19 @@ def _narrower(got: np.ndarray, want: np.ndarray, first_got=None, first_want=None
     )
 
 
+def _shape_problem(got: np.ndarray, want: np.ndarray) -> str:
+    """What differs in shape: a single number where an array was expected, or the shapes.
+
+    >>> _shape_problem(np.array(3.5), np.zeros(3))
+    'a single number instead of an array of shape (3,)'
+    >>> _shape_problem(np.zeros((2, 3)), np.zeros(3))
+    'an array of shape (2, 3) instead of (3,)'
+    """
+    if got.ndim == 0:
+        return f"a single number instead of an array of shape {want.shape}"
+    return f"an array of shape {got.shape} instead of {want.shape}"
+
+
 def _unexpectedly_nonfinite(got: np.ndarray, want: np.ndarray) -> bool:
     """Whether a received part holds a NaN or an infinity that the expected part has not."""
     if got.dtype.kind != "f":
@@ -377,7 +390,7 @@ class Checker:
         >>> def my_prediction(logits):
         ...     return np.argmax(logits, axis=-1)
         >>> predicted_class.check(my_prediction)
-        Correct: my_prediction gives the expected result on all 6 hidden test inputs.
+        Correct: my_prediction gives the expected result on all 7 hidden test inputs.
         True
         """
         verdict, correct = self.verdict(answer, time_limit=time_limit)
@@ -683,7 +696,7 @@ class Checker:
     def _compare_shapes(self, received, expected) -> str | None:
         for part, got, want in zip(self.returns, received, expected, strict=True):
             if got.shape != want.shape:
-                return f"{self._label(part)}an array of shape {got.shape} instead of {want.shape}"
+                return f"{self._label(part)}{_shape_problem(got, want)}"
             finite = got.dtype.kind not in "fc" or bool(np.all(np.isfinite(got)))
             if want.dtype.kind in "iu" and got.dtype.kind not in "iu" and finite:
                 return (
@@ -696,7 +709,7 @@ class Checker:
         for part, got, want in zip(self.returns, received, expected, strict=True):
             label = self._label(part)
             if got.shape != want.shape:
-                return f"{label}an array of shape {got.shape} instead of {want.shape}"
+                return f"{label}{_shape_problem(got, want)}"
             bad = self._bad(got, want)
             if bad.any():
                 where = tuple(int(i) for i in np.argwhere(bad)[0])
