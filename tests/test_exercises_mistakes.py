@@ -1222,6 +1222,12 @@ def my_nll_logaddexp_reduce_minus_true(logits, labels, temperature):
     return np.mean(np.logaddexp.reduce(scaled, axis=1) - _pick(scaled, labels))
 
 
+@mistake(exercises.masked_softmax, "weights zeroed after the softmax, then renormalised")
+def my_masked_softmax_renormalised(scores, mask):
+    e = np.exp(scores - scores.max(axis=1, keepdims=True)) * mask
+    return e / e.sum(axis=1, keepdims=True)
+
+
 @mistake(exercises.masked_softmax, "masked scores set to 0 instead of -inf")
 def my_masked_softmax_zero(scores, mask):
     return _softmax_rows(scores * mask)

@@ -189,7 +189,8 @@ cross_entropy_loss = Checker(
             "is 0 and the loss 3.6e-17 is lost; so is log1p(sum - 1), since sum - 1 is 0 "
             "once the sum has rounded to 1. Sum the other terms alone, r = the sum of "
             "exp(z - m) without the largest term (exactly 1), and take log1p(r), as "
-            "log_softmax from the package does.",
+            "log_softmax from the package does (scipy.special.log_softmax forms 1 + r "
+            "and loses the loss too).",
             variants=[_loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))],
         ),
         Mistake(

@@ -197,7 +197,7 @@ regression_loss = Checker(
         Mistake(
             "log(softmax(Z)) instead of log-softmax",
             "For large logits a probability underflows to 0 and its log is -inf. Use "
-            "log_softmax(Z, axis=-1), finite for every finite logit.",
+            "log_softmax(Z, axis=-1), finite wherever the loss fits in a float.",
             variants=[_loss_from(lambda z: np.log(softmax(z, axis=-1)))],
         ),
         Mistake(
@@ -206,7 +206,7 @@ regression_loss = Checker(
             "the log, changes the loss of every probability near eps or below: with "
             "eps = 1e-12, a probability of 4e-13 has the loss 28.5, but 27.6 clipped and "
             "27.3 with eps added. Use log_softmax(Z, axis=-1): it needs no eps and is "
-            "finite for every finite logit.",
+            "finite wherever the loss fits in a float.",
             variants=list(_clipped_losses()),
         ),
         Mistake(

@@ -362,6 +362,21 @@ masked_softmax = Checker(
             variants=[lambda scores, mask: softmax(scores, axis=-1) * mask],
         ),
         Mistake(
+            "weights zeroed after the softmax, then renormalised",
+            "Zeroing the masked weights and dividing by what is left is the masked "
+            "softmax in exact arithmetic, but the softmax is shifted by the maximum over "
+            "every key, masked ones included: a masked score of 1000 against an allowed "
+            "-1000 makes every allowed exp(z - m) underflow to 0, and 0 / 0 is NaN. Mask "
+            "the scores first, np.where(mask, scores, -np.inf), so that the maximum is "
+            "taken over the allowed keys only.",
+            variants=[
+                lambda scores, mask: (
+                    (softmax(scores, axis=-1) * mask)
+                    / (softmax(scores, axis=-1) * mask).sum(axis=-1, keepdims=True)
+                )
+            ],
+        ),
+        Mistake(
             "mask inverted",
             "True means 'may attend': keep the scores where mask is True.",
             variants=[lambda scores, mask: softmax(np.where(mask, -np.inf, scores), axis=-1)],

@@ -292,7 +292,10 @@ streaming_logsumexp = Checker(
             "and [-40], rest = e^-40 = 4.2e-18), 1 + rest rounds to 1 and m + log(l) "
             "returns m, losing the answer 4.2e-18; m + log1p(l - 1) is no better, as l "
             "has already rounded. Carry rest instead of l (a new "
-            "maximum's own term becomes the new 1) and return m + np.log1p(rest).",
+            "maximum's own term becomes the new 1) and return m + np.log1p(rest). An "
+            "update that forms 1 + rest and takes 1 off again, such as (1 + rest) * "
+            "exp(m_old - m) + exp(block - m).sum() - 1, rounds the same way: add to "
+            "rest only the terms other than the new maximum's own 1.",
             variants=[_plain_log_stream],
         ),
         Mistake(
