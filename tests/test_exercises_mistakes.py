@@ -51,6 +51,17 @@ def my_logits_columns(points, weights, bias):
     return weights.T @ points.T + bias.reshape(-1, 1)
 
 
+@mistake(exercises.linear_logits, "the logits rounded")
+def my_logits_rounded(points, weights, bias):
+    return np.round(points @ weights + bias, 4)
+
+
+@mistake(exercises.predicted_class, "the logits clipped before the argmax")
+def my_prediction_clipped(logits):
+    e = np.exp(np.clip(logits, -500, 500))  # clipped so that exp cannot overflow
+    return np.argmax(e / e.sum(axis=1, keepdims=True), axis=1)
+
+
 @mistake(exercises.predicted_class, "the logits cast to a shorter float before the argmax")
 def my_prediction_in_float16(logits):
     return np.argmax(logits.astype(np.float16), axis=1)
@@ -133,10 +144,23 @@ def my_log_sigmoid_of_sigmoid(z):
     return np.log(np.where(z >= 0, 1 / (1 + e), e / (1 + e)))
 
 
-@mistake(exercises.stable_log_sigmoid, "the log of a sigmoid for negative z")
+@mistake(exercises.stable_log_sigmoid, "the log of a number that underflows, for negative z")
 def my_log_sigmoid_split_by_sign(z):
     negative_side = np.log(np.exp(z) / (1 + np.exp(z)))  # exp(z) < 1 here: no overflow
     return np.where(z >= 0, -np.log1p(np.exp(-np.abs(z))), negative_side)
+
+
+@mistake(exercises.stable_log_sigmoid, "the log of a number that underflows, for negative z")
+def my_log_sigmoid_log_of_exp(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, -np.log1p(e), np.log(e) - np.log1p(e))
+
+
+@mistake(
+    exercises.stable_log_sigmoid, "the sigmoid kept off 0 (clipped, or eps added) before the log"
+)
+def my_log_sigmoid_clipped_probability(z):
+    return np.log(np.clip(1 / (1 + np.exp(-z)), 1e-300, 1))
 
 
 @mistake(exercises.stable_log_sigmoid, "exp(-z) overflows for large negative z")

@@ -15,6 +15,8 @@ _POINTS = [
     rows((1, 2), seed=103),
     rows((6, 1), seed=104),
     rows((3, 4), seed=105),
+    # values of many digits: a rounded answer cannot pass
+    rows((3, 2), seed=106) / 7,
 ]
 _WEIGHTS = [
     rows((2, 3), seed=111),
@@ -22,6 +24,7 @@ _WEIGHTS = [
     rows((2, 3), seed=113),
     rows((1, 2), seed=114),
     rows((4, 1), seed=115),
+    rows((2, 3), seed=116) / 3,
 ]
 _BIASES = [
     rows(3, seed=121),
@@ -29,6 +32,7 @@ _BIASES = [
     rows(3, seed=123),
     rows(2, seed=124),
     rows(1, seed=125),
+    rows(3, seed=126) / 9,
 ]
 
 linear_logits = Checker(
@@ -44,6 +48,7 @@ linear_logits = Checker(
         "batches of 1 to 6 points with 1 to 4 features and 1 to 4 classes, whose "
         "(N, K) logits are never square, so that a transposed result cannot pass",
         "a single point, a single feature and a single class",
+        "values with many digits (so that a rounded answer fails)",
     ),
     mistakes=[
         Mistake(
@@ -62,6 +67,18 @@ linear_logits = Checker(
             "`weights.T @ points.T` or `.T` of the logits); the batch convention is one "
             "row per point, `points @ weights + bias`, of shape (N, K).",
             variants=[lambda points, weights, bias: (points @ weights + bias).T],
+        ),
+        Mistake(
+            "the logits rounded",
+            "np.round keeps only the decimals it is given, and the checker compares to "
+            "about nine significant digits: return the logits as computed, "
+            "points @ weights + bias.",
+            variants=[
+                lambda points, weights, bias, decimals=decimals: np.round(
+                    points @ weights + bias, decimals
+                )
+                for decimals in range(9)
+            ],
         ),
     ],
     hint_text=(
@@ -88,7 +105,8 @@ _LOGITS = [
     # exp(709) + exp(709.5) overflows, though each is finite: a softmax without the
     # shift is 0 / inf = 0 for both, a plain exp keeps them apart; the sigmoids of 40
     # and 41 both round to 1: the three argmaxes of rounded values are told apart
-    np.array([[709.0, 709.5, 0.0], [40.0, 41.0, 0.0]]),
+    # the last row ties only when clipped (to [-709, 709] or narrower)
+    np.array([[709.0, 709.5, 0.0], [40.0, 41.0, 0.0], [-710.0, -709.5, -2000.0]]),
 ]
 
 predicted_class = Checker(
@@ -109,7 +127,8 @@ predicted_class = Checker(
         "equal in float32, and 0.01 and 0.02, equal when rounded with np.round to "
         "0 or 1 decimals (a cast and a rounding are told apart)",
         "logits 709 and 709.5, whose exponentials are finite but whose sum overflows, "
-        "and 40 and 41, whose sigmoids both round to 1",
+        "and 40 and 41, whose sigmoids both round to 1; -710 and -709.5, equal once "
+        "clipped to [-709, 709]",
     ),
     rtol=0.0,
     atol=0.0,
@@ -127,7 +146,20 @@ predicted_class = Checker(
             "np.argmax returns the first NaN. The prediction needs no probabilities: "
             "np.argmax(logits, axis=-1).",
             variants=[
-                lambda z: np.argmax(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), axis=-1)
+                lambda z: np.argmax(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), axis=-1),
+                lambda z: np.argmax(np.exp(z) / np.exp(z).sum(), axis=-1),
+            ],
+        ),
+        Mistake(
+            "the logits clipped before the argmax",
+            "Clipping the logits, as in np.clip(logits, -500, 500) to keep np.exp from "
+            "overflowing, makes every logit beyond the bound equal to it: 1000 and 1000.5 "
+            "both become 500, and np.argmax returns the first of tied entries. The "
+            "prediction needs no exponential, and so no clipping: "
+            "np.argmax(logits, axis=-1).",
+            variants=[
+                lambda z, bound=bound: np.argmax(np.clip(z, -bound, bound), axis=-1)
+                for bound in (10, 20, 30, 50, 100, 200, 300, 500, 700, 709)
             ],
         ),
         Mistake(

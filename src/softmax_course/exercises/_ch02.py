@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import log_sigmoid, sigmoid
 from ._checker import Checker
+from ._common import CLIP_EPS, clip_forms
 from ._mistakes import Mistake
 
 # the bounds a learner clips the logits to, to keep np.exp finite
@@ -101,8 +102,10 @@ stable_sigmoid = Checker(
         ),
         Mistake(
             "the sigmoid of -z",
-            "1 / (1 + exp(z)) is sigma(-z), the probability of the other class; the "
-            "sigmoid is 1 / (1 + exp(-z)).",
+            "The answer is sigma(-z) = 1 - sigma(z), the probability of the other "
+            "class, as 1 / (1 + exp(z)) is, or the stable form with its two branches "
+            "swapped. With e = exp(-|z|): sigma(z) = 1 / (1 + e) where z >= 0 and "
+            "e / (1 + e) where z < 0.",
             variants=[lambda z: 1.0 / (1.0 + np.exp(z))],
         ),
     ],
@@ -168,12 +171,13 @@ stable_log_sigmoid = Checker(
             ],
         ),
         Mistake(
-            "the log of a sigmoid for negative z",
-            "For z < 0 the answer takes the log of a computed sigmoid: below about "
-            "-745, sigma(z) = exp(z) / (1 + exp(z)) is smaller than the smallest float "
-            "and rounds to 0, whose log is -inf, where log sigma(-850.5) is about "
-            "-850.5. For z < 0, log sigma(z) = z - log1p(exp(z)): one formula for "
-            "both signs is min(z, 0) - log1p(exp(-|z|)), or -np.logaddexp(0, -z).",
+            "the log of a number that underflows, for negative z",
+            "For z < 0 the answer takes the log of a computed sigmoid or exponential: "
+            "below about -745, sigma(z) = exp(z) / (1 + exp(z)) and exp(z) are smaller "
+            "than the smallest float and round to 0, whose log is -inf, where "
+            "log sigma(-850.5) is about -850.5. For z < 0, log sigma(z) = "
+            "z - log1p(exp(z)) (write z, not log(exp(z))): one formula for both signs "
+            "is min(z, 0) - log1p(exp(-|z|)), or -np.logaddexp(0, -z).",
             variants=[
                 lambda z: np.where(z >= 0, -np.log1p(np.exp(-np.abs(z))), np.log(sigmoid(z))),
             ],
@@ -185,6 +189,19 @@ stable_log_sigmoid = Checker(
             "-850.5. Split by the sign of z so that the exponent is never positive: "
             "min(z, 0) - log1p(exp(-|z|)), or -np.logaddexp(0, -z).",
             variants=[lambda z: -np.log1p(np.exp(-z))],
+        ),
+        Mistake(
+            "the sigmoid kept off 0 (clipped, or eps added) before the log",
+            "Clipping sigma(z) to [eps, 1], or adding eps, keeps the log finite but "
+            "wrong: log sigma(-850.5) is about -850.5, not about log(eps) (log(1e-300) "
+            "is -690.8), and an added eps changes every log by about eps / sigma(z); "
+            "and for large z, sigma(z) is rounded near 1, so log sigma(z), close to 0, "
+            "loses its digits (at z = 40 it is 0). Compute log sigma(z) directly, with "
+            "no eps: -np.logaddexp(0, -z).",
+            variants=[
+                lambda z, form=form: np.log(form(1.0 / (1.0 + np.exp(-z))))
+                for form in clip_forms((*CLIP_EPS, 1e-300, 1e-100, 1e-30, 1e-20))
+            ],
         ),
         Mistake(
             "log(1 + x) instead of log1p(x)",

@@ -62,7 +62,8 @@ ATOL_FLOOR = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 1e-6}
 _NONFINITE = (
     "Where a NaN or an infinity was not meant: NaN comes from inf - inf, inf / inf, "
     "0 / 0 or 0 * inf, and inf from an exp that overflows (exp(z) is inf above "
-    "z = 709.78 in float64) or from log(0)."
+    "z = 709.78 in float64) or from log(0). If the answer returns inf or NaN on "
+    "purpose (a special case, a guard), check the condition that leads to it."
 )
 
 
@@ -515,8 +516,9 @@ class Checker:
                     judged = tuple(np.asarray(part) for part in self.judge(parts, args))
             failure = self._compare(parts if judged is None else judged, expected)
             if failure:
-                if judged is not None:
-                    failure = f"{failure} (in the {self.judge_label})"
+                if judged is not None:  # the values compared are not the ones returned
+                    failure = failure.replace(", received ", ", found ", 1)
+                    failure = f"a result whose check fails: the {self.judge_label} has {failure}"
                 later = (function, self.cases[index:], limit)
                 return (
                     self._explain(

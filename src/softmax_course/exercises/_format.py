@@ -158,10 +158,21 @@ def format_both(expected, received) -> tuple[str, str]:
     ('0.66666667', '0.66666669')
     >>> format_both([1.0, 2.0 / 3.0], [1.0, 0.6666671])
     ('[1, 0.6666667]', '[1, 0.6666671]')
+    >>> format_both((3.0, 2.0 / 3.0), (3.0, float(np.float32(2.0 / 3.0))))
+    ('(3, 0.66666667)', '(3, 0.66666669)')
     >>> format_both([0.5, 0.25], [0.5, 0.25])
     ('[0.5, 0.25]', '[0.5, 0.25]')
     """
     want, got = format_value(expected), format_value(received)
+    if (
+        want == got
+        and isinstance(expected, tuple)
+        and isinstance(received, tuple)
+        and len(expected) == len(received)
+        and want == "(" + ", ".join(format_value(item) for item in expected) + ")"
+    ):  # the parts of a returned tuple, each with digits enough to differ
+        pairs = [format_both(a, b) for a, b in zip(expected, received, strict=True)]
+        return tuple("(" + ", ".join(pair[i] for pair in pairs) + ")" for i in (0, 1))
     if want != got or isinstance(expected, tuple) or isinstance(received, tuple):
         return want, got
     try:
