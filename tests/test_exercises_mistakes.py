@@ -241,6 +241,11 @@ def my_logits_for_clipped(probs):
     return np.log(np.maximum(probs, 1e-7))
 
 
+@mistake(exercises.prediction_from_logits, "the logits clipped before the argmax")
+def my_predict_clipped(logits):
+    return np.argmax(np.clip(logits, -100, 100), axis=-1)  # kept where exp is safe
+
+
 @mistake(exercises.prediction_from_logits, "argmax of values that round close logits together")
 def my_predict_rounded_to_ten_decimals(logits):
     return np.argmax(np.round(logits, 10), axis=-1)
