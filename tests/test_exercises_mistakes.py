@@ -479,6 +479,21 @@ def my_logsumexp_no_log1p(z):
     return m + np.log(np.sum(np.exp(z - m[:, None]), axis=1))
 
 
+@mistake(exercises.stable_log_softmax, "log(1 + r) instead of log1p(r)")
+def my_log_softmax_log_of_one_plus_r(z):
+    m = z.max(axis=-1, keepdims=True)
+    e = np.exp(z - m)
+    np.put_along_axis(e, z.argmax(axis=-1)[:, None], 0.0, axis=-1)  # the top term out
+    return (z - m) - np.log(1 + e.sum(axis=-1, keepdims=True))
+
+
+@mistake(exercises.stable_logsumexp, "log(1 + r) instead of log1p(r)")
+def my_logsumexp_log_of_one_plus_r(z):
+    m = z.max(axis=1)
+    rest = np.sort(z, axis=1)[:, :-1] - m[:, None]  # every term but the largest
+    return m + np.log(1 + np.exp(rest).sum(axis=1))
+
+
 @mistake(exercises.stable_logsumexp, "the row minimum subtracted instead of the maximum")
 def my_logsumexp_min_shift(z):
     c = z.min(axis=1)
