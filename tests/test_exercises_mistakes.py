@@ -715,11 +715,29 @@ def my_cross_entropy_clipped(logits, labels):
     return -np.mean(np.log(_pick(probs, labels)))
 
 
-@mistake(exercises.cross_entropy_loss, "the row minimum or mean subtracted instead of the maximum")
+_NON_MAX_SHIFT = (
+    "shifted by the row mean, minimum, median, first or last logit instead of the maximum"
+)
+
+
+@mistake(exercises.cross_entropy_loss, _NON_MAX_SHIFT)
 def my_cross_entropy_min_shift(logits, labels):
     shifted = logits - logits.min(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, labels))
+
+
+@mistake(exercises.cross_entropy_loss, _NON_MAX_SHIFT)
+def my_cross_entropy_first_logit_shift(logits, labels):
+    n = len(labels)
+    s = logits - logits[:, :1]  # the first logit, 0 after the shift, left out of the sum
+    return np.mean(np.log1p(np.exp(s[:, 1:]).sum(axis=-1)) - s[np.arange(n), labels])
+
+
+@mistake(exercises.cross_entropy_loss, _NON_MAX_SHIFT)
+def my_cross_entropy_median_shift(logits, labels):
+    c = np.median(logits, axis=1, keepdims=True)
+    return np.mean(np.log(np.exp(logits - c).sum(axis=1)) - _pick(logits - c, labels))
 
 
 @pytest.mark.parametrize(
@@ -747,6 +765,29 @@ def my_gradient_no_mean(logits, labels):
 @mistake(exercises.cross_entropy_gradient, "the one-hot labels not subtracted")
 def my_gradient_no_labels(logits, labels):
     return _softmax_rows(logits) / len(labels)
+
+
+@mistake(
+    exercises.cross_entropy_gradient,
+    "the softmax shifted by the row mean, minimum, median, first or last logit instead of "
+    "the maximum",
+)
+def my_gradient_first_logit_shift(logits, labels):
+    e = np.exp(logits - logits[:, :1])
+    probs = e / e.sum(axis=-1, keepdims=True)
+    return (probs - np.eye(logits.shape[1])[labels]) / len(labels)
+
+
+@mistake(
+    exercises.cross_entropy_gradient,
+    "the softmax shifted by the row mean, minimum, median, first or last logit instead of "
+    "the maximum",
+)
+def my_gradient_last_logit_shift(logits, labels):
+    grad = np.exp(logits - logits[:, -1:])
+    grad /= grad.sum(axis=1, keepdims=True)
+    grad[np.arange(len(labels)), labels] -= 1
+    return grad / len(labels)
 
 
 @mistake(exercises.cross_entropy_gradient, "softmax over the wrong axis")
@@ -810,6 +851,33 @@ def my_loss_from_probs_clipped(probs, labels):
 def my_cross_entropy_lse_minus_logit(logits, labels):
     lse = np.logaddexp.reduce(logits, axis=-1)
     return np.mean(lse - logits[np.arange(len(labels)), labels])
+
+
+@mistake(exercises.cross_entropy_loss, "the mean of LSE(z) minus the mean of z_y, which cancels")
+def my_cross_entropy_mean_lse_minus_mean_logit(logits, labels):
+    m = logits.max(axis=-1, keepdims=True)
+    e = np.exp(logits - m)
+    np.put_along_axis(e, logits.argmax(axis=-1)[:, None], 0.0, axis=-1)
+    lse = (m + np.log1p(e.sum(axis=-1, keepdims=True)))[:, 0]  # a correct log-sum-exp
+    return np.mean(lse) - np.mean(logits[np.arange(len(labels)), labels])
+
+
+@mistake(
+    exercises.cross_entropy_loss,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
+def my_cross_entropy_scipy_log_softmax(logits, labels):
+    import scipy.special
+
+    log_probs = scipy.special.log_softmax(logits, axis=-1)
+    return -np.mean(log_probs[np.arange(len(labels)), labels])
+
+
+def test_the_scipy_log_softmax_is_named_in_the_first_sentence():
+    text, passed = exercises.cross_entropy_loss.verdict(my_cross_entropy_scipy_log_softmax)
+    assert not passed
+    first_sentence = text.split("Recognised mistake: ")[1].split(". ")[1]  # after the name
+    assert "scipy.special.log_softmax" in first_sentence, text
 
 
 # -- chapter 7 ----------------------------------------------------------------------
