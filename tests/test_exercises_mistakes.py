@@ -312,9 +312,32 @@ def my_batch_softmax_batch_max(logits):
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake(exercises.batch_softmax, "the row mean or minimum subtracted instead of the maximum")
+_BATCH_NON_MAX_SHIFT = (
+    "shifted by the row mean, minimum, median, first or last logit instead of the maximum"
+)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
 def my_batch_softmax_mean_shift(logits):
     e = np.exp(logits - logits.mean(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
+def my_batch_softmax_first_logit_shift(logits):
+    e = np.exp(logits - logits[:, :1])
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
+def my_batch_softmax_last_logit_shift(logits):
+    e = np.exp(logits - logits[:, -1:])
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
+def my_batch_softmax_median_shift(logits):
+    e = np.exp(logits - np.median(logits, axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
@@ -406,10 +429,27 @@ def my_vjp_sum(z, v):
     return p * (v - np.sum(v))
 
 
-@mistake(exercises.true_class_loss, "the mean or the minimum subtracted instead of the maximum")
+_SCORE_NON_MAX_SHIFT = (
+    "shifted by the mean, minimum, median, first or last score instead of the maximum"
+)
+
+
+@mistake(exercises.true_class_loss, _SCORE_NON_MAX_SHIFT)
 def my_loss_mean_shift(scores, true_class):
     s = scores - scores.mean()
     return np.log(np.exp(s).sum()) - s[true_class]
+
+
+@mistake(exercises.true_class_loss, _SCORE_NON_MAX_SHIFT)
+def my_loss_first_score_shift(scores, true_class):
+    s = scores - scores[0]
+    return np.log(np.exp(s).sum()) - s[true_class]
+
+
+@mistake(exercises.true_class_loss, _SCORE_NON_MAX_SHIFT)
+def my_loss_last_score_shift(scores, true_class):
+    c = scores[-1]
+    return np.log(np.sum(np.exp(scores - c))) - (scores[true_class] - c)
 
 
 @mistake(exercises.true_class_loss, "the probability clipped")
