@@ -518,7 +518,7 @@ def test_two_mistakes_alike_on_one_input_are_told_apart_by_later_inputs(capsys):
         (
             exercises.cross_entropy_loss,
             shifted_by_minimum,
-            "the row minimum or mean subtracted instead of the maximum",
+            "shifted by the row mean, minimum, median, first or last logit instead of the maximum",
         ),
         # one formula of a mistake must keep agreeing: the minimum shift, not the mean
         (

@@ -341,9 +341,32 @@ def my_batch_softmax_batch_max(logits):
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake(exercises.batch_softmax, "the row mean or minimum subtracted instead of the maximum")
+_BATCH_NON_MAX_SHIFT = (
+    "shifted by the row mean, minimum, median, first or last logit instead of the maximum"
+)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
 def my_batch_softmax_mean_shift(logits):
     e = np.exp(logits - logits.mean(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
+def my_batch_softmax_first_logit_shift(logits):
+    e = np.exp(logits - logits[:, :1])
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
+def my_batch_softmax_last_logit_shift(logits):
+    e = np.exp(logits - logits[:, -1:])
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@mistake(exercises.batch_softmax, _BATCH_NON_MAX_SHIFT)
+def my_batch_softmax_median_shift(logits):
+    e = np.exp(logits - np.median(logits, axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
@@ -435,10 +458,27 @@ def my_vjp_sum(z, v):
     return p * (v - np.sum(v))
 
 
-@mistake(exercises.true_class_loss, "the mean or the minimum subtracted instead of the maximum")
+_SCORE_NON_MAX_SHIFT = (
+    "shifted by the mean, minimum, median, first or last score instead of the maximum"
+)
+
+
+@mistake(exercises.true_class_loss, _SCORE_NON_MAX_SHIFT)
 def my_loss_mean_shift(scores, true_class):
     s = scores - scores.mean()
     return np.log(np.exp(s).sum()) - s[true_class]
+
+
+@mistake(exercises.true_class_loss, _SCORE_NON_MAX_SHIFT)
+def my_loss_first_score_shift(scores, true_class):
+    s = scores - scores[0]
+    return np.log(np.exp(s).sum()) - s[true_class]
+
+
+@mistake(exercises.true_class_loss, _SCORE_NON_MAX_SHIFT)
+def my_loss_last_score_shift(scores, true_class):
+    c = scores[-1]
+    return np.log(np.sum(np.exp(scores - c))) - (scores[true_class] - c)
 
 
 @mistake(exercises.true_class_loss, "the probability clipped")
@@ -506,6 +546,21 @@ def my_logsumexp_of_the_batch(z):
 def my_logsumexp_no_log1p(z):
     m = np.max(z, axis=1)
     return m + np.log(np.sum(np.exp(z - m[:, None]), axis=1))
+
+
+@mistake(exercises.stable_log_softmax, "log(1 + r) instead of log1p(r)")
+def my_log_softmax_log_of_one_plus_r(z):
+    m = z.max(axis=-1, keepdims=True)
+    e = np.exp(z - m)
+    np.put_along_axis(e, z.argmax(axis=-1)[:, None], 0.0, axis=-1)  # the top term out
+    return (z - m) - np.log(1 + e.sum(axis=-1, keepdims=True))
+
+
+@mistake(exercises.stable_logsumexp, "log(1 + r) instead of log1p(r)")
+def my_logsumexp_log_of_one_plus_r(z):
+    m = z.max(axis=1)
+    rest = np.sort(z, axis=1)[:, :-1] - m[:, None]  # every term but the largest
+    return m + np.log(1 + np.exp(rest).sum(axis=1))
 
 
 @mistake(exercises.stable_logsumexp, "the row minimum subtracted instead of the maximum")
@@ -729,11 +784,29 @@ def my_cross_entropy_clipped(logits, labels):
     return -np.mean(np.log(_pick(probs, labels)))
 
 
-@mistake(exercises.cross_entropy_loss, "the row minimum or mean subtracted instead of the maximum")
+_NON_MAX_SHIFT = (
+    "shifted by the row mean, minimum, median, first or last logit instead of the maximum"
+)
+
+
+@mistake(exercises.cross_entropy_loss, _NON_MAX_SHIFT)
 def my_cross_entropy_min_shift(logits, labels):
     shifted = logits - logits.min(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return -np.mean(_pick(log_probs, labels))
+
+
+@mistake(exercises.cross_entropy_loss, _NON_MAX_SHIFT)
+def my_cross_entropy_first_logit_shift(logits, labels):
+    n = len(labels)
+    s = logits - logits[:, :1]  # the first logit, 0 after the shift, left out of the sum
+    return np.mean(np.log1p(np.exp(s[:, 1:]).sum(axis=-1)) - s[np.arange(n), labels])
+
+
+@mistake(exercises.cross_entropy_loss, _NON_MAX_SHIFT)
+def my_cross_entropy_median_shift(logits, labels):
+    c = np.median(logits, axis=1, keepdims=True)
+    return np.mean(np.log(np.exp(logits - c).sum(axis=1)) - _pick(logits - c, labels))
 
 
 @pytest.mark.parametrize(
@@ -761,6 +834,29 @@ def my_gradient_no_mean(logits, labels):
 @mistake(exercises.cross_entropy_gradient, "the one-hot labels not subtracted")
 def my_gradient_no_labels(logits, labels):
     return _softmax_rows(logits) / len(labels)
+
+
+@mistake(
+    exercises.cross_entropy_gradient,
+    "the softmax shifted by the row mean, minimum, median, first or last logit instead of "
+    "the maximum",
+)
+def my_gradient_first_logit_shift(logits, labels):
+    e = np.exp(logits - logits[:, :1])
+    probs = e / e.sum(axis=-1, keepdims=True)
+    return (probs - np.eye(logits.shape[1])[labels]) / len(labels)
+
+
+@mistake(
+    exercises.cross_entropy_gradient,
+    "the softmax shifted by the row mean, minimum, median, first or last logit instead of "
+    "the maximum",
+)
+def my_gradient_last_logit_shift(logits, labels):
+    grad = np.exp(logits - logits[:, -1:])
+    grad /= grad.sum(axis=1, keepdims=True)
+    grad[np.arange(len(labels)), labels] -= 1
+    return grad / len(labels)
 
 
 @mistake(exercises.cross_entropy_gradient, "softmax over the wrong axis")
@@ -824,6 +920,33 @@ def my_loss_from_probs_clipped(probs, labels):
 def my_cross_entropy_lse_minus_logit(logits, labels):
     lse = np.logaddexp.reduce(logits, axis=-1)
     return np.mean(lse - logits[np.arange(len(labels)), labels])
+
+
+@mistake(exercises.cross_entropy_loss, "the mean of LSE(z) minus the mean of z_y, which cancels")
+def my_cross_entropy_mean_lse_minus_mean_logit(logits, labels):
+    m = logits.max(axis=-1, keepdims=True)
+    e = np.exp(logits - m)
+    np.put_along_axis(e, logits.argmax(axis=-1)[:, None], 0.0, axis=-1)
+    lse = (m + np.log1p(e.sum(axis=-1, keepdims=True)))[:, 0]  # a correct log-sum-exp
+    return np.mean(lse) - np.mean(logits[np.arange(len(labels)), labels])
+
+
+@mistake(
+    exercises.cross_entropy_loss,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
+def my_cross_entropy_scipy_log_softmax(logits, labels):
+    import scipy.special
+
+    log_probs = scipy.special.log_softmax(logits, axis=-1)
+    return -np.mean(log_probs[np.arange(len(labels)), labels])
+
+
+def test_the_scipy_log_softmax_is_named_in_the_first_sentence():
+    text, passed = exercises.cross_entropy_loss.verdict(my_cross_entropy_scipy_log_softmax)
+    assert not passed
+    first_sentence = text.split("Recognised mistake: ")[1].split(". ")[1]  # after the name
+    assert "scipy.special.log_softmax" in first_sentence, text
 
 
 # -- chapter 7 ----------------------------------------------------------------------

@@ -21,6 +21,18 @@ from ._rules import NO_JACOBIAN, NUMPY_ONLY
 
 _ONE_TWO_THREE = np.array([1.0, 2.0, 3.0])
 
+#: Where exp overflows in float64 (709.78), as the verdicts print it.
+_EXP_LIMIT = f"{np.log(np.finfo(np.float64).max):.2f}"
+
+#: The shifts of each row other than its maximum that learners pick, shape (batch, 1).
+_NON_MAX_SHIFTS = (
+    lambda z: z.mean(axis=-1, keepdims=True),
+    lambda z: z.min(axis=-1, keepdims=True),
+    lambda z: np.median(z, axis=-1, keepdims=True),
+    lambda z: z[..., :1],
+    lambda z: z[..., -1:],
+)
+
 #: The shares by hand: four decimals, so a correctly rounded share is within half a unit
 #: of the fourth decimal (5e-5) of the exact one, and a wrong fourth decimal is not.
 _DECIMALS = 4
@@ -120,14 +132,16 @@ batch_softmax = Checker(
         (rows((9, 7), seed=405, scale=6.0),),
         # logits of size 1000: without the shift by each row's maximum, exp(1000)
         # overflows to inf and exp(-1000) underflows to 0 (inf / inf and 0 / 0 are NaN);
-        # one shift for the whole batch leaves the third row at exp(-2000) = 0
+        # one shift for the whole batch leaves the third row at exp(-2000) = 0; a shift
+        # by the row mean, median, minimum or last logit overflows in the first row, a
+        # shift by the first logit in the last row
         (
             np.array(
                 [
                     [1000.0, -1000.0, 0.5],
                     [1000.0, 999.0, 998.5],
                     [-1000.0, -1001.0, -999.5],
-                    [2.0, -1.0, 0.0],
+                    [-1000.0, 1000.0, 2.0],
                 ]
             ),
         ),
@@ -135,10 +149,11 @@ batch_softmax = Checker(
     covers=(
         "batches of 1 to 9 rows and 1 to 7 classes (one row, one class, more rows "
         "than classes and fewer)",
-        "logits of size 1000 (rows [1000, -1000, 0.5], [1000, 999, 998.5] and "
-        "[-1000, -1001, -999.5]), where the softmax without the shift by each row's "
-        "maximum gives NaN (exp(1000) overflows, exp(-1000) underflows), and so do one "
-        "shift by the maximum of the whole batch and a shift by the row's mean or minimum",
+        "logits of size 1000 (rows [1000, -1000, 0.5], [1000, 999, 998.5], "
+        "[-1000, -1001, -999.5] and [-1000, 1000, 2]), where the softmax without the shift "
+        "by each row's maximum gives NaN (exp(1000) overflows, exp(-1000) underflows), and "
+        "so do one shift by the maximum of the whole batch and a shift by the row's mean, "
+        "minimum, median, first or last logit",
         "the rule: NumPy only (the package, SciPy, PyTorch, JAX, TensorFlow and "
         "Keras are refused, in the function and in its helpers)",
     ),
@@ -163,14 +178,17 @@ batch_softmax = Checker(
             variants=[batch_max_softmax],
         ),
         Mistake(
-            "the row mean or minimum subtracted instead of the maximum",
-            "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-            "maximum makes every exponent <= 0: after subtracting the mean (about 0.17) "
-            "or the minimum (-1000) of the row [1000, -1000, 0.5], exp(1000 - 0.17) and "
-            "exp(2000) overflow to inf. Subtract logits.max(axis=-1, keepdims=True).",
+            "shifted by the row mean, minimum, median, first or last logit instead of the maximum",
+            "Any shift leaves the softmax unchanged in exact arithmetic, but only the row "
+            "maximum m makes every exponent <= 0: after subtracting another value c, the "
+            f"largest exponent is m - c, and exp overflows to inf once it exceeds {_EXP_LIMIT} "
+            "(inf / inf is NaN). In the row [1000, -1000, 0.5], the mean (about 0.17), the "
+            "median or last logit (0.5) and the minimum (-1000) leave exp(999.8), "
+            "exp(999.5) and exp(2000); in the row [-1000, 1000, 2], the first logit "
+            "(-1000) leaves exp(2000). Subtract logits.max(axis=-1, keepdims=True).",
             variants=[
-                lambda logits: shifted_softmax(logits, logits.mean(axis=-1, keepdims=True)),
-                lambda logits: shifted_softmax(logits, logits.min(axis=-1, keepdims=True)),
+                lambda logits, shift=shift: shifted_softmax(logits, shift(logits))
+                for shift in _NON_MAX_SHIFTS
             ],
         ),
     ],
@@ -215,9 +233,10 @@ true_class_loss = Checker(
         (np.array([0.5, 3.1, -2.0]), 1),
         (np.array([2.2, -0.7, 0.1, 1.9, -3.0]), 4),
         (np.array([1000.0, 998.0, 990.0]), 1),
-        # 1500 wide: shifting by the mean or the minimum instead of the maximum overflows
-        # (the true class is the top one, so the log of its probability is fine here)
-        (np.array([0.0, -1500.0]), 0),
+        # 1500 wide, the maximum in the middle: shifting by the mean, the minimum, the
+        # median or the first or last score instead of the maximum overflows (the true
+        # class is the top one, so the log of its probability is fine here)
+        (np.array([-800.0, 0.0, -1500.0]), 1),
         # the probability e^-720 is subnormal but not 0: the log of the probability is
         # still right here, while a shift by the true class's score overflows (e^720)
         (np.array([0.0, -720.0]), 1),
@@ -231,8 +250,9 @@ true_class_loss = Checker(
         "a true class 720 below the largest score (its probability is subnormal but "
         "not 0; a shift by the true class's score overflows) and 800 below it (its "
         "probability underflows to 0, the loss is a finite 800)",
-        "scores 1500 apart ([0, -1500]), where shifting by their mean or minimum "
-        "instead of their maximum overflows",
+        "scores 1500 apart with the largest in the middle ([-800, 0, -1500]), where "
+        "shifting by their mean, minimum, median, first or last score instead of their "
+        "maximum overflows",
         "float32 scores whose true class is also the predicted class",
         f"a loss is compared relatively, except near 0, where an absolute {_LOSS_ATOL:.0e} "
         "(in float64) is enough: the log of the max-shifted sum, without log1p, passes "
@@ -303,20 +323,19 @@ true_class_loss = Checker(
             ],
         ),
         Mistake(
-            "the mean or the minimum subtracted instead of the maximum",
+            "shifted by the mean, minimum, median, first or last score instead of the maximum",
             "Any shift leaves the softmax unchanged in exact arithmetic, but only the "
-            "maximum makes every exponent <= 0: the scores [0, -1500] have mean -750 and "
-            "minimum -1500, and exp(0 + 750) and exp(0 + 1500) are inf. Subtract "
-            "scores.max().",
+            "maximum makes every exponent <= 0: after subtracting another value c, the "
+            f"largest exponent is max(s) - c, and exp overflows to inf above {_EXP_LIMIT}. "
+            "The scores [-800, 0, -1500] have mean -766.7, median and first score -800, "
+            "minimum and last score -1500, and exp(766.7), exp(800) and exp(1500) are inf. "
+            "Subtract scores.max().",
             variants=[
-                lambda scores, true_class: (
-                    np.log(np.exp(scores - scores.mean()).sum())
-                    - (scores[true_class] - scores.mean())
-                ),
-                lambda scores, true_class: (
-                    np.log(np.exp(scores - scores.min()).sum())
-                    - (scores[true_class] - scores.min())
-                ),
+                lambda scores, true_class, shift=shift: (
+                    np.log(np.exp(scores - shift(scores)).sum())
+                    - (scores[true_class] - shift(scores)[0])
+                )
+                for shift in _NON_MAX_SHIFTS
             ],
         ),
         Mistake(

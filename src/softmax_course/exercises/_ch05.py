@@ -107,6 +107,35 @@ NO_LOG1P = Mistake(
 )
 
 
+def _r_without_top(z):
+    """The row maximum and r, the sum of exp(z - m) with the term at the argmax left out."""
+    m = z.max(axis=-1, keepdims=True)
+    e = np.exp(z - m)
+    np.put_along_axis(e, z.argmax(axis=-1)[:, None], 0.0, axis=-1)
+    return m, e.sum(axis=-1, keepdims=True)
+
+
+def _log_one_plus_r_log_softmax(z):
+    m, r = _r_without_top(z)
+    return (z - m) - np.log(1 + r)
+
+
+def _log_one_plus_r_logsumexp(z):
+    m, r = _r_without_top(z)
+    return (m + np.log(1 + r))[:, 0]
+
+
+LOG_OF_ONE_PLUS_R = Mistake(
+    "log(1 + r) instead of log1p(r)",
+    "The largest term is already left out of r, the sum of the other terms; only "
+    "the last step is off: np.log(1 + r) forms 1 + r, which rounds to 1 when r is "
+    "below the rounding of 1 (e^-40 = 4.2e-18 is), so the log is 0 and the tiny "
+    "log1p(r), about r, is lost. Write np.log1p(r) instead of np.log(1 + r): it "
+    "takes r itself, without forming 1 + r.",
+    variants=[_log_one_plus_r_log_softmax, _log_one_plus_r_logsumexp],
+)
+
+
 def _r_without_ties(z):
     """The row maximum and r with every term at the maximum left out, not only one."""
     m = z.max(axis=-1, keepdims=True)
@@ -213,8 +242,10 @@ LOG_BATCHES = [
     # log-probabilities near 0: -4.3e-18 is lost by log(1 + r); before the rows
     # below, where z - LSE(z) cancels, so that the two mistakes are told apart
     # (its first row is 2200 wide, so that a mean shift overflows here too, at the
-    # first index a verdict shows, and is not mistaken for the missing log1p)
-    np.array([[0.0, -40.0, -2200.0], [0.0, -40.0, -45.0]]),
+    # first index a verdict shows, and is not mistaken for the missing log1p); in the
+    # third row the sum 1 + 2 e^-36.5 rounds up twice (to 1 + 2 eps) when the 1 comes
+    # first, once (to 1 + eps) as 1 + r: log(sum) is told from log(1 + r)
+    np.array([[0.0, -40.0, -2200.0], [0.0, -40.0, -45.0], [0.0, -36.5, -36.5]]),
     np.array([[700.0, -1500.0, 0.0], [-800.0, 10.0, 5.0]]),
     np.array([[1000.0, -1000.0, 3.0], [-900.0, 0.0, -5.0]]),
     np.array([[1e6, 1e6 - 0.5, 1e6 + 0.25], [-1e6, -1e6 - 40.0, -1e6 - 2.0]]),
@@ -243,7 +274,8 @@ stable_log_softmax = Checker(
         "a log-probability 852.5 below the top one ([0, -850, 2.5]), which log(softmax) makes -inf",
         "log-probabilities near 0 (-4.3e-18), compared relatively, with no absolute "
         "tolerance: log(sum) of a sum that rounds to 1 loses them, log1p keeps them, "
-        "and z - LSE(z) loses them where the top logit is large ([700, -1500, 0])",
+        "and z - LSE(z) loses them where the top logit is large ([700, -1500, 0]); so "
+        "does log(1 + r) (the row [0, -36.5, -36.5] tells it from log(sum))",
         "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 3]), where shifting "
         "by the row's minimum or mean instead of its maximum overflows, and one 810 wide "
         "([-800, 10, 5]), where the minimum shift overflows",
@@ -259,6 +291,7 @@ stable_log_softmax = Checker(
             variants=[lambda z: log_softmax(z, axis=0)],
         ),
         _only(NO_LOG1P, 0, 1),
+        _only(LOG_OF_ONE_PLUS_R, 0),
         _only(TIED_MAXIMA_LEFT_OUT, 0),
         Mistake(
             "z minus the log-sum-exp, which cancels",
@@ -336,7 +369,8 @@ LSE_BATCHES = [
     rows((4, 2), seed=522),
     np.array([[700.0, -1500.0, 0.0], [-800.0, 10.0, 5.0]]),
     np.array([[1000.0, -1000.0, 5.0], [-1000.0, -2000.0, -1500.0]]),
-    np.array([[0.0, -40.0], [0.0, -38.5]]),
+    # log-sum-exps near 0; the third row tells log(sum) from log(1 + r), as above
+    np.array([[0.0, -40.0, -45.0], [0.0, -38.5, -45.0], [0.0, -36.5, -36.5]]),
     np.array([[1e6, 1e6 - 1.0, 1e6 + 2.0]]),
     rows((3, 1), seed=523),
 ]
@@ -353,8 +387,9 @@ stable_logsumexp = Checker(
     covers=(
         "ordinary logits, and batches of 1 to 4 rows with 1 to 4 classes",
         "rows near exp's limits ([1000, 1000, 999], [-1000, -1001, -1000.5])",
-        "log-sum-exps near 0 (4.2e-18 for [0, -40]), compared relatively, with no "
-        "absolute tolerance: log(sum) of a sum that rounds to 1 loses them",
+        "log-sum-exps near 0 (4.3e-18 for [0, -40, -45]), compared relatively, with no "
+        "absolute tolerance: log(sum) of a sum that rounds to 1 loses them, and so does "
+        "log(1 + r) (the row [0, -36.5, -36.5] tells the two apart)",
         "rows 2200 and 2000 wide ([700, -1500, 0], [1000, -1000, 5]), where shifting "
         "by the row's minimum or mean instead of its maximum overflows, and one 810 wide "
         "([-800, 10, 5]), where the minimum shift overflows",
@@ -413,6 +448,7 @@ stable_logsumexp = Checker(
             variants=[lambda z: float(z.max() + np.log(np.exp(z - z.max()).sum()))],
         ),
         _only(NO_LOG1P, 2, 3),
+        _only(LOG_OF_ONE_PLUS_R, 1),
         _only(TIED_MAXIMA_LEFT_OUT, 1),
         _only(MIN_SHIFT, 2),
         _only(MEAN_SHIFT, 2),

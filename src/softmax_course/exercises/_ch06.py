@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import cross_entropy, logsumexp, softmax
 from ._checker import Checker
-from ._common import clip_forms
+from ._common import clip_forms, shifted_softmax
 from ._inputs import probabilities, rows
 from ._mistakes import Mistake
 
@@ -20,8 +20,9 @@ CASES = [
     (np.array([[0.0, -820.0, 2.5], [1.5, 2.0, -0.5]]), np.array([1, 0])),
     # exp(1000) overflows: no max subtraction fails, every true class is likely enough
     (np.array([[1000.0, 0.0, 990.0], [2.0, 1.0, 4.0]]), np.array([2, 1])),
-    # rows 2000 and 803 wide: shifting by the row minimum or mean overflows
-    (np.array([[1000.0, -1000.0, 0.0], [3.0, 2.0, -800.0]]), np.array([0, 0])),
+    # rows 2000 and 803 wide: shifting by the row minimum (both rows), or by the mean,
+    # median or last logit (the first row), or by the first logit (the second) overflows
+    (np.array([[1000.0, -1000.0, 0.0], [-800.0, 3.0, 2.0]]), np.array([0, 1])),
     (rows((1, 6), seed=603), np.array([5])),
     (rows((3, 1), seed=604), np.array([0, 0, 0])),
 ]
@@ -34,8 +35,14 @@ _SMALLEST_FLOAT = np.nextafter(0.0, 1.0)
 #: class's logit, which is also the minimum in the next case.
 MIN_SHIFT_CASE = (np.array([[0.0, -1000.0, -0.5], [2.0, 0.5, 1.0]]), np.array([0, 0]))
 
-#: Only for the loss: a loss near 0, lost by log(sum) of a sum that rounds to 1.
-NEAR_ZERO_CASE = (np.array([[0.0, -40.0, -38.0], [5.0, -35.0, -36.0]]), np.array([0, 0]))
+#: Only for the loss: a loss near 0, lost by log(sum) of a sum that rounds to 1, by
+#: LSE(z) - z_y and by mean(LSE(z)) - mean(z_y). In the third row, the sum 1 + 2 e^-36.5
+#: rounds up twice (1 + 2 eps): its loss 4.4e-16 tells log(sum) from the mean of the
+#: log-sum-exps minus the mean of the true logits, whose difference is 0.
+NEAR_ZERO_CASE = (
+    np.array([[0.0, -40.0, -38.0], [5.0, -35.0, -36.0], [0.0, -36.5, -36.5]]),
+    np.array([0, 0, 0]),
+)
 
 #: Only for the loss: float32 logits (the loss is compared in float32).
 FLOAT32_CASE = (rows((5, 4), seed=605).astype(np.float32), np.array([0, 3, 1, 2, 2]))
@@ -45,8 +52,9 @@ CASE_COVERS = (
     "a true class 721 below the top logit (a shift by the true class's logit "
     "overflows), a true class 822.5 below it (log(softmax) gives inf), logits of "
     "size 1000 (exp overflows without the max subtraction)",
-    "rows 2000 and 803 wide, where shifting by the row's minimum (both rows) or mean "
-    "(the first) instead of its maximum still overflows",
+    "rows 2000 and 803 wide ([1000, -1000, 0] and [-800, 3, 2]), where shifting by the "
+    "row's minimum (both rows), mean, median or last logit (the first) or first logit "
+    "(the second) instead of its maximum overflows",
 )
 
 
@@ -63,6 +71,30 @@ def _shifted_rows(shift):
         return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
     return log_softmax_rows
+
+
+#: The shifts other than the row maximum that learners pick, each of shape (N, 1).
+NON_MAX_SHIFTS = (
+    lambda z: z.mean(axis=-1, keepdims=True),
+    lambda z: z.min(axis=-1, keepdims=True),
+    lambda z: np.median(z, axis=-1, keepdims=True),
+    lambda z: z[:, :1],
+    lambda z: z[:, -1:],
+)
+
+#: Where exp overflows in float64 (709.78), as the verdicts print it.
+_EXP_LIMIT = f"{np.log(np.finfo(np.float64).max):.2f}"
+
+
+def _non_max_shift_hint(minimum_example):
+    """What a shift by another value than the row maximum does on the hidden inputs."""
+    return (
+        "Any shift leaves the softmax unchanged in exact arithmetic, but only the row "
+        "maximum m makes every exponent <= 0: after subtracting another value c, the "
+        f"largest exponent is m - c, and exp overflows to inf once it exceeds {_EXP_LIMIT}. "
+        f"{minimum_example}, the mean, median or last logit (0) of [1000, -1000, 0] "
+        "leave exp(1000), and the first logit of [-800, 3, 2] leaves exp(803)."
+    )
 
 
 def _picked(values, labels):
@@ -97,10 +129,11 @@ cross_entropy_loss = Checker(
         *CASE_COVERS,
         "a row 1000.5 wide whose true class has the top logit (only a shift by the "
         "row's minimum overflows)",
-        "a mean loss near 0 (2.1e-17), compared relatively, with no absolute "
-        "tolerance: log(sum) of a sum that rounds to 1 loses it, and so does "
-        "LSE(z) - z_y where the true class has a large logit ([5, -35, -36]); "
-        "log_softmax, or (m - z_y) + log1p(r), keeps it",
+        "a mean loss near 0 (1.1e-16), compared relatively, with no absolute "
+        "tolerance: log(sum) of a sum that rounds to 1 loses it, and so do "
+        "LSE(z) - z_y where the true class has a large logit ([5, -35, -36]) and the "
+        "mean of LSE(z) minus the mean of z_y; log_softmax, or (m - z_y) + log1p(r), "
+        "keeps it",
         "float32 logits, compared with float32's tolerance",
     ),
     atol=0.0,
@@ -184,13 +217,15 @@ cross_entropy_loss = Checker(
         ),
         Mistake(
             "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
-            "After the max shift a row sums to 1 + r, where r sums the other terms; for "
-            "the row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so log(1 + r) "
-            "is 0 and the loss 3.6e-17 is lost; so is log1p(sum - 1), since sum - 1 is 0 "
-            "once the sum has rounded to 1. Sum the other terms alone, r = the sum of "
-            "exp(z - m) without the largest term (exactly 1), and take log1p(r), as "
-            "log_softmax from the package does (scipy.special.log_softmax forms 1 + r "
-            "and loses the loss too).",
+            "log(sum(exp(z - m))), written out or inside scipy.special.log_softmax (which "
+            "takes the log of the same sum), loses a loss below the rounding of 1: after "
+            "the max shift a row sums to 1 + r, where r sums the other terms; for the row "
+            "[0, -40, -38], r = 3.6e-17, so 1 + r rounds to 1, its log is 0 and the loss "
+            "3.6e-17 is lost (so is log1p(sum - 1): sum - 1 is 0 once the sum has rounded "
+            "to 1), and for [0, -36.5, -36.5] the sum rounds up to 1 + 2 eps (eps = "
+            "2.2e-16), a loss of 4.4e-16 instead of 2.8e-16. Use log_softmax from the package, or sum the other terms alone, r = "
+            "the sum of exp(z - m) without the largest term (exactly 1), and take "
+            "log1p(r).",
             variants=[_loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))],
         ),
         Mistake(
@@ -210,6 +245,25 @@ cross_entropy_loss = Checker(
             ],
         ),
         Mistake(
+            "the mean of LSE(z) minus the mean of z_y, which cancels",
+            "mean(LSE(z)) - mean(z_y) is the loss in exact arithmetic, but it subtracts "
+            "two nearly equal numbers: for the rows [0, -40, -38], [5, -35, -36] and "
+            "[0, -36.5, -36.5] (labels 0), the log-sum-exps are 3.6e-17, 5 + 5.8e-18 and "
+            "2.8e-16, their mean 5/3 + 1.1e-16 rounds to the float nearest 5/3, the mean "
+            "of the true logits, and the difference is 0 instead of the loss 1.1e-16. "
+            "Subtract within each example first, with its row maximum m: "
+            "(m - z_y) + log1p(r), where m - z_y is exact, then average; or take "
+            "-log_softmax(z) at the labels.",
+            variants=[
+                lambda logits, labels: (
+                    np.mean(logsumexp(logits, axis=-1)) - np.mean(_picked(logits, labels))
+                ),
+                lambda logits, labels: (
+                    np.mean(np.logaddexp.reduce(logits, axis=-1)) - np.mean(_picked(logits, labels))
+                ),
+            ],
+        ),
+        Mistake(
             "the probabilities clipped",
             "Clipping the probabilities to [eps, 1 - eps] (as Keras does, with eps = "
             "1e-7), or adding eps to them, before the log caps each example's loss at "
@@ -220,14 +274,10 @@ cross_entropy_loss = Checker(
             variants=_clipped_losses(lambda logits: softmax(logits, axis=-1)),
         ),
         Mistake(
-            "the row minimum or mean subtracted instead of the maximum",
-            "Only the maximum makes every exponent <= 0: subtracting the minimum from "
-            "the row [0, -1000, -0.5], or the mean (0) from [1000, -1000, 0], leaves "
-            "exp(1000) = inf. Subtract each row's maximum, or use log_softmax.",
-            variants=[
-                _loss_from_log_probs(_shifted_rows(lambda z: z.min(axis=-1, keepdims=True))),
-                _loss_from_log_probs(_shifted_rows(lambda z: z.mean(axis=-1, keepdims=True))),
-            ],
+            "shifted by the row mean, minimum, median, first or last logit instead of the maximum",
+            f"{_non_max_shift_hint('The minimum of [0, -1000, -0.5] (-1000) leaves exp(1000)')} "
+            "Subtract each row's maximum, or use log_softmax.",
+            variants=[_loss_from_log_probs(_shifted_rows(shift)) for shift in NON_MAX_SHIFTS],
         ),
     ],
     hint_text=(
@@ -278,6 +328,20 @@ cross_entropy_gradient = Checker(
             "softmax(Z) / N is only the first term: subtract Q, the one-hot rows of "
             "the labels, (softmax(Z) - Q) / N.",
             variants=[lambda logits, labels: softmax(logits, axis=-1) / len(labels)],
+        ),
+        Mistake(
+            "the softmax shifted by the row mean, minimum, median, first or last logit "
+            "instead of the maximum",
+            f"{_non_max_shift_hint('The minimum of [0, -720, 1] (-720) leaves exp(721)')} "
+            "Subtract each row's maximum, "
+            "logits.max(axis=-1, keepdims=True), before the exponential, or use softmax.",
+            variants=[
+                lambda logits, labels, shift=shift: (
+                    (shifted_softmax(logits, shift(logits)) - np.eye(logits.shape[-1])[labels])
+                    / len(labels)
+                )
+                for shift in NON_MAX_SHIFTS
+            ],
         ),
         Mistake(
             "softmax over the wrong axis",
