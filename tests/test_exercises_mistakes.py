@@ -1377,6 +1377,31 @@ def my_stream_one_taken_off(blocks):
     return m + np.log1p(rest)
 
 
+@mistake(exercises.streaming_logsumexp, "a block's tiny terms summed with its maximum's 1")
+def my_stream_one_taken_off_at_the_end(blocks):
+    m, rest = -np.inf, 0.0
+    for block in blocks:
+        m_new = max(m, block.max())
+        if m_new > m:
+            rest = (1 + rest) * np.exp(m - m_new) + np.exp(block - m_new).sum() - 1
+        else:
+            rest += np.exp(block - m_new).sum()
+        m = m_new
+    return m + np.log1p(rest)
+
+
+@mistake(exercises.streaming_logsumexp, "log-sum-exps combined as m + log(exp(a - m) + exp(b - m))")
+def my_stream_block_lses_combined_by_hand(blocks):
+    from softmax_course import logsumexp
+
+    total = -np.inf
+    for b in blocks:
+        v = float(logsumexp(b))
+        m = max(total, v)
+        total = m + np.log(np.exp(total - m) + np.exp(v - m))
+    return total
+
+
 @mistake(exercises.streaming_logsumexp, "computed in float32")
 def my_stream_float32(blocks):
     m, rest = np.float32(-np.inf), np.float32(0.0)

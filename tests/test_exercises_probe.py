@@ -1070,6 +1070,17 @@ def stream_value_by_value(blocks):
     return m + np.log1p(rest)
 
 
+@correct(exercises.streaming_logsumexp)
+def stream_package_logsumexp_with_running_value(blocks):
+    from softmax_course import logsumexp
+
+    # one block at a time: the package's logsumexp of the block and the running value
+    total = -np.inf
+    for block in blocks:
+        total = logsumexp(np.concatenate([[total], block]))
+    return float(total)
+
+
 @wrong(exercises.streaming_logsumexp)
 def stream_log1p_of_the_rounded_sum(blocks):
     m, s = -np.inf, 0.0
