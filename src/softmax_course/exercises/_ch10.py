@@ -364,8 +364,8 @@ streaming_logsumexp = Checker(
         "Keep the pair (m, l) as m and rest = l - 1, from m = -inf, rest = 0. For each "
         "block, m_new = max(m, block.max()). If m_new > m, the new maximum's own term "
         "exp(0) = 1 is the new 1: rest = (1 + rest) * exp(m - m_new) + the sum of the "
-        "block's other terms exp(z - m_new) (every term but one copy of the maximum); otherwise rest += sum(exp(block - m_new)). "
-        "Then m = m_new. At the end return m + log1p(rest): log(1 + rest) loses a "
+        "block's other terms exp(z - m_new) (every term but one copy of the maximum); "
+        "otherwise rest += sum(exp(block - m_new)). Then m = m_new. At the end return m + log1p(rest): log(1 + rest) loses a "
         "rest below 1e-16."
     ),
     solution_text="""
