@@ -70,15 +70,15 @@ def test_a_stream_held_whole_is_refused_by_its_memory(answer):
         assert math.isclose(got, want, rel_tol=1e-12, abs_tol=0)
     text, passed = streaming_logsumexp.verdict(answer)
     assert not passed
-    assert "on a stream of 30 blocks of 4000 logits it held" in text
-    assert "more than what 10 blocks take (0.3 MB)" in text
+    assert "on a stream of 90 blocks of 2000 logits it held" in text
+    assert "more than what 30 blocks take (0.5 MB)" in text
     assert "one pass over a stream that is never held whole" in text
 
 
 def test_a_stream_collected_in_a_dict_is_refused():
     text, passed = streaming_logsumexp.verdict(stream_dict_of_blocks)
     assert not passed
-    assert "on a stream of 30 blocks of 4000 logits it held" in text
+    assert "on a stream of 90 blocks of 2000 logits it held" in text
 
 
 def stream_list_of_one_block(blocks):
@@ -92,7 +92,7 @@ def stream_list_of_one_block(blocks):
 
 
 def stream_stacked_block_lses(blocks):
-    """One log-sum-exp per block (30 numbers), combined at the end."""
+    """One log-sum-exp per block (90 numbers), combined at the end."""
     lses = [np.logaddexp.reduce(block) for block in blocks]
     return float(np.logaddexp.reduce(np.stack(lses)))
 
@@ -138,6 +138,43 @@ def test_the_memory_bound_lies_between_a_pass_and_the_whole_stream():
         assert 0 < peak < checker.memory.limit / 2
     whole = sum(block.nbytes for block in streaming_logsumexp.memory.case[0].blocks)
     assert whole >= 3 * streaming_logsumexp.memory.limit
+
+
+def stream_package_logsumexp_per_block(blocks):
+    """One pass: the package's logsumexp of each block with the running value appended."""
+    from softmax_course import logsumexp
+
+    total = -np.inf
+    for block in blocks:
+        total = logsumexp(np.concatenate([[total], block]))
+    return float(total)
+
+
+def stream_collected_then_concatenated(blocks):
+    kept = list(blocks)
+    return _lse_of_all(np.concatenate(kept))
+
+
+def stream_collected_then_one_at_a_time(blocks):
+    """The blocks kept in a list, then read one at a time: the least a whole stream holds."""
+    total = -np.inf
+    for block in list(blocks):
+        total = np.logaddexp(total, np.logaddexp.reduce(block))
+    return float(total)
+
+
+def test_the_memory_bound_has_margins_on_both_sides():
+    limit = streaming_logsumexp.memory.limit
+    # the package's logsumexp holds a few copies of its input: about 15 blocks
+    one_pass = streaming_logsumexp._peak_memory(stream_package_logsumexp_per_block, 10.0)
+    assert 0 < one_pass < limit / 1.8
+    for collected in (stream_collected_then_concatenated, stream_collected_then_one_at_a_time):
+        assert streaming_logsumexp._peak_memory(collected, 10.0) > 2.5 * limit
+    text, passed = streaming_logsumexp.verdict(stream_package_logsumexp_per_block)
+    assert passed, text
+    text, passed = streaming_logsumexp.verdict(stream_collected_then_one_at_a_time)
+    assert not passed
+    assert "it held" in text
 
 
 # -- a Jacobian built by broadcasting ---------------------------------------------

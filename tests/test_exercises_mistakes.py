@@ -1357,6 +1357,17 @@ def my_nll_log1p_of_sum_minus_one(logits, labels, temperature):
 
 
 @mistake(
+    exercises.temperature_nll,
+    "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
+)
+def my_nll_scipy_log_softmax(logits, labels, temperature):
+    import scipy.special
+
+    log_probs = scipy.special.log_softmax(logits / temperature, axis=-1)
+    return -np.mean(log_probs[np.arange(len(labels)), labels])
+
+
+@mistake(
     exercises.temperature_nll, "logsumexp(z / T) minus the true class's z_y / T, which cancels"
 )
 def my_nll_logsumexp_minus_true(logits, labels, temperature):
@@ -1378,6 +1389,30 @@ def my_nll_logaddexp_reduce_minus_true(logits, labels, temperature):
 def my_masked_softmax_renormalised(scores, mask):
     e = np.exp(scores - scores.max(axis=1, keepdims=True)) * mask
     return e / e.sum(axis=1, keepdims=True)
+
+
+@mistake(exercises.masked_softmax, "the mask applied after the exponential")
+def my_masked_softmax_mask_times_exp(scores, mask):
+    m = np.max(np.where(mask, scores, -np.inf), axis=-1, keepdims=True)
+    e = np.exp(scores - m) * mask
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@mistake(exercises.masked_softmax, "one maximum for the whole batch")
+def my_masked_softmax_batch_max(scores, mask):
+    s = np.where(mask, scores, -np.inf)
+    e = np.exp(s - s.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@mistake(exercises.masked_softmax, "masked scores set to a finite number that is not low enough")
+def my_masked_softmax_minus_100(scores, mask):
+    return _softmax_rows(np.where(mask, scores, -100.0))
+
+
+@mistake(exercises.masked_softmax, "masked scores set to a finite number that is not low enough")
+def my_masked_softmax_added_minus_10(scores, mask):
+    return _softmax_rows(scores + (1.0 - mask) * -10.0)
 
 
 @mistake(exercises.masked_softmax, "masked scores set to 0 instead of -inf")
@@ -1527,6 +1562,31 @@ def my_stream_one_taken_off(blocks):
             rest += np.sum(np.exp(block - new_m))
         m = new_m
     return m + np.log1p(rest)
+
+
+@mistake(exercises.streaming_logsumexp, "a block's tiny terms summed with its maximum's 1")
+def my_stream_one_taken_off_at_the_end(blocks):
+    m, rest = -np.inf, 0.0
+    for block in blocks:
+        m_new = max(m, block.max())
+        if m_new > m:
+            rest = (1 + rest) * np.exp(m - m_new) + np.exp(block - m_new).sum() - 1
+        else:
+            rest += np.exp(block - m_new).sum()
+        m = m_new
+    return m + np.log1p(rest)
+
+
+@mistake(exercises.streaming_logsumexp, "log-sum-exps combined as m + log(exp(a - m) + exp(b - m))")
+def my_stream_block_lses_combined_by_hand(blocks):
+    from softmax_course import logsumexp
+
+    total = -np.inf
+    for b in blocks:
+        v = float(logsumexp(b))
+        m = max(total, v)
+        total = m + np.log(np.exp(total - m) + np.exp(v - m))
+    return total
 
 
 @mistake(exercises.streaming_logsumexp, "computed in float32")

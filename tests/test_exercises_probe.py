@@ -966,6 +966,30 @@ def masked_softmax_lowest_float(scores, mask):
     return softmax(np.where(mask, scores, np.finfo(np.float64).min), axis=-1)
 
 
+@correct(exercises.masked_softmax)
+def masked_softmax_minus_1e9(scores, mask):
+    from softmax_course import softmax
+
+    # a large finite negative, as chapter 9 says implementations use: every row here
+    # allows a key, and exp(-1e9 - m) is exactly 0
+    return softmax(np.where(mask, scores, -1e9), axis=-1)
+
+
+@correct(exercises.masked_softmax)
+def masked_softmax_additive_minus_1e4(scores, mask):
+    masked = scores + (1.0 - mask) * -10000.0  # as BERT adds its mask
+    e = np.exp(masked - masked.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@correct(exercises.masked_softmax)
+def masked_softmax_exp_zeroed_with_where(scores, mask):
+    m = np.max(np.where(mask, scores, -np.inf), axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):
+        e = np.where(mask, np.exp(scores - m), 0.0)  # the inf of a masked score dropped
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 @wrong(exercises.masked_softmax)
 def masked_softmax_shift_by_all(scores, mask):
     e = np.exp(scores - scores.max(axis=1, keepdims=True)) * mask
@@ -1068,6 +1092,17 @@ def stream_value_by_value(blocks):
             else:
                 rest += np.exp(value - m)
     return m + np.log1p(rest)
+
+
+@correct(exercises.streaming_logsumexp)
+def stream_package_logsumexp_with_running_value(blocks):
+    from softmax_course import logsumexp
+
+    # one block at a time: the package's logsumexp of the block and the running value
+    total = -np.inf
+    for block in blocks:
+        total = logsumexp(np.concatenate([[total], block]))
+    return float(total)
 
 
 @wrong(exercises.streaming_logsumexp)

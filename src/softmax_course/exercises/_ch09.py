@@ -273,11 +273,13 @@ temperature_nll = Checker(
         ),
         Mistake(
             "a sum that rounds to 1 (log1p of r, the sum without the top term, needed)",
-            "After the max shift a row sums to 1 + r, where r sums the other terms; for "
-            "the scaled row [0, -40, -38], r = 3.6e-17 is below the rounding of 1, so "
-            "log(1 + r) is 0, and so is log1p(sum - 1): the loss 3.6e-17 is lost. Leave "
-            "the largest term (exactly 1) out of the sum and take log1p(r), as "
-            "log_softmax from the package does.",
+            "After the max shift (yours, or the one inside scipy.special.log_softmax) "
+            "a row sums to 1 + r, where r sums the other terms; for the scaled row [0, "
+            "-40, -38], r = 3.6e-17 is below the rounding of 1, so log(1 + r) is 0 "
+            "(scipy.special.log_softmax forms 1 + r and returns exactly 0 there), and "
+            "so is log1p(sum - 1): the loss 3.6e-17 is lost. Leave the largest term "
+            "(exactly 1) out of the sum and take log1p(r), as log_softmax from the "
+            "package does.",
             variants=[
                 lambda logits, labels, temperature: _nll_from(
                     _shifted(lambda z: z.max(axis=-1, keepdims=True)), logits, labels, temperature
@@ -320,6 +322,42 @@ def my_nll(logits, labels, temperature):
 
 _CAUSAL = np.tril(np.ones((4, 4), dtype=bool))
 
+
+def _masked_after_exp(scores, mask):
+    """Shifted by the maximum of the allowed scores, then exp of every score times the mask."""
+    m = np.max(np.where(mask, scores, -np.inf), axis=-1, keepdims=True)
+    e = np.exp(scores - m) * mask
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _batch_max(masked_first):
+    """Shifted by one maximum for the whole batch (of the masked or of the raw scores)."""
+
+    def masked_softmax(scores, mask):
+        s = np.where(mask, scores, -np.inf)
+        e = np.exp(s - (s if masked_first else scores).max())
+        return e / e.sum(axis=-1, keepdims=True)
+
+    return masked_softmax
+
+
+# the round numbers a learner may pick, -1 to -9000 (below that, they pass here)
+_FINITE_MASKS = sorted(
+    {-a * 10.0**k for a in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9) for k in range(4)}
+    | {-745.0, -999.0}
+)
+
+
+def _finite_mask(value, added):
+    """The masked scores replaced by (or added to) the finite ``value`` instead of -inf."""
+
+    def masked_softmax(scores, mask):
+        masked = scores + np.where(mask, 0.0, value) if added else np.where(mask, scores, value)
+        return softmax(masked, axis=-1)
+
+    return masked_softmax
+
+
 masked_softmax = Checker(
     name="masked_softmax",
     chapter="09_what_softmax_outputs_mean",
@@ -332,9 +370,19 @@ masked_softmax = Checker(
         (rows((4, 4), seed=921), _CAUSAL),
         (rows((2, 5), seed=922), np.array([[1, 0, 1, 1, 0], [0, 0, 1, 0, 0]], dtype=bool)),
         (rows((3, 3), seed=923, scale=5.0), np.ones((3, 3), dtype=bool) & ~np.eye(3, dtype=bool)),
+        # the third row: exp of its masked 1010 - 290 overflows (masking after the exp
+        # gives inf * 0 = NaN), while exp(290 - 1010) is a subnormal, not 0; the fourth:
+        # its allowed scores are more than 745 below the batch's maximum, 1000
         (
-            np.array([[1000.0, -1000.0, 999.0, 5.0], [-1000.0, 2.0, 1000.0, 0.0]]),
-            np.array([[1, 1, 0, 1], [1, 0, 0, 0]], dtype=bool),
+            np.array(
+                [
+                    [1000.0, -1000.0, 999.0, 5.0],
+                    [-1000.0, 2.0, 1000.0, 0.0],
+                    [290.0, 1010.0, 0.0, 0.0],
+                    [-5.0, -3.0, 0.0, -2.0],
+                ]
+            ),
+            np.array([[1, 1, 0, 1], [1, 0, 0, 0], [1, 0, 0, 0], [1, 1, 0, 0]], dtype=bool),
         ),
         (rows((1, 6), seed=924), np.array([[0, 0, 0, 0, 0, 1]], dtype=bool)),
     ],
@@ -342,7 +390,9 @@ masked_softmax = Checker(
         "causal and arbitrary masks over 1 to 4 queries and 3 to 6 keys, and rows "
         "that allow a single key",
         "scores of size 1000 (exp overflows without a max shift) and a masked score "
-        "larger than every allowed one (the shift must ignore it)",
+        "larger than every allowed one (the shift must ignore it): 1000 beside an "
+        "allowed -1000, and 1010 beside an allowed 290",
+        "a batch whose rows have maxima 1000 apart (each row needs its own shift)",
     ),
     atol=1e-15,
     mistakes=[
@@ -374,6 +424,40 @@ masked_softmax = Checker(
                     (softmax(scores, axis=-1) * mask)
                     / (softmax(scores, axis=-1) * mask).sum(axis=-1, keepdims=True)
                 )
+            ],
+        ),
+        Mistake(
+            "the mask applied after the exponential",
+            "exp(scores - m) * mask takes exp of the masked scores too, and a masked "
+            "score far above the allowed maximum m overflows: in the row [-1000, 2, "
+            "1000, 0], whose only allowed score is -1000, exp(1000 + 1000) is inf, and "
+            "inf * 0 (the mask's False) is NaN. Mask the scores with -inf before the "
+            "exp, np.where(mask, scores, -np.inf), or zero the masked terms with "
+            "np.where(mask, e, 0.0), which drops the inf instead of multiplying it.",
+            variants=[_masked_after_exp],
+        ),
+        Mistake(
+            "one maximum for the whole batch",
+            "max() without an axis is the largest score of the whole batch (1000 of "
+            "the allowed scores here, 1010 of them all): a row whose allowed scores "
+            "are all more than 745 below it, such as the row whose only allowed score "
+            "is -1000, gets exp(z - max) = 0 for every key, and 0 / 0 is NaN. Shift "
+            "each row by its own maximum: max(axis=-1, keepdims=True).",
+            variants=[_batch_max(masked_first=True), _batch_max(masked_first=False)],
+        ),
+        Mistake(
+            "masked scores set to a finite number that is not low enough",
+            "A masked key gets the weight exp(c - m) / S, where c is its masked score "
+            "and m the row's maximum: it is exactly 0 only when c is more than about "
+            "745 below m (there exp underflows to 0). A mask of -10 or -30 leaves the "
+            "masked keys of ordinary rows a small weight that is not 0 (e^-30 is "
+            "9.4e-14), and in the row [-1000, 2, 1000, 0], whose only allowed score is "
+            "-1000, a mask such as -100 or -1000 (put in place of the masked scores or "
+            "added to them) leaves a masked score at or above -1000, which takes its "
+            "share of the weight or all of it. Mask with -np.inf, whose exponential is "
+            "exactly 0 whatever the scores.",
+            variants=[
+                _finite_mask(value, added) for value in _FINITE_MASKS for added in (False, True)
             ],
         ),
         Mistake(

@@ -164,6 +164,30 @@ def _one_taken_off_stream(blocks):
     return float(m + np.log1p(rest))
 
 
+def _one_taken_off_late_stream(blocks):
+    """The rest carried, but a new maximum's update forms 1 + rest and the block's sum,
+    then takes 1 off: (1 + rest) * exp(m - top) + exp(block - top).sum() - 1."""
+    m, rest = -np.inf, 0.0
+    for block in blocks:
+        top = block.max()
+        if top > m:
+            rest = (1.0 + rest) * np.exp(m - top) + np.exp(block - top).sum() - 1.0
+            m = top
+        else:
+            rest += np.exp(block - m).sum()
+    return float(m + np.log1p(rest))
+
+
+def _block_lses_combined_by_hand(blocks):
+    """Each block's log-sum-exp v, combined as m + log(exp(total - m) + exp(v - m))."""
+    total = -np.inf
+    for block in blocks:
+        value = float(logsumexp(block))
+        m = max(total, value)
+        total = m + np.log(np.exp(total - m) + np.exp(value - m))
+    return float(total)
+
+
 def _block_logs_stream(blocks):
     """Each block's log-sum-exp as max + log(sum), combined with np.logaddexp."""
     total = -np.inf
@@ -241,14 +265,16 @@ streaming_logsumexp = Checker(
         "the new 1, the other belongs to the rest",
         "the rule: one pass; an answer that holds the stream in memory (a list of "
         "the blocks, np.concatenate, a comprehension, extend, tolist, np.fromiter) is "
-        "refused, measured: on a stream of 30 blocks of 4000 logits, the answer may "
-        "hold at most what 10 blocks take (a few numbers per block are fine)",
+        "refused, measured: on a stream of 90 blocks of 2000 logits, the answer may "
+        "hold at most what 30 blocks take (a few numbers per block are fine)",
     ),
+    # a pass that calls the package's logsumexp on each block (with the running value
+    # appended) peaks near 15 blocks; the 90 blocks collected take 90 and more
     memory=MemoryBound(
-        case=(Stream([rows(4000, seed=1100 + i, scale=3.0) for i in range(30)]),),
-        limit=10 * 4000 * 8,
-        shown="a stream of 30 blocks of 4000 logits",
-        allowed="what 10 blocks take",
+        case=(Stream([rows(2000, seed=1100 + i, scale=3.0) for i in range(90)]),),
+        limit=30 * 2000 * 8,
+        shown="a stream of 90 blocks of 2000 logits",
+        allowed="what 30 blocks take",
         asks="one pass over a stream that is never held whole",
         advice="read the blocks once, in a for loop, and keep only the running pair "
         "(or a few numbers per block); collecting the blocks (in a list, with "
@@ -301,11 +327,22 @@ streaming_logsumexp = Checker(
         Mistake(
             "a block's tiny terms summed with its maximum's 1",
             "Summing exp(block - max) adds the block's tiny terms to its maximum's own "
-            "exp(0) = 1, where they round away: for the block [0, -40], 1 + e^-40 is 1, "
-            "so that sum minus 1 is 0, and its log (a block's log-sum-exp taken as "
-            "max + log(sum)) is 0 too. Leave the maximum's own term out of the sum (set "
-            "it to 0 before summing), carry the rest, and finish with log1p.",
-            variants=[_one_taken_off_stream, _block_logs_stream],
+            "exp(0) = 1, where they round away: for the block [0, -40] (after [-50]), "
+            "1 + e^-40 is 1. Taking the 1 off afterwards leaves 0 for the block's other "
+            "terms, whether as exp(block - m).sum() - 1 or in the update (1 + rest) * "
+            "exp(m_old - m) + exp(block - m).sum() - 1, and a block's log-sum-exp taken "
+            "as max + log(sum) is log(1) = 0 too. Leave the maximum's own term out of the "
+            "sum (set it to 0 before summing), carry the rest, and finish with log1p.",
+            variants=[_one_taken_off_stream, _one_taken_off_late_stream, _block_logs_stream],
+        ),
+        Mistake(
+            "log-sum-exps combined as m + log(exp(a - m) + exp(b - m))",
+            "Combining the running value a with a block's log-sum-exp b as m + "
+            "log(exp(a - m) + exp(b - m)), m = max(a, b), rounds: for the blocks [0] and "
+            "[-40], exp(0) + exp(-40) = 1 + 4.2e-18 rounds to 1, its log is 0, and the "
+            "answer 4.2e-18 is lost. Combine them with np.logaddexp(a, b), which "
+            "computes m + log1p(exp(-|a - b|)) and keeps the tiny term.",
+            variants=[_block_lses_combined_by_hand],
         ),
         Mistake(
             "every copy of a new maximum left out of the rest",
@@ -327,8 +364,8 @@ streaming_logsumexp = Checker(
         "Keep the pair (m, l) as m and rest = l - 1, from m = -inf, rest = 0. For each "
         "block, m_new = max(m, block.max()). If m_new > m, the new maximum's own term "
         "exp(0) = 1 is the new 1: rest = (1 + rest) * exp(m - m_new) + the sum of the "
-        "block's other terms exp(z - m_new) (every term but one copy of the maximum); otherwise rest += sum(exp(block - m_new)). "
-        "Then m = m_new. At the end return m + log1p(rest): log(1 + rest) loses a "
+        "block's other terms exp(z - m_new) (every term but one copy of the maximum); "
+        "otherwise rest += sum(exp(block - m_new)). Then m = m_new. At the end return m + log1p(rest): log(1 + rest) loses a "
         "rest below 1e-16."
     ),
     solution_text="""
