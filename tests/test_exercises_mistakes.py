@@ -1037,6 +1037,11 @@ def my_one_hot_from_labels(labels, num_classes):
     return out
 
 
+@mistake(exercises.one_hot_labels, "number of classes taken from the labels")
+def my_one_hot_distinct_labels(labels, num_classes):
+    return np.eye(len(np.unique(labels)))[labels]
+
+
 @mistake(exercises.one_hot_labels, "one column per example instead of one row")
 def my_one_hot_columns(labels, num_classes):
     out = np.zeros((num_classes, len(labels)))
@@ -1076,6 +1081,42 @@ def my_accuracy_batch_max(logits, labels):
     e = np.exp(logits - np.max(logits))  # the missing axis: one maximum for the batch
     probabilities = e / e.sum(axis=-1, keepdims=True)
     return np.mean(probabilities.argmax(axis=-1) == labels)
+
+
+@mistake(
+    exercises.accuracy_from_logits, "a softmax with one maximum, or one sum, for the whole batch"
+)
+def my_accuracy_batch_max_log_softmax(logits, labels):
+    M = logits.max()
+    log_p = logits - M - np.log(np.exp(logits - M).sum(axis=1, keepdims=True))
+    return np.mean(np.argmax(log_p, axis=1) == labels)
+
+
+@mistake(
+    exercises.accuracy_from_logits, "the row minimum or mean subtracted instead of the maximum"
+)
+def my_accuracy_mean_shift(logits, labels):
+    z = logits - logits.mean(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return np.mean(np.argmax(e / e.sum(axis=-1, keepdims=True), axis=-1) == labels)
+
+
+@mistake(
+    exercises.accuracy_from_logits, "the row minimum or mean subtracted instead of the maximum"
+)
+def my_accuracy_min_shift(logits, labels):
+    z = logits - logits.min(axis=1, keepdims=True)
+    probs = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+    return (probs.argmax(axis=1) == labels).mean()
+
+
+@mistake(
+    exercises.accuracy_from_logits, "the row minimum or mean subtracted instead of the maximum"
+)
+def my_accuracy_mean_shifted_log_softmax(logits, labels):
+    z = logits - np.mean(logits, axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return np.mean(log_p.argmax(axis=1) == labels)
 
 
 @mistake(exercises.accuracy_from_logits, "the number of correct predictions, not the fraction")
