@@ -876,6 +876,38 @@ def my_regression_loss_log_of_min_shifted_softmax(W, b, X, y, l2):
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
 
 
+@mistake(exercises.regression_loss, "shifted by the true class's logit instead of the maximum")
+def my_regression_loss_true_class_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    z_y = Z[np.arange(len(y)), y]
+    data = np.mean(np.log(np.sum(np.exp(Z - z_y[:, None]), axis=1)))
+    return data + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "shifted by the true class's logit instead of the maximum")
+def my_regression_loss_true_class_shift_log1p(W, b, X, y, l2):
+    Z = X @ W + b
+    total = 0.0
+    for n in range(len(y)):
+        others = np.delete(Z[n], y[n]) - Z[n, y[n]]
+        total += np.log1p(np.sum(np.exp(others)))
+    return total / len(y) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "computed in float32")
+def my_regression_loss_float32_logits(W, b, X, y, l2):
+    from softmax_course import log_softmax
+
+    Z = (X @ W + b).astype(np.float32)
+    return float(-np.mean(log_softmax(Z, axis=-1)[np.arange(len(y)), y]) + l2 / 2 * np.sum(W**2))
+
+
+@mistake(exercises.regression_loss, "computed in float32")
+def my_regression_loss_float32_inputs(W, b, X, y, l2):
+    W, b, X = W.astype(np.float32), b.astype(np.float32), X.astype(np.float32)
+    return -np.mean(_pick(_log_softmax_rows(X @ W + b), y)) + l2 / 2 * np.sum(W**2)
+
+
 @mistake(exercises.regression_loss, "normalised over the wrong axis")
 def my_regression_loss_axis_0(W, b, X, y, l2):
     from scipy.special import log_softmax
@@ -998,6 +1030,30 @@ def my_regression_gradient_mean_shift(W, b, X, y, l2):
     E = np.exp(Z - Z.mean(axis=1, keepdims=True))
     delta = E / E.sum(axis=1, keepdims=True) - np.eye(W.shape[1])[y]
     return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "shifted by the true class's logit instead of the maximum")
+def my_regression_gradient_true_class_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z[np.arange(len(y)), y].reshape(-1, 1))
+    P = E / E.sum(axis=1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    return X.T @ P / len(y) + l2 * W, P.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "computed in float32")
+def my_regression_gradient_float32(W, b, X, y, l2):
+    Z = (X @ W + b).astype(np.float32)
+    delta = _softmax_rows(Z) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "computed in float32")
+def my_regression_gradient_all_float32(W, b, X, y, l2):
+    W, b, X = (np.asarray(a, dtype=np.float32) for a in (W, b, X))
+    P = _softmax_rows(X @ W + b)
+    P[np.arange(len(y)), y] -= 1
+    return X.T @ P / len(y) + l2 * W, P.mean(axis=0)
 
 
 CHAPTER_7_MISTAKES = [

@@ -197,8 +197,8 @@ accuracy_from_logits = Checker(
             "exponentials that overflow before the argmax",
             "np.exp(1000) is inf, and inf / inf is NaN; np.exp(-2000) is 0, and 0 / 0 "
             "is NaN (a log-softmax without the max shift gives -inf or inf for the "
-            "whole row); np.argmax returns the first NaN "
-            "(or the first of equal values), which need not be the largest logit. The softmax keeps the order of the "
+            "whole row); np.argmax returns the first NaN (or the first of equal values), "
+            "which need not be the largest logit. The softmax keeps the order of the "
             "logits, so it is not needed: take np.argmax(logits, axis=-1).",
             variants=[
                 _accuracy_through(_overflowing_softmax),
