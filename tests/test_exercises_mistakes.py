@@ -1028,6 +1028,38 @@ def my_regression_loss_log_of_min_shifted_softmax(W, b, X, y, l2):
     return -np.mean(np.log(_pick(P, y))) + l2 / 2 * np.sum(W**2)
 
 
+@mistake(exercises.regression_loss, "shifted by the true class's logit instead of the maximum")
+def my_regression_loss_true_class_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    z_y = Z[np.arange(len(y)), y]
+    data = np.mean(np.log(np.sum(np.exp(Z - z_y[:, None]), axis=1)))
+    return data + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "shifted by the true class's logit instead of the maximum")
+def my_regression_loss_true_class_shift_log1p(W, b, X, y, l2):
+    Z = X @ W + b
+    total = 0.0
+    for n in range(len(y)):
+        others = np.delete(Z[n], y[n]) - Z[n, y[n]]
+        total += np.log1p(np.sum(np.exp(others)))
+    return total / len(y) + l2 / 2 * np.sum(W**2)
+
+
+@mistake(exercises.regression_loss, "computed in float32")
+def my_regression_loss_float32_logits(W, b, X, y, l2):
+    from softmax_course import log_softmax
+
+    Z = (X @ W + b).astype(np.float32)
+    return float(-np.mean(log_softmax(Z, axis=-1)[np.arange(len(y)), y]) + l2 / 2 * np.sum(W**2))
+
+
+@mistake(exercises.regression_loss, "computed in float32")
+def my_regression_loss_float32_inputs(W, b, X, y, l2):
+    W, b, X = W.astype(np.float32), b.astype(np.float32), X.astype(np.float32)
+    return -np.mean(_pick(_log_softmax_rows(X @ W + b), y)) + l2 / 2 * np.sum(W**2)
+
+
 @mistake(exercises.regression_loss, "normalised over the wrong axis")
 def my_regression_loss_axis_0(W, b, X, y, l2):
     from scipy.special import log_softmax
@@ -1152,6 +1184,30 @@ def my_regression_gradient_mean_shift(W, b, X, y, l2):
     return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
 
 
+@mistake(exercises.regression_gradient, "shifted by the true class's logit instead of the maximum")
+def my_regression_gradient_true_class_shift(W, b, X, y, l2):
+    Z = X @ W + b
+    E = np.exp(Z - Z[np.arange(len(y)), y].reshape(-1, 1))
+    P = E / E.sum(axis=1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    return X.T @ P / len(y) + l2 * W, P.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "computed in float32")
+def my_regression_gradient_float32(W, b, X, y, l2):
+    Z = (X @ W + b).astype(np.float32)
+    delta = _softmax_rows(Z) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+@mistake(exercises.regression_gradient, "computed in float32")
+def my_regression_gradient_all_float32(W, b, X, y, l2):
+    W, b, X = (np.asarray(a, dtype=np.float32) for a in (W, b, X))
+    P = _softmax_rows(X @ W + b)
+    P[np.arange(len(y)), y] -= 1
+    return X.T @ P / len(y) + l2 * W, P.mean(axis=0)
+
+
 CHAPTER_7_MISTAKES = [
     p
     for p in LEARNER_MISTAKES
@@ -1187,6 +1243,11 @@ def my_one_hot_from_labels(labels, num_classes):
     out = np.zeros((len(labels), labels.max() + 1))
     out[np.arange(len(labels)), labels] = 1
     return out
+
+
+@mistake(exercises.one_hot_labels, "number of classes taken from the labels")
+def my_one_hot_distinct_labels(labels, num_classes):
+    return np.eye(len(np.unique(labels)))[labels]
 
 
 @mistake(exercises.one_hot_labels, "one column per example instead of one row")
@@ -1228,6 +1289,42 @@ def my_accuracy_batch_max(logits, labels):
     e = np.exp(logits - np.max(logits))  # the missing axis: one maximum for the batch
     probabilities = e / e.sum(axis=-1, keepdims=True)
     return np.mean(probabilities.argmax(axis=-1) == labels)
+
+
+@mistake(
+    exercises.accuracy_from_logits, "a softmax with one maximum, or one sum, for the whole batch"
+)
+def my_accuracy_batch_max_log_softmax(logits, labels):
+    M = logits.max()
+    log_p = logits - M - np.log(np.exp(logits - M).sum(axis=1, keepdims=True))
+    return np.mean(np.argmax(log_p, axis=1) == labels)
+
+
+@mistake(
+    exercises.accuracy_from_logits, "the row minimum or mean subtracted instead of the maximum"
+)
+def my_accuracy_mean_shift(logits, labels):
+    z = logits - logits.mean(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return np.mean(np.argmax(e / e.sum(axis=-1, keepdims=True), axis=-1) == labels)
+
+
+@mistake(
+    exercises.accuracy_from_logits, "the row minimum or mean subtracted instead of the maximum"
+)
+def my_accuracy_min_shift(logits, labels):
+    z = logits - logits.min(axis=1, keepdims=True)
+    probs = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+    return (probs.argmax(axis=1) == labels).mean()
+
+
+@mistake(
+    exercises.accuracy_from_logits, "the row minimum or mean subtracted instead of the maximum"
+)
+def my_accuracy_mean_shifted_log_softmax(logits, labels):
+    z = logits - np.mean(logits, axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return np.mean(log_p.argmax(axis=1) == labels)
 
 
 @mistake(exercises.accuracy_from_logits, "the number of correct predictions, not the fraction")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import log_softmax, softmax
+from .. import log_softmax, logsumexp, softmax
 from ..regression import softmax_regression_loss_grad
 from ._checker import Checker
 from ._common import WRONG_AXIS, batch_max_softmax, shifted_softmax
@@ -50,6 +50,15 @@ CASES = [
         np.array([0, 2, 1]),
         0.2,
     ),
+    (  # the first row of logits is [0, -712.5, 0.5], with the true class 1: its
+        # probability, about 1.4e-310, is a (subnormal) float64, so log(softmax) is
+        # right, but a shift by the true class's logit overflows: exp(713) is inf
+        np.array([[0.0, -23.75, 0.0], [1.0, 0.0, 1.0]]),
+        np.array([0.0, 0.0, 0.5]),
+        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5]]),
+        np.array([1, 0, 2]),
+        0.02,
+    ),
     (  # the first row of logits is [0, -900, 0.5], with the true class 1: its
         # probability underflows to 0, and log(softmax) gives -inf
         np.array([[0.0, -30.0, 0.0], [1.0, 0.0, 1.0]]),
@@ -70,6 +79,8 @@ CASE_COVERS = (
     "a row of logits [900, 879, 891] (exp overflows without the max subtraction)",
     "a row of logits [1200, -1200, 0], where shifting by the row's minimum or mean "
     "instead of its maximum still overflows",
+    "a true class whose logit is 713 below the top one (exp(713) overflows, but its "
+    "probability, 1.4e-310, is still a float64)",
     "a true class whose logit is 900.5 below the top one (its probability is 0 in "
     "float64, so log(softmax) gives inf)",
 )
@@ -104,6 +115,58 @@ def _log_of_shifted_softmax(shift):
         return np.log(shifted_softmax(z, shift(z)))
 
     return log_softmax_rows
+
+
+def _true_class_shifted_loss(log1p):
+    """The loss as log(sum_j exp(z_j - z_y)), shifted by the true class's logit."""
+
+    def loss(W, b, X, y, l2):
+        Z = X @ W + b
+        rows = np.arange(len(y))
+        e = np.exp(Z - Z[rows, y][:, None])
+        if log1p:  # log1p of the other classes' terms: the true class's own term is 1
+            e[rows, y] = 0.0
+            data = np.log1p(e.sum(axis=-1))
+        else:
+            data = np.log(e.sum(axis=-1))
+        return np.mean(data) + l2 / 2 * np.sum(W**2)
+
+    return loss
+
+
+def _in_float32(W, b, X, cast_inputs):
+    """The logits in float32: cast after the float64 product, or computed from cast inputs."""
+    if cast_inputs:
+        W, b, X = (np.asarray(a, dtype=np.float32) for a in (W, b, X))
+        return X @ W + b
+    return (X @ W + b).astype(np.float32)
+
+
+_FLOAT32_LOG_SOFTMAX = (
+    lambda z: log_softmax(z, axis=-1),
+    lambda z: (
+        (z - z.max(axis=-1, keepdims=True))
+        - np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
+    ),
+    lambda z: z - logsumexp(z, axis=-1, keepdims=True),
+    lambda z: np.log(softmax(z, axis=-1)),
+)
+
+
+def _float32_loss(cast_inputs, log_softmax_rows, penalty_in_float32):
+    def loss(W, b, X, y, l2):
+        log_probs = log_softmax_rows(_in_float32(W, b, X, cast_inputs))
+        weights = W.astype(np.float32) if penalty_in_float32 else W
+        return -np.mean(log_probs[np.arange(len(y)), y]) + l2 / 2 * np.sum(weights**2)
+
+    return loss
+
+
+FLOAT32_HINT = (
+    "float32 keeps about 7 significant digits (its machine epsilon is 1.2e-7); the "
+    "answer is checked to a relative 1e-9, as float64 allows. W, b and X are float64 "
+    "arrays: keep Z = X @ W + b and what follows in float64 (no astype(np.float32))."
+)
 
 
 def _batch_max_log_softmax(z):
@@ -201,12 +264,23 @@ regression_loss = Checker(
             variants=[_loss_from(lambda z: np.log(softmax(z, axis=-1)))],
         ),
         Mistake(
+            "shifted by the true class's logit instead of the maximum",
+            "log(sum_j exp(z_j - z_y)) is the loss, but its exponents are <= 0 only when "
+            "the true class has the largest logit. In the row [0, -712.5, 0.5] with the "
+            "true class 1, exp(712.5) and exp(713) overflow to inf, and the log of their "
+            "sum is inf (log1p(inf) too), though the row's loss is 713.47. Subtract each "
+            "row's maximum, or use log_softmax(Z, axis=-1).",
+            variants=[_true_class_shifted_loss(log1p) for log1p in (False, True)],
+        ),
+        Mistake(
             "the probabilities clipped",
-            "Clipping the probabilities to [eps, 1 - eps], or adding a small eps before "
-            "the log, changes the loss of every probability near eps or below: with "
-            "eps = 1e-12, a probability of 4e-13 has the loss 28.5, but 27.6 clipped and "
-            "27.3 with eps added. Use log_softmax(Z, axis=-1): it needs no eps and is "
-            "finite wherever the loss fits in a float.",
+            "Adding a small eps to a probability p before the log changes its loss by "
+            "about eps / p, not only where p is near eps: with eps = 1e-12, a probability "
+            "of 1e-6 has its loss lowered by 1e-6, which a relative tolerance of 1e-9 can "
+            "see. Clipping the probabilities to [eps, 1 - eps] changes the loss of every "
+            "probability below eps (or above 1 - eps): with eps = 1e-12, a probability of "
+            "4e-13 has the loss 28.5, but 27.6 clipped. Use log_softmax(Z, axis=-1): it "
+            "needs no eps and is finite wherever the loss fits in a float.",
             variants=list(_clipped_losses()),
         ),
         Mistake(
@@ -234,6 +308,16 @@ regression_loss = Checker(
                 _loss_from(log_softmax_rows)
                 for shift in (_row_min, _row_mean)
                 for log_softmax_rows in (_shifted(shift), _log_of_shifted_softmax(shift))
+            ],
+        ),
+        Mistake(
+            "computed in float32",
+            FLOAT32_HINT,
+            variants=[
+                _float32_loss(cast_inputs, form, penalty_in_float32)
+                for cast_inputs in (False, True)
+                for form in _FLOAT32_LOG_SOFTMAX
+                for penalty_in_float32 in ((False, True) if cast_inputs else (False,))
             ],
         ),
     ],
@@ -287,6 +371,37 @@ def _gradient_through(softmax_rows):
         return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
 
     return gradient
+
+
+def _float32_gradient(cast_inputs, softmax_rows, in_place):
+    def gradient(W, b, X, y, l2):
+        P = softmax_rows(_in_float32(W, b, X, cast_inputs))
+        if in_place:  # P[rows, y] -= 1, in float32
+            delta = P.copy()
+            delta[np.arange(len(y)), y] -= 1
+        else:  # minus np.eye(K)[y], a float64 array
+            delta = P - np.eye(W.shape[1])[y]
+        if cast_inputs:
+            X, W = X.astype(np.float32), W.astype(np.float32)
+        return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+    return gradient
+
+
+def _true_class_shifted_gradient(W, b, X, y, l2):
+    Z = X @ W + b
+    e = np.exp(Z - Z[np.arange(len(y)), y][:, None])
+    delta = e / e.sum(axis=-1, keepdims=True) - np.eye(W.shape[1])[y]
+    return X.T @ delta / len(y) + l2 * W, delta.mean(axis=0)
+
+
+_FLOAT32_SOFTMAX = (
+    lambda z: softmax(z, axis=-1),
+    lambda z: (
+        np.exp(z - z.max(axis=-1, keepdims=True))
+        / np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True)
+    ),
+)
 
 
 _overflowing_softmax = _gradient_through(
@@ -374,6 +489,24 @@ regression_gradient = Checker(
             variants=[
                 _gradient_through(lambda z, shift=shift: shifted_softmax(z, shift(z)))
                 for shift in (_row_min, _row_mean)
+            ],
+        ),
+        Mistake(
+            "shifted by the true class's logit instead of the maximum",
+            "Subtracting z_y makes every exponent <= 0 only when the true class has the "
+            "largest logit. In the row [0, -712.5, 0.5] with the true class 1, exp(712.5) "
+            "and exp(713) overflow to inf, and inf / inf is NaN. Subtract each row's "
+            "maximum, or use softmax(Z, axis=-1).",
+            variants=[_true_class_shifted_gradient],
+        ),
+        Mistake(
+            "computed in float32",
+            FLOAT32_HINT,
+            variants=[
+                _float32_gradient(cast_inputs, form, in_place)
+                for cast_inputs in (False, True)
+                for form in _FLOAT32_SOFTMAX
+                for in_place in (False, True)
             ],
         ),
     ],

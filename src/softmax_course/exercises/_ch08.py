@@ -34,9 +34,14 @@ one_hot_labels = Checker(
     mistakes=[
         Mistake(
             "number of classes taken from the labels",
-            "labels.max() + 1 is too small when the batch lacks the last class: use "
-            "num_classes, so that every batch has the same columns.",
-            variants=[lambda labels, num_classes: np.eye(labels.max() + 1)[labels]],
+            "labels.max() + 1 is too small when the batch lacks the last class, and the "
+            "number of distinct labels when it lacks any class (the labels [1, 0, 1, 1, "
+            "0] give 2 columns, not 4): use num_classes, so that every batch has the "
+            "same columns.",
+            variants=[
+                lambda labels, num_classes: np.eye(labels.max() + 1)[labels],
+                lambda labels, num_classes: np.eye(len(np.unique(labels)))[labels],
+            ],
         ),
         Mistake(
             "one class too few",
@@ -100,6 +105,9 @@ _ACCURACY_CASES = [
     # nothing overflows, but the second row lies 800 below the batch's maximum: only a
     # softmax shifted by that one maximum gives 0 / 0 (it tells the two mistakes apart)
     (np.array([[700.0, 699.0, 698.0], [-100.0, -99.0, -101.0]]), np.array([0, 1])),
+    # exp(701) is finite, so the softmax without a shift gets this row right, but the row's
+    # mean is -33 and its minimum -1500: shifted by either, exp(734) or exp(2201) is inf
+    (np.array([[700.0, 701.0, -1500.0]]), np.array([1])),
 ]
 
 
@@ -110,6 +118,35 @@ def _accuracy(logits, labels):
 def _overflowing_softmax(logits):
     e = np.exp(logits)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _row_shifted_softmax(shift):
+    def probabilities(z):
+        e = np.exp(z - shift(z))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    return probabilities
+
+
+def _row_shifted_log_softmax(shift):
+    def log_probabilities(z):
+        shifted = z - shift(z)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    return log_probabilities
+
+
+def _row_min(z):
+    return z.min(axis=-1, keepdims=True)
+
+
+def _row_mean(z):
+    return z.mean(axis=-1, keepdims=True)
+
+
+def _batch_max_log_softmax(z):
+    shifted = z - z.max()
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _accuracy_through(probabilities):
@@ -138,7 +175,8 @@ accuracy_from_logits = Checker(
         "row [999, 1000, 0] it gives NaN, and np.argmax takes the first NaN), a row "
         "[-2000, -1999, -2001] far below the batch's largest logit (a softmax shifted "
         "by the batch's maximum gives 0 / 0 there), a row 800 below the batch's "
-        "maximum where nothing overflows, and a single class",
+        "maximum where nothing overflows, a row [700, 701, -1500] 734 above its mean "
+        "(a softmax shifted by the row's mean or minimum overflows there), and a single class",
         "an accuracy computed in float32, or returned as a TensorFlow or Keras tensor "
         "(as Keras's metric returns it), is accepted: the relative tolerance is 1e-6",
     ),
@@ -159,8 +197,8 @@ accuracy_from_logits = Checker(
             "exponentials that overflow before the argmax",
             "np.exp(1000) is inf, and inf / inf is NaN; np.exp(-2000) is 0, and 0 / 0 "
             "is NaN (a log-softmax without the max shift gives -inf or inf for the "
-            "whole row); np.argmax returns the first NaN "
-            "(or the first of equal values), which need not be the largest logit. The softmax keeps the order of the "
+            "whole row); np.argmax returns the first NaN (or the first of equal values), "
+            "which need not be the largest logit. The softmax keeps the order of the "
             "logits, so it is not needed: take np.argmax(logits, axis=-1).",
             variants=[
                 _accuracy_through(_overflowing_softmax),
@@ -173,12 +211,30 @@ accuracy_from_logits = Checker(
             "whole array (no axis, as scipy.special.softmax(logits) does by default), "
             "leaves a row far below that maximum (the logits near -2000) with exp of "
             "arguments near -3000, which underflow to 0: the row becomes 0 / 0 = NaN, or "
-            "all zeros, and np.argmax returns its first entry. Give the softmax the class "
+            "all zeros (a log-softmax subtracts log(0) = -inf: every entry is inf), and "
+            "np.argmax returns its first entry. Give the softmax the class "
             "axis (axis=-1, keepdims=True for the shift and the sum), or skip it: "
             "np.argmax(logits, axis=-1).",
             variants=[
                 _accuracy_through(batch_max_softmax),
                 _accuracy_through(lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum()),
+                _accuracy_through(_batch_max_log_softmax),
+            ],
+        ),
+        Mistake(
+            "the row minimum or mean subtracted instead of the maximum",
+            "Only the maximum makes every exponent <= 0: after subtracting the row's "
+            "minimum or mean, a logit more than 709.78 above it still overflows. The row "
+            "[1000, -1000, 999] less its minimum gives exp(2000), and the row [700, 701, "
+            "-1500] less its mean -33 gives exp(734): both are inf (exp(701) is not), and "
+            "inf / inf is NaN (a log-softmax gives -inf for the whole row); np.argmax "
+            "returns the first NaN (or the first of equal values), which need not be the "
+            "largest logit. The softmax keeps the order of the logits, so it is not "
+            "needed: take np.argmax(logits, axis=-1).",
+            variants=[
+                _accuracy_through(form(shift))
+                for shift in (_row_min, _row_mean)
+                for form in (_row_shifted_softmax, _row_shifted_log_softmax)
             ],
         ),
         Mistake(
