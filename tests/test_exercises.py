@@ -159,6 +159,26 @@ def test_a_broadcasting_error_gets_the_keepdims_hint(capsys):
     assert "keepdims=True" in out
 
 
+def test_the_keepdims_hint_also_fits_logits_computed_inside_the_answer():
+    from softmax_course.exercises import linear_logits, regression_loss
+
+    def my_loss(W, b, X, y, l2):
+        Z = X @ W + b  # (N, K): no argument has this shape
+        Z = Z - Z.max(axis=1)  # keepdims forgotten
+        log_probs = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+        return -np.mean(log_probs[np.arange(len(y)), y]) + l2 / 2 * np.sum(W**2)
+
+    text, passed = regression_loss.verdict(my_loss)
+    assert not passed and "could not be broadcast" in text and "keepdims=True" in text
+    assert "if the shorter shape" in text  # Z is not an argument: the hint says "if"
+
+    def my_logits(points, weights, bias):  # a bias of the wrong length: the hint hedges
+        return points @ weights + np.append(bias, 0.0)
+
+    text, passed = linear_logits.verdict(my_logits)  # (4, 3) and a bias of length 4
+    assert not passed and "Hint: if the shorter shape is a sum or max" in text
+
+
 @pytest.mark.parametrize(
     ("returned", "text"),
     [

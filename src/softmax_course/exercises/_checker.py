@@ -975,28 +975,37 @@ class Checker:
         else:
             lines = [f"Not correct yet: {call} raised {error_text(error)}"]
         lines.extend(self._argument_lines(args))
-        if self._is_keepdims_error(error, args):
+        keepdims = self._is_keepdims_error(error, args)
+        if keepdims:
             lines.append(
                 "Hint: a sum or max over an axis removes that axis; keepdims=True keeps "
                 "it, so that the result lines up with the rows of the batch."
+                if keepdims == "sure"
+                else "Hint: if the shorter shape is a sum or max over the last axis of "
+                "the other, note that it removes that axis; keepdims=True keeps it, so "
+                "that the result lines up with the rows of the batch."
             )
         else:
             lines.append(self._stuck())
         return "\n".join(lines)
 
     @staticmethod
-    def _is_keepdims_error(error: BaseException, args) -> bool:
+    def _is_keepdims_error(error: BaseException, args) -> str:
+        """ "sure" if an argument met its own row sums or maxima, "maybe" if an array with
+        as many rows as an argument did (the logits X @ W + b of X), else ""."""
         message = error_text(error)
         if "could not be broadcast" not in message:
-            return False
+            return ""
         shapes = {
             tuple(int(n) for n in match.split(",") if n.strip())
             for match in _SHAPES.findall(message)
         }
-        return any(
-            isinstance(arg, np.ndarray)
-            and arg.ndim >= 2
-            and arg.shape in shapes
-            and arg.shape[:-1] in shapes
-            for arg in args
-        )
+        arrays = [arg for arg in args if isinstance(arg, np.ndarray) and arg.ndim >= 2]
+        if any(arg.shape in shapes and arg.shape[:-1] in shapes for arg in arrays):
+            return "sure"
+        batches = {arg.shape[0] for arg in arrays}
+        if any(
+            len(shape) >= 2 and shape[:-1] in shapes and shape[0] in batches for shape in shapes
+        ):
+            return "maybe"
+        return ""
