@@ -121,6 +121,13 @@ def my_sigmoid_cut_off(z):
     return np.where(z < -709, 0.0, 1 / (1 + np.exp(-np.clip(z, -709, None))))
 
 
+@mistake(exercises.stable_sigmoid, "1 above a threshold (a cut-off)")
+def my_sigmoid_cut_off_at_one(z):
+    e = np.exp(-np.abs(z))
+    stable = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return np.where(z > 20, 1.0, stable)  # "it is 1 anyway up there"
+
+
 @mistake(exercises.stable_sigmoid, "the sigmoid overflows for large positive inputs")
 def my_sigmoid_exp_ratio(z):
     e = np.exp(z)

@@ -72,6 +72,17 @@ stable_sigmoid = Checker(
             variants=[lambda z: 1.0 / (1.0 + np.exp(-z))],
         ),
         Mistake(
+            "1 above a threshold (a cut-off)",
+            "sigma(z) = 1 / (1 + exp(-z)) rounds to exactly 1 only above about 36.7 in "
+            "float64; below that, 1 - sigma(z) is about exp(-z), which the checker's "
+            "relative 1e-9 sees up to z = 20.7 (at z = 20, sigma(z) = 1 - 2.1e-9). No "
+            "cut-off is needed: 1 / (1 + exp(-z)) cannot overflow for z >= 0.",
+            variants=[
+                lambda z, cut=cut: np.where(z > cut, 1.0, sigmoid(z))
+                for cut in (5.0, 8.0, 10.0, 15.0, 20.0)
+            ],
+        ),
+        Mistake(
             "the sigmoid overflows for large positive inputs",
             "For z = 800, np.exp(z) is inf and inf / (1 + inf) is NaN. The form "
             "exp(z) / (1 + exp(z)) is safe for z < 0 only; for z >= 0 use "
@@ -217,8 +228,9 @@ stable_log_sigmoid = Checker(
         Mistake(
             "z - log(1 + exp(z)), which cancels for large z",
             "z - log(1 + e^z) is log sigma(z) in exact arithmetic, but for large z it "
-            "subtracts two nearly equal numbers: at z = 40 they agree to 17 digits and "
-            "the result, -4.2e-18, is lost (and where exp(z) is written out, it "
+            "subtracts two nearly equal numbers: at z = 40 they agree to about 19 digits, "
+            "more than float64 keeps, so they round to the same float and the result, "
+            "-4.2e-18, is lost (and where exp(z) is written out, it "
             "overflows above z = 709.78 and the result is -inf). -np.logaddexp(0, -z) "
             "computes it with no subtraction.",
             variants=[
