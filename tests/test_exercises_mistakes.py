@@ -528,6 +528,14 @@ def my_log_softmax_no_log1p(z):
     return _log_softmax_rows(z)
 
 
+@mistake(
+    exercises.stable_log_softmax, "the log of probabilities kept off 0 (clipped, or eps added)"
+)
+def my_log_softmax_clipped(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.log(np.clip(e / e.sum(axis=1, keepdims=True), 1e-12, 1.0))  # no log(0)
+
+
 @mistake(exercises.stable_log_softmax, "the row minimum subtracted instead of the maximum")
 def my_log_softmax_min_shift(z):
     shifted = z - z.min(axis=1, keepdims=True)
@@ -961,6 +969,15 @@ def test_the_scipy_log_softmax_is_named_in_the_first_sentence():
 
 def _data_loss(W, b, X, y):
     return -np.mean(_pick(_log_softmax_rows(X @ W + b), y))
+
+
+@mistake(exercises.regression_loss, "a one-hot sum of log(softmax(Z)), 0 * log(0)")
+def my_loss_one_hot_sum(W, b, X, y, l2):
+    Z = X @ W + b
+    Z = Z - Z.max(axis=1, keepdims=True)
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    Q = np.eye(W.shape[1])[y]
+    return -np.mean(np.sum(Q * np.log(P), axis=1)) + l2 / 2 * np.sum(W**2)
 
 
 @mistake(exercises.regression_loss, "the penalty without its 1/2")

@@ -143,9 +143,25 @@ def test_the_vjp_may_use_the_package_softmax():
     assert softmax_vjp.verdict(my_vjp)[1]
 
 
+def test_a_ready_made_cross_entropy_breaks_the_loss_rule():
+    from softmax_course.exercises import cross_entropy_loss
+
+    def my_cross_entropy(logits, labels):
+        return softmax_course.cross_entropy(logits, labels)
+
+    def my_cross_entropy_from_log_softmax(logits, labels):
+        return -np.mean(log_softmax(logits, axis=-1)[np.arange(len(labels)), labels])
+
+    text, passed = cross_entropy_loss.verdict(my_cross_entropy)
+    assert not passed
+    assert "but it calls softmax_course.cross_entropy, and the exercise asks for the loss" in text
+    assert cross_entropy_loss.verdict(my_cross_entropy_from_log_softmax)[1]
+
+
 def test_only_the_exercises_that_forbid_have_rules():
     with_rules = {c.name for c in CHECKERS if c.rules}
     assert with_rules == {
+        "cross_entropy_loss",
         "softmax_vjp",
         "batch_softmax",
         "stable_softmax",

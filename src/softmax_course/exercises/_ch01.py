@@ -24,7 +24,7 @@ _WEIGHTS = [
     rows((2, 3), seed=113),
     rows((1, 2), seed=114),
     rows((4, 1), seed=115),
-    rows((2, 3), seed=116) / 3,
+    rows((2, 4), seed=116) / 3,
 ]
 _BIASES = [
     rows(3, seed=121),
@@ -32,7 +32,7 @@ _BIASES = [
     rows(3, seed=123),
     rows(2, seed=124),
     rows(1, seed=125),
-    rows(3, seed=126) / 9,
+    rows(4, seed=126) / 9,
 ]
 
 linear_logits = Checker(
@@ -106,7 +106,7 @@ _LOGITS = [
     # shift is 0 / inf = 0 for both, a plain exp keeps them apart; the sigmoids of 40
     # and 41 both round to 1: the three argmaxes of rounded values are told apart
     # the last row ties only when clipped (to [-709, 709] or narrower)
-    np.array([[709.0, 709.5, 0.0], [40.0, 41.0, 0.0], [-710.0, -709.5, -2000.0]]),
+    np.array([[709.0, 709.5, 0.0], [40.0, 41.0, 0.0], [-710.0, -709.5, -2000.0], [0.0, 1.0, 2.0]]),
 ]
 
 predicted_class = Checker(

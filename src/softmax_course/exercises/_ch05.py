@@ -9,7 +9,15 @@ import numpy as np
 from .. import log_softmax, logsumexp, softmax
 from ..teaching import naive_softmax
 from ._checker import Checker
-from ._common import NOT_DIVIDED, WHOLE_BATCH, WRONG_AXIS, batch_max_softmax, shifted_softmax
+from ._common import (
+    CLIP_EPS,
+    NOT_DIVIDED,
+    WHOLE_BATCH,
+    WRONG_AXIS,
+    batch_max_softmax,
+    clip_forms,
+    shifted_softmax,
+)
 from ._inputs import rows
 from ._mistakes import Mistake
 from ._rules import NUMPY_ONLY
@@ -314,6 +322,20 @@ stable_log_softmax = Checker(
             variants=[
                 lambda z: np.log(softmax(z, axis=-1)),
                 lambda z: np.log(_naive_softmax(z)),
+            ],
+        ),
+        Mistake(
+            "the log of probabilities kept off 0 (clipped, or eps added)",
+            "Clipping the probabilities to [eps, 1] or to [eps, 1 - eps] (as Keras does, "
+            "with eps = 1e-7), or "
+            "adding eps, before the log keeps it finite but wrong: a log-probability of "
+            "-852.6 comes back as about log(eps) (log(1e-12) is -27.6), and an added eps "
+            "moves every other one by about eps / p. Never take the log of a probability: "
+            "log softmax(z) = (z - m) - log1p(r), with m the row maximum and r the sum "
+            "of exp(z - m) over the other entries.",
+            variants=[
+                lambda z, form=form: np.log(form(softmax(z, axis=-1)))
+                for form in clip_forms((*CLIP_EPS, 1e-300, 1e-100, 1e-30, 1e-20))
             ],
         ),
         Mistake(

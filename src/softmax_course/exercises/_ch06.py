@@ -10,6 +10,7 @@ from ._checker import Checker
 from ._common import clip_forms, shifted_softmax
 from ._inputs import probabilities, rows
 from ._mistakes import Mistake
+from ._rules import NO_READY_MADE_LOSS
 
 CASES = [
     (rows((4, 3), seed=601), np.array([2, 0, 1, 1])),
@@ -124,6 +125,7 @@ cross_entropy_loss = Checker(
     parameters=("logits", "labels"),
     reference=_mean_loss,
     returns=(("loss", "number"),),
+    rules=(NO_READY_MADE_LOSS,),
     cases=[CASES[0], MIN_SHIFT_CASE, *CASES[1:], NEAR_ZERO_CASE, FLOAT32_CASE],
     covers=(
         *CASE_COVERS,

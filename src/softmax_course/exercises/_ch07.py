@@ -52,11 +52,14 @@ CASES = [
     ),
     (  # the first row of logits is [0, -712.5, 0.5], with the true class 1: its
         # probability, about 1.4e-310, is a (subnormal) float64, so log(softmax) is
-        # right, but a shift by the true class's logit overflows: exp(713) is inf
+        # right, but a shift by the true class's logit overflows: exp(713) is inf;
+        # the last row, [0, -722, 0.5] with the true class 0: a shift by its minimum
+        # overflows (exp(722.5)), while its smallest probability, about 5e-314, is not
+        # 0, so a one-hot sum of Q * log(P) is right here
         np.array([[0.0, -23.75, 0.0], [1.0, 0.0, 1.0]]),
         np.array([0.0, 0.0, 0.5]),
-        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5]]),
-        np.array([1, 0, 2]),
+        np.array([[30.0, 0.0], [-1.0, 2.0], [0.5, -0.5], [30.4, 0.0]]),
+        np.array([1, 0, 2, 0]),
         0.02,
     ),
     (  # the first row of logits is [0, -900, 0.5], with the true class 1: its
@@ -69,6 +72,15 @@ CASES = [
     ),
     _case(703, n=1, d=4, k=2, l2=0.0),
     _case(704, n=7, d=1, k=5, l2=1.5),
+    (  # 25 classes, the first row of logits [0.5, -740, ..., -740]: the row's mean is
+        # 710.9 below its top, so a mean shift overflows, while the probabilities of
+        # -740 (about 2.5e-322) are not 0, so a one-hot sum of Q * log(P) is right here
+        np.array([[0.5] + [-740.0] * 24]),
+        np.zeros(25),
+        np.array([[1.0], [0.0]]),
+        np.array([0, 3]),
+        0.0,
+    ),
 ]
 
 CASE_COVERS = (
@@ -82,7 +94,9 @@ CASE_COVERS = (
     "a true class whose logit is 713 below the top one (exp(713) overflows, but its "
     "probability, 1.4e-310, is still a float64)",
     "a true class whose logit is 900.5 below the top one (its probability is 0 in "
-    "float64, so log(softmax) gives inf)",
+    "float64, so log(softmax) gives -inf and the loss inf)",
+    "25 classes, with the row of logits [0.5, -740, ..., -740], whose mean is 710.9 "
+    "below its top (a mean shift overflows)",
 )
 
 
@@ -255,6 +269,21 @@ regression_loss = Checker(
             variants=[
                 _loss_from(lambda z: z - np.log(np.exp(z).sum(axis=-1, keepdims=True))),
                 _loss_from(lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))),
+            ],
+        ),
+        Mistake(
+            "a one-hot sum of log(softmax(Z)), 0 * log(0)",
+            "-sum(Q * log(P)) is the cross-entropy in exact arithmetic, but a probability "
+            "that underflows to 0 off the label makes it NaN: 0 * log(0) is 0 * (-inf) = "
+            "NaN (in the row [1200, -1200, 0], the probability of -1200 is 0). Take each "
+            "row's log-probability at its label, from log_softmax(Z, axis=-1): "
+            "log_probs[np.arange(N), y].",
+            variants=[
+                lambda W, b, X, y, l2, probs=probs: (
+                    -np.mean(np.sum(np.eye(W.shape[1])[y] * np.log(probs(X @ W + b)), axis=1))
+                    + l2 / 2 * np.sum(W**2)
+                )
+                for probs in (lambda z: softmax(z, axis=-1),)
             ],
         ),
         Mistake(

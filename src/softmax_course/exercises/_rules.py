@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import softmax_jacobian
 
-__all__ = ["NO_JACOBIAN", "NUMPY_ONLY", "Rule", "broken_rule"]
+__all__ = ["NO_JACOBIAN", "NO_READY_MADE_LOSS", "NUMPY_ONLY", "Rule", "broken_rule"]
 
 #: Libraries other than NumPy that compute a softmax (or a step of it).
 _OTHER_LIBRARIES = frozenset(
@@ -100,10 +100,24 @@ def _one_of(*objects) -> Callable[[str, object], bool]:
 _forms_jacobian = _one_of(softmax_jacobian, np.outer, np.diag, np.diagflat, np.eye, np.identity)
 
 
+def _a_ready_made_loss(name: str, obj) -> bool:
+    """A library's cross-entropy (the package's, Keras's, TensorFlow's, scikit-learn's)."""
+    last = name.rsplit(".", 1)[-1].lower()
+    is_loss = "cross_entropy" in last or "crossentropy" in last or last == "log_loss"
+    return is_loss and _root(obj) in _OTHER_LIBRARIES
+
+
 NUMPY_ONLY = Rule(
     asks="NumPy only",
     forbids=_from_other_library,
     advice="write the steps with NumPy (np.exp, np.max, np.sum, np.log) instead",
+)
+
+NO_READY_MADE_LOSS = Rule(
+    asks="the loss written from log_softmax",
+    forbids=_a_ready_made_loss,
+    advice="take log_softmax of the logits, pick each row's entry at its label and "
+    "return minus their mean",
 )
 
 NO_JACOBIAN = Rule(
