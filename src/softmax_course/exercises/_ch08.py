@@ -183,6 +183,13 @@ accuracy_from_logits = Checker(
     rtol=1e-6,
     mistakes=[
         Mistake(
+            "the largest logit of the whole batch",
+            "Without `axis`, np.argmax flattens the batch and returns one index, the "
+            "position of the largest logit of all: compare the labels with one "
+            "prediction per row, np.argmax(logits, axis=-1).",
+            variants=[lambda logits, labels: float(np.mean(np.argmax(logits) == labels))],
+        ),
+        Mistake(
             "the probability of the label thresholded at 0.5",
             "p_y > 0.5 is the two-class rule; with K classes the predicted class can "
             "have a probability below 0.5 (logits [1.0, 0.9, 0.8] give 0.37, 0.33, "
