@@ -123,7 +123,9 @@ def _sampling_distribution(logits, temperature, top_k, top_p, function):
         work = np.where(dropped, -np.inf, work)
     probs = _softmax_last(work, temperature)
     if top_p is not None and top_p < 1:
-        order = _descending_order(probs)
+        # most likely first, in the order of the logits: two probabilities of logits
+        # closer than rounding (0 and 1e-16) can come out one ULP out of order
+        order = _descending_order(work)
         sorted_probs = np.take_along_axis(probs, order, axis=-1)
         before = np.cumsum(sorted_probs, axis=-1) - sorted_probs  # mass of the more likely
         dropped = np.zeros(work.shape, dtype=bool)
