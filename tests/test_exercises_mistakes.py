@@ -377,6 +377,13 @@ def my_batch_softmax_median_shift(logits):
     return e / e.sum(axis=1, keepdims=True)
 
 
+@mistake(exercises.true_class_loss, "every tied largest score left out of r")
+def my_loss_ties_masked(scores, true_class):
+    m = scores.max()
+    r = np.exp(scores - m)[scores != m].sum()  # the other terms
+    return (m - scores[true_class]) + np.log1p(r)
+
+
 @mistake(exercises.true_class_loss, "the loss of the top class instead of the true class")
 def my_loss_without_the_true_score(scores, true_class):
     shifted = scores - scores.max()
@@ -725,6 +732,13 @@ def my_logsumexp_batch_max(z):
 
 def _pick(values, labels):
     return values[np.arange(len(labels)), labels]
+
+
+@mistake(exercises.cross_entropy_loss, "every tied maximum left out of r")
+def my_cross_entropy_ties_masked(logits, labels):
+    m = logits.max(axis=1, keepdims=True)
+    r = np.where(logits == m, 0.0, np.exp(logits - m)).sum(axis=1)
+    return np.mean((m[:, 0] - logits[np.arange(len(labels)), labels]) + np.log1p(r))
 
 
 @mistake(exercises.cross_entropy_loss, "shifted by the true class's logit instead of the maximum")

@@ -219,6 +219,12 @@ def _clipped_losses(probability):
     return [lambda *args, clip=clip: -np.log(clip(probability(*args))) for clip in clip_forms()]
 
 
+def _ties_loss(scores, true_class):
+    """(m - s_y) + log1p(r), with every score equal to the maximum left out of r."""
+    m = scores.max()
+    return (m - scores[true_class]) + np.log1p(np.exp(scores - m)[scores != m].sum())
+
+
 true_class_loss = Checker(
     name="true_class_loss",
     chapter="04_worked_examples",
@@ -231,7 +237,8 @@ true_class_loss = Checker(
     cases=[
         (np.array([-1.2, 0.4, 2.5, -0.3]), 1),
         (np.array([0.5, 3.1, -2.0]), 1),
-        (np.array([2.2, -0.7, 0.1, 1.9, -3.0]), 4),
+        # a tied largest score: only one of the two is the 1 that log1p(r) adds back
+        (np.array([2.2, -0.7, 0.1, 2.2, -3.0]), 4),
         (np.array([1000.0, 998.0, 990.0]), 1),
         # 1500 wide, the maximum in the middle: shifting by the mean, the minimum, the
         # median or the first or last score instead of the maximum overflows (the true
@@ -245,7 +252,8 @@ true_class_loss = Checker(
         (np.array([1e6 + 2.0, 1e6, 1e6 - 1.5]), 2),
     ],
     covers=(
-        "ordinary scores, with the true class first, in the middle and last",
+        "ordinary scores, with the true class first, in the middle and last, and a "
+        "tied largest score",
         "scores of size 1000 and a huge common offset (1e6), where exp overflows",
         "a true class 720 below the largest score (its probability is subnormal but "
         "not 0; a shift by the true class's score overflows) and 800 below it (its "
@@ -260,6 +268,14 @@ true_class_loss = Checker(
     ),
     atol=_LOSS_ATOL,
     mistakes=[
+        Mistake(
+            "every tied largest score left out of r",
+            "Only one term of the sum is the 1 that log1p(r) adds back. When the largest "
+            "score appears more than once (a tie, as in [2.2, -0.7, 0.1, 2.2, -3.0]), "
+            "each other term at the maximum is also exactly 1 and belongs to r. Leave out "
+            "the term at one index only, the argmax: e = np.exp(s - m); e[np.argmax(s)] = 0.",
+            variants=[_ties_loss],
+        ),
         Mistake(
             "the probability, not the loss",
             "This is softmax(scores)[true_class]; the loss is minus its logarithm.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import cross_entropy, logsumexp, softmax
+from ._ch05 import TIED_MAXIMA_LEFT_OUT, _ties_log_softmax
 from ._checker import Checker
 from ._common import clip_forms, shifted_softmax
 from ._inputs import probabilities, rows
@@ -34,7 +35,12 @@ _SMALLEST_FLOAT = np.nextafter(0.0, 1.0)
 #: Only for the loss: a true class at the top of a row 1000.5 wide. Only a shift by the
 #: row minimum overflows (exp(1000)), so it is told apart from a shift by the true
 #: class's logit, which is also the minimum in the next case.
-MIN_SHIFT_CASE = (np.array([[0.0, -1000.0, -0.5], [2.0, 0.5, 1.0]]), np.array([0, 0]))
+#: Its last row has a tied largest logit: only one of the two 1s is the 1 that
+#: log1p(r) adds back, the other belongs to r.
+MIN_SHIFT_CASE = (
+    np.array([[0.0, -1000.0, -0.5], [2.0, 0.5, 1.0], [1.0, 1.0, -2.0]]),
+    np.array([0, 0, 0]),
+)
 
 #: Only for the loss: a loss near 0, lost by log(sum) of a sum that rounds to 1, by
 #: LSE(z) - z_y and by mean(LSE(z)) - mean(z_y). In the third row, the sum 1 + 2 e^-36.5
@@ -130,7 +136,7 @@ cross_entropy_loss = Checker(
     covers=(
         *CASE_COVERS,
         "a row 1000.5 wide whose true class has the top logit (only a shift by the "
-        "row's minimum overflows)",
+        "row's minimum overflows), and a row whose largest logit is tied ([1, 1, -2])",
         "a mean loss near 0 (1.1e-16), compared relatively, with no absolute "
         "tolerance: log(sum) of a sum that rounds to 1 loses it, and so do "
         "LSE(z) - z_y where the true class has a large logit ([5, -35, -36]) and the "
@@ -226,9 +232,14 @@ cross_entropy_loss = Checker(
             "3.6e-17 is lost (so is log1p(sum - 1): sum - 1 is 0 once the sum has rounded "
             "to 1), and for [0, -36.5, -36.5] the sum rounds up to 1 + 2 eps (eps = "
             "2.2e-16), a loss of 4.4e-16 instead of 2.8e-16. Use log_softmax from the package, or sum the other terms alone, r = "
-            "the sum of exp(z - m) without the largest term (exactly 1), and take "
-            "log1p(r).",
+            "the sum of exp(z - m) without one largest term (the 1 at the argmax), and "
+            "take log1p(r).",
             variants=[_loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))],
+        ),
+        Mistake(
+            TIED_MAXIMA_LEFT_OUT.name,
+            TIED_MAXIMA_LEFT_OUT.hint,
+            variants=[_loss_from_log_probs(_ties_log_softmax)],
         ),
         Mistake(
             "LSE(z) - z_y, which cancels",
