@@ -8,6 +8,7 @@ import numpy as np
 from .. import cross_entropy, softmax, softmax_jacobian
 from ._checker import Checker, MemoryBound
 from ._common import (
+    NON_MAX_SHIFTS,
     NOT_DIVIDED,
     WHOLE_BATCH,
     WRONG_AXIS,
@@ -23,15 +24,6 @@ _ONE_TWO_THREE = np.array([1.0, 2.0, 3.0])
 
 #: Where exp overflows in float64 (709.78), as the verdicts print it.
 _EXP_LIMIT = f"{np.log(np.finfo(np.float64).max):.2f}"
-
-#: The shifts of each row other than its maximum that learners pick, shape (batch, 1).
-_NON_MAX_SHIFTS = (
-    lambda z: z.mean(axis=-1, keepdims=True),
-    lambda z: z.min(axis=-1, keepdims=True),
-    lambda z: np.median(z, axis=-1, keepdims=True),
-    lambda z: z[..., :1],
-    lambda z: z[..., -1:],
-)
 
 #: The shares by hand: four decimals, so a correctly rounded share is within half a unit
 #: of the fourth decimal (5e-5) of the exact one, and a wrong fourth decimal is not.
@@ -188,7 +180,7 @@ batch_softmax = Checker(
             "(-1000) leaves exp(2000). Subtract logits.max(axis=-1, keepdims=True).",
             variants=[
                 lambda logits, shift=shift: shifted_softmax(logits, shift(logits))
-                for shift in _NON_MAX_SHIFTS
+                for shift in NON_MAX_SHIFTS
             ],
         ),
     ],
@@ -351,7 +343,7 @@ true_class_loss = Checker(
                     np.log(np.exp(scores - shift(scores)).sum())
                     - (scores[true_class] - shift(scores)[0])
                 )
-                for shift in _NON_MAX_SHIFTS
+                for shift in NON_MAX_SHIFTS
             ],
         ),
         Mistake(

@@ -8,7 +8,7 @@ import numpy as np
 from .. import cross_entropy, logsumexp, softmax
 from ._ch05 import TIED_MAXIMA_LEFT_OUT, _ties_log_softmax
 from ._checker import Checker
-from ._common import clip_forms, shifted_softmax
+from ._common import NON_MAX_SHIFTS, clip_forms, shifted_log_softmax, shifted_softmax
 from ._inputs import probabilities, rows
 from ._mistakes import Mistake
 from ._rules import NO_READY_MADE_LOSS
@@ -71,23 +71,6 @@ def _loss_from_log_probs(log_softmax_rows):
 
     return loss
 
-
-def _shifted_rows(shift):
-    def log_softmax_rows(z):
-        shifted = z - shift(z)
-        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-    return log_softmax_rows
-
-
-#: The shifts other than the row maximum that learners pick, each of shape (N, 1).
-NON_MAX_SHIFTS = (
-    lambda z: z.mean(axis=-1, keepdims=True),
-    lambda z: z.min(axis=-1, keepdims=True),
-    lambda z: np.median(z, axis=-1, keepdims=True),
-    lambda z: z[:, :1],
-    lambda z: z[:, -1:],
-)
 
 #: Where exp overflows in float64 (709.78), as the verdicts print it.
 _EXP_LIMIT = f"{np.log(np.finfo(np.float64).max):.2f}"
@@ -234,7 +217,9 @@ cross_entropy_loss = Checker(
             "2.2e-16), a loss of 4.4e-16 instead of 2.8e-16. Use log_softmax from the package, or sum the other terms alone, r = "
             "the sum of exp(z - m) without one largest term (the 1 at the argmax), and "
             "take log1p(r).",
-            variants=[_loss_from_log_probs(_shifted_rows(lambda z: z.max(axis=-1, keepdims=True)))],
+            variants=[
+                _loss_from_log_probs(shifted_log_softmax(lambda z: z.max(axis=-1, keepdims=True)))
+            ],
         ),
         Mistake(
             TIED_MAXIMA_LEFT_OUT.name,
@@ -290,7 +275,7 @@ cross_entropy_loss = Checker(
             "shifted by the row mean, minimum, median, first or last logit instead of the maximum",
             f"{_non_max_shift_hint('The minimum of [0, -1000, -0.5] (-1000) leaves exp(1000)')} "
             "Subtract each row's maximum, or use log_softmax.",
-            variants=[_loss_from_log_probs(_shifted_rows(shift)) for shift in NON_MAX_SHIFTS],
+            variants=[_loss_from_log_probs(shifted_log_softmax(shift)) for shift in NON_MAX_SHIFTS],
         ),
     ],
     hint_text=(

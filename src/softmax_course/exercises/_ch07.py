@@ -7,7 +7,14 @@ import numpy as np
 from .. import log_softmax, logsumexp, softmax
 from ..regression import softmax_regression_loss_grad
 from ._checker import Checker
-from ._common import WRONG_AXIS, batch_max_softmax, shifted_softmax
+from ._common import (
+    WRONG_AXIS,
+    batch_max_softmax,
+    row_mean,
+    row_min,
+    shifted_log_softmax,
+    shifted_softmax,
+)
 from ._mistakes import Mistake
 
 
@@ -106,22 +113,6 @@ def _loss_from(log_softmax_rows):
         return -np.mean(log_probs[np.arange(len(y)), y]) + l2 / 2 * np.sum(W**2)
 
     return loss
-
-
-def _row_min(z):
-    return z.min(axis=-1, keepdims=True)
-
-
-def _row_mean(z):
-    return z.mean(axis=-1, keepdims=True)
-
-
-def _shifted(shift):
-    def log_softmax_rows(z):
-        shifted = z - shift(z)
-        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-    return log_softmax_rows
 
 
 def _log_of_shifted_softmax(shift):
@@ -335,8 +326,8 @@ regression_loss = Checker(
             "Subtract each row's maximum, or use log_softmax(Z, axis=-1).",
             variants=[
                 _loss_from(log_softmax_rows)
-                for shift in (_row_min, _row_mean)
-                for log_softmax_rows in (_shifted(shift), _log_of_shifted_softmax(shift))
+                for shift in (row_min, row_mean)
+                for log_softmax_rows in (shifted_log_softmax(shift), _log_of_shifted_softmax(shift))
             ],
         ),
         Mistake(
@@ -517,7 +508,7 @@ regression_gradient = Checker(
             "inf / inf is NaN. Subtract each row's maximum, or use softmax(Z, axis=-1).",
             variants=[
                 _gradient_through(lambda z, shift=shift: shifted_softmax(z, shift(z)))
-                for shift in (_row_min, _row_mean)
+                for shift in (row_min, row_mean)
             ],
         ),
         Mistake(

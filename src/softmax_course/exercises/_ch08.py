@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import one_hot, softmax
 from ._checker import Checker
-from ._common import batch_max_softmax
+from ._common import batch_max_softmax, row_mean, row_min, shifted_log_softmax, shifted_softmax
 from ._inputs import rows
 from ._mistakes import Mistake
 
@@ -121,27 +121,7 @@ def _overflowing_softmax(logits):
 
 
 def _row_shifted_softmax(shift):
-    def probabilities(z):
-        e = np.exp(z - shift(z))
-        return e / e.sum(axis=-1, keepdims=True)
-
-    return probabilities
-
-
-def _row_shifted_log_softmax(shift):
-    def log_probabilities(z):
-        shifted = z - shift(z)
-        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-    return log_probabilities
-
-
-def _row_min(z):
-    return z.min(axis=-1, keepdims=True)
-
-
-def _row_mean(z):
-    return z.mean(axis=-1, keepdims=True)
+    return lambda z: shifted_softmax(z, shift(z))
 
 
 def _batch_max_log_softmax(z):
@@ -240,8 +220,8 @@ accuracy_from_logits = Checker(
             "needed: take np.argmax(logits, axis=-1).",
             variants=[
                 _accuracy_through(form(shift))
-                for shift in (_row_min, _row_mean)
-                for form in (_row_shifted_softmax, _row_shifted_log_softmax)
+                for shift in (row_min, row_mean)
+                for form in (_row_shifted_softmax, shifted_log_softmax)
             ],
         ),
         Mistake(

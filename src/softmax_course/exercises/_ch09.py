@@ -9,6 +9,7 @@ from .. import cross_entropy, logsumexp, softmax
 from ..calibration import expected_calibration_error
 from ._ch05 import TIED_MAXIMA_LEFT_OUT, _ties_log_softmax
 from ._checker import Checker
+from ._common import row_mean, row_min, shifted_log_softmax
 from ._inputs import probabilities, rows
 from ._mistakes import Mistake
 
@@ -94,14 +95,6 @@ def _nll(logits, labels, temperature):
 def _nll_from(log_softmax_rows, logits, labels, temperature):
     log_probs = log_softmax_rows(logits / temperature)
     return -np.mean(log_probs[np.arange(len(labels)), labels])
-
-
-def _shifted(shift):
-    def log_softmax_rows(z):
-        shifted = z - shift(z)
-        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-    return log_softmax_rows
 
 
 def _log1p_of_sum_minus_one(z):
@@ -206,7 +199,7 @@ temperature_nll = Checker(
             "subtract the row maximum of z / T, or use log_softmax(z / T).",
             variants=[
                 lambda logits, labels, temperature: _nll_from(
-                    _shifted(lambda z: z.max(axis=-1, keepdims=True) * temperature),
+                    shifted_log_softmax(lambda z: z.max(axis=-1, keepdims=True) * temperature),
                     logits,
                     labels,
                     temperature,
@@ -264,10 +257,10 @@ temperature_nll = Checker(
             "inf. Subtract each row's maximum of z / T, or use log_softmax(z / T).",
             variants=[
                 lambda logits, labels, temperature: _nll_from(
-                    _shifted(lambda z: z.min(axis=-1, keepdims=True)), logits, labels, temperature
+                    shifted_log_softmax(row_min), logits, labels, temperature
                 ),
                 lambda logits, labels, temperature: _nll_from(
-                    _shifted(lambda z: z.mean(axis=-1, keepdims=True)), logits, labels, temperature
+                    shifted_log_softmax(row_mean), logits, labels, temperature
                 ),
             ],
         ),
@@ -282,7 +275,10 @@ temperature_nll = Checker(
             "package does.",
             variants=[
                 lambda logits, labels, temperature: _nll_from(
-                    _shifted(lambda z: z.max(axis=-1, keepdims=True)), logits, labels, temperature
+                    shifted_log_softmax(lambda z: z.max(axis=-1, keepdims=True)),
+                    logits,
+                    labels,
+                    temperature,
                 ),
                 lambda logits, labels, temperature: _nll_from(
                     _log1p_of_sum_minus_one, logits, labels, temperature

@@ -14,6 +14,39 @@ def shifted_softmax(z, shift):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def row_min(z):
+    """Each row's minimum, shape (..., 1): a shift learners pick instead of the maximum."""
+    return z.min(axis=-1, keepdims=True)
+
+
+def row_mean(z):
+    """Each row's mean, shape (..., 1): a shift learners pick instead of the maximum."""
+    return z.mean(axis=-1, keepdims=True)
+
+
+#: The shifts of each row other than its maximum that learners pick, shape (..., 1).
+NON_MAX_SHIFTS = (
+    row_mean,
+    row_min,
+    lambda z: np.median(z, axis=-1, keepdims=True),
+    lambda z: z[..., :1],
+    lambda z: z[..., -1:],
+)
+
+
+def shifted_log_softmax(shift):
+    """A log-softmax that subtracts ``shift(z)`` from each row, then the log of its sum.
+
+    Right (but for a sum that rounds to 1) only when ``shift`` is the row maximum.
+    """
+
+    def log_softmax_rows(z):
+        shifted = z - shift(z)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    return log_softmax_rows
+
+
 def batch_max_softmax(z):
     """The softmax with one maximum for the whole batch subtracted (a classic mistake)."""
     return shifted_softmax(z, z.max())
